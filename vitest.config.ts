@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One test command for the whole repo. Suites start their own emulators on free ports, so files can run
+// in parallel; two workers match this machine's two cores.
+export default defineConfig({
+  test: {
+    include: ['**/*.test.{ts,tsx}'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/lib/**'],
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});
