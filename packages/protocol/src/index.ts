@@ -1,1 +1,4 @@
-export {};
+export * from './catalogue.ts';
+export * from './flash-config.ts';
+export * from './payloads.ts';
+export * from './topics.ts';
