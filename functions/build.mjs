@@ -1,2 +1,22 @@
 import { build } from 'esbuild';
-await build({ entryPoints: ['src/index.ts'], bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile: 'lib/index.js', packages: 'external', sourcemap: true, logLevel: 'warning' });
+
+// Deploys as one bundle: workspace packages (@esp32cloud/protocol) are inlined so `firebase deploy` never sees
+// an unresolvable import; registry dependencies stay external and are installed from functions/package.json.
+const pkg = JSON.parse(
+  await (await import('node:fs/promises')).readFile(new URL('./package.json', import.meta.url)),
+);
+
+await build({
+  entryPoints: [new URL('./src/index.ts', import.meta.url).pathname],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: new URL('./lib/index.js', import.meta.url).pathname,
+  external: Object.keys(pkg.dependencies ?? {}).flatMap((name) => [name, `${name}/*`]),
+  sourcemap: true,
+  logLevel: 'warning',
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+});

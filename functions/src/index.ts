@@ -1,2 +1,9 @@
 import { onRequest } from 'firebase-functions/v2/https';
-export const api = onRequest({ region: 'asia-southeast1' }, (req, res) => { res.json({ ok: true, path: req.path }); });
+import { config } from './config.ts';
+import { createRouter } from './routes/index.ts';
+
+// Wiring only: which triggers exist. Behaviour lives in routes/ and the modules they call.
+
+const router = createRouter();
+
+export const api = onRequest({ region: config.region, cors: true }, (req, res) => router.handle(req, res));

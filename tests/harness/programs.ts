@@ -9,7 +9,8 @@ export function requireProgram(name: string): boolean {
   const found = whichProgram(name) !== null;
   if (found) return true;
   const reason = `"${name}" is not installed (apt-get install ${name}); its suite is skipped`;
-  if (process.env.REQUIRE_PROGRAMS === '1') throw new Error(`${reason}, but REQUIRE_PROGRAMS=1 forbids skipping`);
+  if (process.env.REQUIRE_PROGRAMS === '1')
+    throw new Error(`${reason}, but REQUIRE_PROGRAMS=1 forbids skipping`);
   console.warn(`SKIP: ${reason}.`);
   return false;
 }

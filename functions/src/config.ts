@@ -1,0 +1,31 @@
+// Every setting the functions read, in one place. Locally the emulator suite passes these through the
+// environment; in production they come from functions/.env.<project> or Secret Manager (MQTT_PASSWORD).
+
+function env(name: string, fallback: string): string {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function intEnv(name: string, fallback: number): number {
+  const parsed = Number.parseInt(env(name, String(fallback)), 10);
+  return Number.isFinite(parsed) ? parsed : fallback;
+}
+
+export const config = {
+  version: env('ESP32_CLOUD_VERSION', '0.1.0'),
+  region: 'asia-southeast1',
+  projectId: env('GCLOUD_PROJECT', env('GCP_PROJECT', 'demo-esp32-cloud')),
+  /** Public origin of the web app, used in setup links. */
+  appUrl: env('APP_URL', 'http://127.0.0.1:5000'),
+  firestoreEmulatorHost: process.env.FIRESTORE_EMULATOR_HOST ?? null,
+  authEmulatorHost: process.env.FIREBASE_AUTH_EMULATOR_HOST ?? null,
+  mqtt: {
+    url: env('MQTT_URL', 'mqtt://127.0.0.1:1883'),
+    username: env('MQTT_USERNAME', 'functions-relay'),
+    password: env('MQTT_PASSWORD', ''),
+    connectTimeoutMs: intEnv('MQTT_CONNECT_TIMEOUT_MS', 3000),
+    publishTimeoutMs: intEnv('MQTT_PUBLISH_TIMEOUT_MS', 3000),
+  },
+  /** Upper bound for a health probe of one backend. */
+  healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),
+} as const;

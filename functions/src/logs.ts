@@ -1,0 +1,26 @@
+import { logger } from 'firebase-functions';
+
+// Every log line the functions write. Structured (one JSON entry each in Cloud Logging); never a secret,
+// token, claim code or password in any field.
+
+export const logs = {
+  requestFailed(method: string, path: string, status: number, code: string, message: string): void {
+    logger.warn('api request failed', { method, path, status, code, message });
+  },
+  unexpectedError(method: string, path: string, error: unknown): void {
+    logger.error('api unexpected error', {
+      method,
+      path,
+      error:
+        error instanceof Error
+          ? { name: error.name, message: error.message, stack: error.stack }
+          : String(error),
+    });
+  },
+  tokenRejected(reason: string): void {
+    logger.info('id token rejected', { reason });
+  },
+  backendUnreachable(backend: string, message: string): void {
+    logger.warn('backend unreachable', { backend, message });
+  },
+};

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+// Runs firebase-tools' Auth, Functions and Hosting emulators (all offline, no Java) as one child process
+// group, from a generated config so several stacks can run side by side on their own ports. Shared by
+// `npm start` and the test harness.
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+const firebaseBin = createRequire(import.meta.url).resolve('firebase-tools/lib/bin/firebase.js');
+
+export type FirebaseEmulator = 'auth' | 'functions' | 'hosting';
+
+export interface FirebaseEmulatorOptions {
+  projectId: string;
+  only: FirebaseEmulator[];
+  ports: { auth: number; functions: number; hosting: number; hub: number; logging: number };
+  /** Extra environment for the emulators and the functions they run (FIRESTORE_EMULATOR_HOST, MQTT_URL...). */
+  env: Record<string, string>;
+  /** Where generated config and logs go. */
+  workDir: string;
+  /** Existing emulator data to import (auth accounts). */
+  importDir?: string;
+  readyTimeoutMs?: number;
+  onOutput?: (line: string) => void;
+}
+
+export interface RunningFirebaseEmulators {
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function writeFirebaseConfig(options: FirebaseEmulatorOptions): string {
+  mkdirSync(options.workDir, { recursive: true });
+  const rel = (p: string) => path.relative(repoRoot, p) || '.';
+  const host = '127.0.0.1';
+  const config = {
+    functions: [{ source: 'functions', codebase: 'default' }],
+    hosting: {
+      public: rel(path.join(repoRoot, 'hosting/dist')),
+      rewrites: [
+        { source: '/api/**', function: { functionId: 'api', region: 'asia-southeast1' } },
+        { source: '**', destination: '/index.html' },
+      ],
+    },
+    emulators: {
+      auth: { host, port: options.ports.auth },
+      functions: { host, port: options.ports.functions },
+      hosting: { host, port: options.ports.hosting },
+      hub: { host, port: options.ports.hub },
+      logging: { host, port: options.ports.logging },
+      ui: { enabled: false },
+      singleProjectMode: true,
+    },
+  };
+  // firebase-tools resolves paths in the config against the config file's folder: keep it at the repo root.
+  const file = path.join(repoRoot, `.firebase-${options.projectId}-${options.ports.hub}.json`);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promise<RunningFirebaseEmulators> {
+  const configFile = writeFirebaseConfig(options);
+  const args = [
+    firebaseBin,
+    'emulators:start',
+    '--only',
+    options.only.join(','),
+    '--project',
+    options.projectId,
+    '--config',
+    configFile,
+  ];
+  if (options.importDir) args.push('--import', options.importDir);
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env, FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true', CI: process.env.CI ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const output: string[] = [];
+  const stop = () => stopGroup(child).finally(() => rmSync(configFile, { force: true }));
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`firebase emulators not ready within ${options.readyTimeoutMs ?? 90_000} ms:\n${output.slice(-40).join('\n')}`));
+    }, options.readyTimeoutMs ?? 90_000);
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line.trim()) continue;
+        output.push(line);
+        options.onOutput?.(line);
+        if (line.includes('All emulators ready')) {
+          clearTimeout(timer);
+          resolve({ process: child, stop });
+        }
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rmSync(configFile, { force: true });
+      reject(new Error(`firebase emulators exited (code ${code}) before ready:\n${output.slice(-40).join('\n')}`));
+    });
+  });
+}
+
+/** Ends a detached child and everything it spawned; bounded, never hangs. */
+export function stopGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  const pid = child.pid;
+  return new Promise((resolve) => {
+    const kill = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      kill('SIGKILL');
+      resolve();
+    }, graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      kill('SIGKILL'); // stragglers in the group (functions workers)
+      resolve();
+    });
+    kill('SIGINT');
+  });
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type FirebaseEmulator, startFirebaseEmulators } from '../../scripts/lib/firebase-emulators.ts';
+import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
+import { freePort } from './ports.ts';
+
+// Starts the emulators one suite needs, on free ports and under a project id of its own, so suites never see
+// each other's data and can run beside `npm start`. Everything is torn down by stop().
+
+export interface StackOptions {
+  firestore?: boolean;
+  /** firebase-tools emulators to run (each implies nothing else). */
+  firebase?: FirebaseEmulator[];
+  /** Extra environment for the functions (MQTT_URL...). */
+  functionsEnv?: Record<string, string>;
+  projectId?: string;
+}
+
+export interface Stack {
+  projectId: string;
+  firestoreHost: string | null;
+  authHost: string | null;
+  /** Base URL of the api function, e.g. http://127.0.0.1:PORT/demo-x/asia-southeast1/api */
+  apiUrl: string | null;
+  hostingUrl: string | null;
+  /** Environment that points SDKs in this process (or a child) at this stack. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const projectId = options.projectId ?? `demo-test-${Math.random().toString(36).slice(2, 10)}`;
+  const stops: Array<() => Promise<void>> = [];
+  const env: Record<string, string> = { GCLOUD_PROJECT: projectId };
+  let firestoreHost: string | null = null;
+  let authHost: string | null = null;
+  let apiUrl: string | null = null;
+  let hostingUrl: string | null = null;
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'esp32-stack-'));
+  stops.push(async () => rmSync(workDir, { recursive: true, force: true }));
+
+  try {
+    if (options.firestore) {
+      const firestore = await startFirestore({ host: '127.0.0.1', port: 0, projectId, quiet: true });
+      firestoreHost = `${firestore.host}:${firestore.port}`;
+      env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+      stops.push(() => firestore.stop());
+    }
+    const only = options.firebase ?? [];
+    if (only.length > 0) {
+      const ports = {
+        auth: await freePort(),
+        functions: await freePort(),
+        hosting: await freePort(),
+        hub: await freePort(),
+        logging: await freePort(),
+      };
+      const firebase = await startFirebaseEmulators({
+        projectId,
+        only,
+        ports,
+        workDir,
+        env: { ...env, ...options.functionsEnv },
+      });
+      stops.push(() => firebase.stop());
+      if (only.includes('auth')) {
+        authHost = `127.0.0.1:${ports.auth}`;
+        env.FIREBASE_AUTH_EMULATOR_HOST = authHost;
+      }
+      if (only.includes('functions'))
+        apiUrl = `http://127.0.0.1:${ports.functions}/${projectId}/asia-southeast1/api`;
+      if (only.includes('hosting')) hostingUrl = `http://127.0.0.1:${ports.hosting}`;
+    }
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+  return { projectId, firestoreHost, authHost, apiUrl, hostingUrl, env, stop: () => stopAll(stops) };
+}
+
+async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}
+
+/** Points this process's firebase-admin at a stack (call before the first admin SDK use). */
+export function useStackEnv(stack: Stack): void {
+  Object.assign(process.env, stack.env);
+}
