@@ -1,0 +1,68 @@
+import { useEffect } from 'preact/hooks';
+import { Header } from './components/Header.tsx';
+import { t } from './i18n/index.ts';
+import { lazyPage } from './lazy.tsx';
+import { AuthPage } from './pages/AuthPage.tsx';
+import { NotFound } from './pages/NotFound.tsx';
+import { navigate, onLinkClick, route } from './router.ts';
+import { currentUser } from './session.ts';
+
+// The dashboard and the wizard are separate chunks: the first page ships only the shell, auth and i18n.
+const Dashboard = lazyPage(() => import('./pages/Dashboard.tsx').then((m) => m.default));
+
+/** Pages that need a signed-in user send a signed-out visitor to /signin and back afterwards. */
+function RequireUser(props: { children: preact.ComponentChildren }) {
+  const user = currentUser.value;
+  const signedOut = user === null;
+  useEffect(() => {
+    if (signedOut) {
+      const here = route.value.path + (route.value.query.size ? `?${route.value.query}` : '');
+      navigate(`/signin?next=${encodeURIComponent(here)}`, { replace: true });
+    }
+  }, [signedOut]);
+  if (!user) return <p class="loading">{t('app.loading')}</p>;
+  return <>{props.children}</>;
+}
+
+function Page() {
+  const { path } = route.value;
+  if (currentUser.value === undefined) {
+    return (
+      <p class="loading" role="status">
+        {t('app.loading')}
+      </p>
+    );
+  }
+  switch (path) {
+    case '/':
+      return (
+        <RequireUser>
+          <Dashboard />
+        </RequireUser>
+      );
+    case '/signin':
+      return <AuthPage mode="signin" />;
+    case '/signup':
+      return <AuthPage mode="signup" />;
+    case '/reset':
+      return <AuthPage mode="reset" />;
+    default:
+      return <NotFound />;
+  }
+}
+
+export function App() {
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: delegated click handler for client-side links
+    // biome-ignore lint/a11y/useKeyWithClickEvents: links keep their native keyboard behaviour
+    <div class="shell" onClick={onLinkClick}>
+      <a class="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <Header />
+      <main id="main" tabIndex={-1}>
+        <Page />
+      </main>
+    </div>
+  );
+}

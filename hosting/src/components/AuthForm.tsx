@@ -1,0 +1,123 @@
+import { useSignal } from '@preact/signals';
+import { t } from '../i18n/index.ts';
+import { authErrorMessage, resetPassword, signIn, signUp } from '../session.ts';
+
+export type AuthMode = 'signin' | 'signup' | 'reset';
+
+/**
+ * Email + password sign-in, sign-up and password reset in one form. Used by the auth pages and inline by the
+ * setup wizard (which must not lose its progress), so it reports success through `onDone` instead of routing.
+ */
+export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void }) {
+  const mode = useSignal<AuthMode>(props.initialMode ?? 'signin');
+  const email = useSignal('');
+  const password = useSignal('');
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const notice = useSignal<string | null>(null);
+
+  const title =
+    mode.value === 'signup'
+      ? t('auth.signUp.title')
+      : mode.value === 'reset'
+        ? t('auth.reset.title')
+        : t('auth.signIn.title');
+  const submitLabel =
+    mode.value === 'signup'
+      ? t('auth.signUp.submit')
+      : mode.value === 'reset'
+        ? t('auth.reset.submit')
+        : t('auth.signIn.submit');
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    busy.value = true;
+    error.value = null;
+    notice.value = null;
+    try {
+      if (mode.value === 'signup') await signUp(email.value, password.value);
+      else if (mode.value === 'signin') await signIn(email.value, password.value);
+      else {
+        await resetPassword(email.value);
+        notice.value = t('auth.reset.sent', { email: email.value });
+        return;
+      }
+      props.onDone?.();
+    } catch (caught) {
+      error.value = t(authErrorMessage(caught));
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  function switchTo(next: AuthMode) {
+    mode.value = next;
+    error.value = null;
+    notice.value = null;
+  }
+
+  return (
+    <form class="card auth-form" onSubmit={submit} aria-labelledby="auth-title" data-mode={mode.value}>
+      <h2 id="auth-title">{title}</h2>
+      <label>
+        {t('auth.email')}
+        <input
+          type="email"
+          name="email"
+          autoComplete="email"
+          required
+          value={email.value}
+          onInput={(e) => {
+            email.value = e.currentTarget.value;
+          }}
+        />
+      </label>
+      {mode.value !== 'reset' && (
+        <label>
+          {t('auth.password')}
+          <input
+            type="password"
+            name="password"
+            autoComplete={mode.value === 'signup' ? 'new-password' : 'current-password'}
+            required
+            minLength={6}
+            value={password.value}
+            onInput={(e) => {
+              password.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+      )}
+      {error.value && (
+        <p class="error" role="alert">
+          {error.value}
+        </p>
+      )}
+      {notice.value && (
+        <p class="notice" role="status">
+          {notice.value}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy.value}>
+        {busy.value ? t('auth.working') : submitLabel}
+      </button>
+      <div class="auth-switch">
+        {mode.value !== 'signup' && (
+          <button type="button" class="link" onClick={() => switchTo('signup')}>
+            {t('auth.toSignUp')}
+          </button>
+        )}
+        {mode.value !== 'signin' && (
+          <button type="button" class="link" onClick={() => switchTo('signin')}>
+            {t('auth.toSignIn')}
+          </button>
+        )}
+        {mode.value === 'signin' && (
+          <button type="button" class="link" onClick={() => switchTo('reset')}>
+            {t('auth.toReset')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,26 @@
+import preact from '@preact/preset-vite';
+import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { CONFIG_SCRIPT_PATH, renderConfigScript, runtimeConfigFromEnv } from './runtime-config.ts';
+
+/** Emits /__/config.js (the runtime config) into the build and serves it in `vite dev`. */
+function runtimeConfigScript(mode: string): Plugin {
+  const body = () => renderConfigScript(runtimeConfigFromEnv(loadEnv(mode, process.cwd(), 'VITE_')));
+  return {
+    name: 'esp32cloud-runtime-config',
+    configureServer(server) {
+      server.middlewares.use(CONFIG_SCRIPT_PATH, (_req, res) => {
+        res.setHeader('content-type', 'text/javascript; charset=utf-8');
+        res.end(body());
+      });
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: CONFIG_SCRIPT_PATH.slice(1), source: body() });
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => ({
+  root: import.meta.dirname,
+  plugins: [preact(), runtimeConfigScript(mode)],
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
+}));
