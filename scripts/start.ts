@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { localRuntimeConfig, renderConfigScript } from '../hosting/runtime-config.ts';
+import { start as startFirestore } from '../tools/firestore-emulator/src/index.ts';
+import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
+import { readStartConfig, StartError, type StartConfig } from './start/config.ts';
+import { printTable, type TableRow } from './start/table.ts';
+import { findBusyPorts } from './start/ports.ts';
+
+// `npm start`: the whole local platform in one process. Every piece is stopped on Ctrl-C (or SIGTERM), in
+// reverse order, so nothing is left running.
+
+type Stop = () => Promise<void>;
+const stops: Array<{ name: string; stop: Stop }> = [];
+let stopping = false;
+
+async function main(): Promise<void> {
+  const config = readStartConfig();
+  const busy = await findBusyPorts(Object.values(config.ports));
+  if (busy.length > 0) {
+    const lines = busy.map(
+      (p) => `  - port ${p.port} (${p.label}) is already in use. Choose another: ${p.env}=<port> npm start   (or npm start -- ${p.flag} <port>)`,
+    );
+    throw new StartError(
+      `Cannot start: ${busy.length === 1 ? 'a port is' : 'ports are'} busy. Is another \`npm start\` running?\n${lines.join('\n')}`,
+    );
+  }
+  mkdirSync(config.runDir, { recursive: true });
+  if (!config.skipBuild) await buildAll();
+
+  const rows: TableRow[] = [];
+  const firestore = await startFirestore({
+    host: config.host,
+    port: config.ports.firestore.port,
+    projectId: config.projectId,
+    rulesFile: path.join(repoRoot, 'firestore.rules'),
+    importDir: path.join(config.dataDir, 'firestore'),
+    ...(config.exportOnExit ? { exportOnExit: path.join(config.dataDir, 'firestore') } : {}),
+    quiet: true,
+  });
+  stops.push({ name: 'Firestore emulator', stop: () => firestore.stop() });
+  const firestoreHost = `${config.host}:${config.ports.firestore.port}`;
+
+  writeHostingRuntimeConfig(config);
+
+  const firebase = await startFirebaseEmulators({
+    projectId: config.projectId,
+    only: ['auth', 'functions', 'hosting'],
+    ports: {
+      auth: config.ports.auth.port,
+      functions: config.ports.functions.port,
+      hosting: config.ports.hosting.port,
+      hub: config.ports.hub.port,
+      logging: config.ports.logging.port,
+    },
+    env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: `http://${config.host}:${config.ports.hosting.port}` },
+    workDir: config.runDir,
+    importDir: config.dataDir,
+    onOutput: (line) => {
+      if (/error|⚠|failed/i.test(line) && !/MOTD|remote config/.test(line)) console.log(`[firebase] ${line}`);
+    },
+  });
+  stops.push({ name: 'Firebase emulators', stop: () => firebase.stop() });
+
+  rows.push(
+    { name: 'Web app', value: `http://${config.host}:${config.ports.hosting.port}` },
+    { name: 'API', value: `http://${config.host}:${config.ports.hosting.port}/api/health` },
+    {
+      name: 'API (direct)',
+      value: `http://${config.host}:${config.ports.functions.port}/${config.projectId}/asia-southeast1/api`,
+    },
+    { name: 'Firestore emulator', value: firestoreHost },
+    { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
+  );
+  printTable('ESP32 Cloud is running locally — press Ctrl-C to stop everything', rows);
+}
+
+async function buildAll(): Promise<void> {
+  console.log('Building functions and web app…');
+  await run(process.execPath, ['functions/build.mjs']);
+  await run(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], 'hosting');
+}
+
+function writeHostingRuntimeConfig(config: StartConfig): void {
+  const dir = path.join(repoRoot, 'hosting/dist/__');
+  mkdirSync(dir, { recursive: true });
+  const runtime = localRuntimeConfig({
+    projectId: config.projectId,
+    authEmulatorUrl: `http://${config.host}:${config.ports.auth.port}`,
+    firestoreHost: config.host,
+    firestorePort: config.ports.firestore.port,
+  });
+  writeFileSync(path.join(dir, 'config.js'), renderConfigScript(runtime));
+}
+
+function run(command: string, args: string[], cwd = '.'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: path.join(repoRoot, cwd), stdio: 'inherit' });
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new StartError(`${command} ${args.join(' ')} failed (exit ${code}).`)),
+    );
+  });
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (stops.length > 0) console.log('\nStopping…');
+    for (const { name, stop } of stops.reverse()) {
+      await stop().catch((error: unknown) => console.error(`  ${name} did not stop cleanly: ${String(error)}`));
+    }
+  }
+  process.exit(code);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+
+main().catch((error: unknown) => {
+  if (error instanceof StartError) console.error(`\n${error.message}\n`);
+  else console.error(error);
+  void shutdown(1);
+});

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../lib/firebase-emulators.ts';
+
+// Everything `npm start` can be told, from the environment (or flags: `npm start -- --hosting-port 5050`).
+
+export interface PortSetting {
+  key: string;
+  label: string;
+  env: string;
+  flag: string;
+  port: number;
+}
+
+function readProjectId(): string {
+  const rc = JSON.parse(readFileSync(path.join(repoRoot, '.firebaserc'), 'utf8')) as { projects: { default: string } };
+  return rc.projects.default;
+}
+
+function setting(key: string, label: string, env: string, fallback: number, argv: string[]): PortSetting {
+  const flag = `--${key}-port`;
+  const fromFlag = argv.indexOf(flag) >= 0 ? argv[argv.indexOf(flag) + 1] : undefined;
+  const raw = fromFlag ?? process.env[env];
+  const port = raw === undefined ? fallback : Number.parseInt(raw, 10);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new StartError(`${label} port "${raw}" is not a port number (1-65535). Set ${env} or ${flag}.`);
+  }
+  return { key, label, env, flag, port };
+}
+
+export class StartError extends Error {}
+
+export function readStartConfig(argv = process.argv.slice(2)) {
+  const ports = {
+    hosting: setting('hosting', 'Web app (Hosting emulator)', 'HOSTING_PORT', 5000, argv),
+    functions: setting('functions', 'Functions emulator', 'FUNCTIONS_PORT', 5001, argv),
+    firestore: setting('firestore', 'Firestore emulator', 'FIRESTORE_PORT', 8080, argv),
+    auth: setting('auth', 'Auth emulator', 'AUTH_PORT', 9099, argv),
+    hub: setting('hub', 'Emulator hub', 'HUB_PORT', 4400, argv),
+    logging: setting('logging', 'Emulator logging', 'LOGGING_PORT', 4500, argv),
+    mqtt: setting('mqtt', 'MQTT broker', 'MQTT_PORT', 1883, argv),
+    mqttWs: setting('mqtt-ws', 'MQTT over WebSocket', 'MQTT_WS_PORT', 8083, argv),
+  };
+  return {
+    projectId: readProjectId(),
+    host: '127.0.0.1',
+    ports,
+    dataDir: path.join(repoRoot, 'emulator-data'),
+    runDir: path.join(repoRoot, '.tmp', 'run'),
+    exportOnExit: argv.includes('--export-on-exit'),
+    skipBuild: argv.includes('--no-build'),
+    /** How many simulated devices to run (the seed devices in emulator-data/devices.json). */
+    simulate: !argv.includes('--no-devices'),
+  };
+}
+
+export type StartConfig = ReturnType<typeof readStartConfig>;
