@@ -4,9 +4,9 @@ import path from 'node:path';
 import { localRuntimeConfig, renderConfigScript } from '../hosting/runtime-config.ts';
 import { start as startFirestore } from '../tools/firestore-emulator/src/index.ts';
 import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
-import { readStartConfig, StartError, type StartConfig } from './start/config.ts';
-import { printTable, type TableRow } from './start/table.ts';
+import { readStartConfig, type StartConfig, StartError } from './start/config.ts';
 import { findBusyPorts } from './start/ports.ts';
+import { printTable, type TableRow } from './start/table.ts';
 
 // `npm start`: the whole local platform in one process. Every piece is stopped on Ctrl-C (or SIGTERM), in
 // reverse order, so nothing is left running.
@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const busy = await findBusyPorts(Object.values(config.ports));
   if (busy.length > 0) {
     const lines = busy.map(
-      (p) => `  - port ${p.port} (${p.label}) is already in use. Choose another: ${p.env}=<port> npm start   (or npm start -- ${p.flag} <port>)`,
+      (p) =>
+        `  - port ${p.port} (${p.label}) is already in use. Choose another: ${p.env}=<port> npm start   (or npm start -- ${p.flag} <port>)`,
     );
     throw new StartError(
       `Cannot start: ${busy.length === 1 ? 'a port is' : 'ports are'} busy. Is another \`npm start\` running?\n${lines.join('\n')}`,
@@ -54,7 +55,10 @@ async function main(): Promise<void> {
       hub: config.ports.hub.port,
       logging: config.ports.logging.port,
     },
-    env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: `http://${config.host}:${config.ports.hosting.port}` },
+    env: {
+      FIRESTORE_EMULATOR_HOST: firestoreHost,
+      APP_URL: `http://${config.host}:${config.ports.hosting.port}`,
+    },
     workDir: config.runDir,
     importDir: config.dataDir,
     onOutput: (line) => {
@@ -79,7 +83,11 @@ async function main(): Promise<void> {
 async function buildAll(): Promise<void> {
   console.log('Building functions and web app…');
   await run(process.execPath, ['functions/build.mjs']);
-  await run(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], 'hosting');
+  await run(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    'hosting',
+  );
 }
 
 function writeHostingRuntimeConfig(config: StartConfig): void {
@@ -108,7 +116,9 @@ async function shutdown(code: number): Promise<never> {
     stopping = true;
     if (stops.length > 0) console.log('\nStopping…');
     for (const { name, stop } of stops.reverse()) {
-      await stop().catch((error: unknown) => console.error(`  ${name} did not stop cleanly: ${String(error)}`));
+      await stop().catch((error: unknown) =>
+        console.error(`  ${name} did not stop cleanly: ${String(error)}`),
+      );
     }
   }
   process.exit(code);

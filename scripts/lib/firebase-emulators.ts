@@ -75,7 +75,12 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
   if (options.importDir) args.push('--import', options.importDir);
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, ...options.env, FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true', CI: process.env.CI ?? '' },
+    env: {
+      ...process.env,
+      ...options.env,
+      FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true',
+      CI: process.env.CI ?? '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -85,7 +90,11 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`firebase emulators not ready within ${options.readyTimeoutMs ?? 90_000} ms:\n${output.slice(-40).join('\n')}`));
+      reject(
+        new Error(
+          `firebase emulators not ready within ${options.readyTimeoutMs ?? 90_000} ms:\n${output.slice(-40).join('\n')}`,
+        ),
+      );
     }, options.readyTimeoutMs ?? 90_000);
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) {
@@ -103,14 +112,17 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
     child.once('exit', (code) => {
       clearTimeout(timer);
       rmSync(configFile, { force: true });
-      reject(new Error(`firebase emulators exited (code ${code}) before ready:\n${output.slice(-40).join('\n')}`));
+      reject(
+        new Error(`firebase emulators exited (code ${code}) before ready:\n${output.slice(-40).join('\n')}`),
+      );
     });
   });
 }
 
 /** Ends a detached child and everything it spawned; bounded, never hangs. */
 export function stopGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
+    return Promise.resolve();
   const pid = child.pid;
   return new Promise((resolve) => {
     const kill = (signal: NodeJS.Signals) => {

@@ -13,7 +13,9 @@ export interface PortSetting {
 }
 
 function readProjectId(): string {
-  const rc = JSON.parse(readFileSync(path.join(repoRoot, '.firebaserc'), 'utf8')) as { projects: { default: string } };
+  const rc = JSON.parse(readFileSync(path.join(repoRoot, '.firebaserc'), 'utf8')) as {
+    projects: { default: string };
+  };
   return rc.projects.default;
 }
 
