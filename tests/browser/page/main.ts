@@ -1,0 +1,138 @@
+import { initializeApp } from 'firebase/app';
+import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth } from 'firebase/auth';
+import {
+  collection,
+  connectFirestoreEmulator,
+  doc,
+  type Firestore,
+  initializeFirestore,
+  onSnapshot,
+  orderBy,
+  query,
+  setDoc,
+  type Unsubscribe,
+  where,
+} from 'firebase/firestore';
+
+// A page that drives the Firebase web SDK (browser build, bundled by Vite) from Playwright: the test calls
+// window.harness.* through page.evaluate and reads what the listeners saw from window.harness.events.
+
+export interface PageConfig {
+  projectId: string;
+  firestoreHost: string;
+  firestorePort: number;
+  authUrl: string;
+  longPolling: boolean;
+}
+
+/** What one listener callback saw. */
+export interface SnapshotEvent {
+  at: number;
+  fromCache: boolean;
+  hasPendingWrites: boolean;
+  docs: Array<{ id: string; data: Record<string, unknown> }>;
+  exists?: boolean;
+}
+
+export interface ListenerState {
+  events: SnapshotEvent[];
+  errors: string[];
+}
+
+let db: Firestore | null = null;
+const listeners = new Map<string, { state: ListenerState; stop: Unsubscribe }>();
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function firestore(): Firestore {
+  if (!db) throw new Error('harness.init() first');
+  return db;
+}
+
+const harness = {
+  async init(config: PageConfig): Promise<void> {
+    const app = initializeApp({ apiKey: 'demo-api-key', projectId: config.projectId, appId: 'demo-app' });
+    connectAuthEmulator(getAuth(app), config.authUrl, { disableWarnings: true });
+    db = initializeFirestore(app, config.longPolling ? { experimentalForceLongPolling: true } : {});
+    connectFirestoreEmulator(db, config.firestoreHost, config.firestorePort);
+  },
+
+  async signUp(email: string, password: string): Promise<string> {
+    const credential = await createUserWithEmailAndPassword(getAuth(), email, password);
+    return credential.user.uid;
+  },
+
+  /** Listens to a collection, optionally filtered on one field, ordered by document id. */
+  listenQuery(name: string, collectionPath: string, filter?: { field: string; value: unknown }): void {
+    const state: ListenerState = { events: [], errors: [] };
+    const base = collection(firestore(), collectionPath);
+    const q = filter
+      ? query(base, where(filter.field, '==', filter.value))
+      : query(base, orderBy('__name__'));
+    const stop = onSnapshot(
+      q,
+      { includeMetadataChanges: true },
+      (snapshot) => {
+        state.events.push({
+          at: now(),
+          fromCache: snapshot.metadata.fromCache,
+          hasPendingWrites: snapshot.metadata.hasPendingWrites,
+          docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
+        });
+      },
+      (error) => state.errors.push(`${error.code}: ${error.message}`),
+    );
+    listeners.set(name, { state, stop });
+  },
+
+  listenDoc(name: string, documentPath: string): void {
+    const state: ListenerState = { events: [], errors: [] };
+    const stop = onSnapshot(
+      doc(firestore(), documentPath),
+      { includeMetadataChanges: true },
+      (snapshot) => {
+        state.events.push({
+          at: now(),
+          fromCache: snapshot.metadata.fromCache,
+          hasPendingWrites: snapshot.metadata.hasPendingWrites,
+          exists: snapshot.exists(),
+          docs: snapshot.exists() ? [{ id: snapshot.id, data: snapshot.data() }] : [],
+        });
+      },
+      (error) => state.errors.push(`${error.code}: ${error.message}`),
+    );
+    listeners.set(name, { state, stop });
+  },
+
+  state(name: string): ListenerState {
+    const listener = listeners.get(name);
+    if (!listener) throw new Error(`no listener ${name}`);
+    return listener.state;
+  },
+
+  unlisten(name: string): void {
+    listeners.get(name)?.stop();
+    listeners.delete(name);
+  },
+
+  /** setDoc; resolves 'ok' or the error code (e.g. 'permission-denied'). */
+  async write(documentPath: string, data: Record<string, unknown>): Promise<string> {
+    try {
+      await setDoc(doc(firestore(), documentPath), data);
+      return 'ok';
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
+  },
+};
+
+declare global {
+  interface Window {
+    harness: typeof harness;
+  }
+}
+
+window.harness = harness;
+document.getElementById('status')!.textContent = 'ready';

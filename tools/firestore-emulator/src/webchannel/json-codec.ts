@@ -1,0 +1,180 @@
+import protobuf from 'protobufjs';
+import { protoRoot } from '../proto.ts';
+
+// The browser SDK serialises messages as proto3 JSON (timestamps as RFC 3339 strings, int64 as strings, bytes
+// as base64, wrapper types as bare values, enums as names). The core speaks the protobufjs object form of
+// types.ts (Timestamp {seconds, nanos}, bytes as Buffer, wrappers as {value}). These two walks translate
+// between them field by field, guided by the proto descriptors, so no message type needs special code.
+
+type Json = unknown;
+
+const WRAPPER_TYPES = new Set([
+  '.google.protobuf.DoubleValue',
+  '.google.protobuf.FloatValue',
+  '.google.protobuf.Int64Value',
+  '.google.protobuf.UInt64Value',
+  '.google.protobuf.Int32Value',
+  '.google.protobuf.UInt32Value',
+  '.google.protobuf.BoolValue',
+  '.google.protobuf.StringValue',
+  '.google.protobuf.BytesValue',
+]);
+const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+const FLOAT_TYPES = new Set(['double', 'float']);
+
+export function messageType(fullName: string): protobuf.Type {
+  return protoRoot().lookupType(fullName);
+}
+
+/** Proto3 JSON (as the web SDK sends it) → protobufjs object form (as the core reads it). */
+export function fromProto3Json(type: protobuf.Type, json: Json): Record<string, unknown> {
+  return readMessage(type, json) as Record<string, unknown>;
+}
+
+/** protobufjs object form (as the core produces it) → proto3 JSON (as the web SDK reads it). */
+export function toProto3Json(type: protobuf.Type, object: unknown): Record<string, unknown> {
+  return writeMessage(type, object) as Record<string, unknown>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+  );
+}
+
+function fieldOf(type: protobuf.Type, key: string): protobuf.Field | null {
+  const field = type.fields[key] ?? null;
+  field?.resolve();
+  return field;
+}
+
+// ---- JSON → object form -------------------------------------------------------------------------------
+
+function readMessage(type: protobuf.Type, json: Json): unknown {
+  const name = type.fullName;
+  if (name === '.google.protobuf.Timestamp') return readTimestamp(json);
+  if (WRAPPER_TYPES.has(name)) {
+    if (isPlainObject(json) && 'value' in json) return json;
+    return { value: readScalar(type.fields.value!, json) };
+  }
+  if (!isPlainObject(json)) throw new Error(`expected an object for ${name.slice(1)}`);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (value === null && !(name === '.google.firestore.v1.Value' && key === 'nullValue')) continue;
+    const field = fieldOf(type, key);
+    if (!field) continue; // unknown fields are ignored, as proto3 JSON parsers may
+    out[field.name] = readField(field, value);
+  }
+  return out;
+}
+
+function readField(field: protobuf.Field, value: Json): unknown {
+  if (field instanceof protobuf.MapField) {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+      out[key] = readSingle(field, entry);
+    }
+    return out;
+  }
+  if (field.repeated) return ((value ?? []) as unknown[]).map((entry) => readSingle(field, entry));
+  return readSingle(field, value);
+}
+
+function readSingle(field: protobuf.Field, value: Json): unknown {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Type) return readMessage(resolved, value);
+  if (resolved instanceof protobuf.Enum) {
+    if (value === null) return Object.keys(resolved.values)[0];
+    return typeof value === 'number' ? (resolved.valuesById[value] ?? value) : value;
+  }
+  return readScalar(field, value);
+}
+
+function readScalar(field: protobuf.Field, value: Json): unknown {
+  if (field.type === 'bytes') {
+    return typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.from(value as Uint8Array);
+  }
+  if (LONG_TYPES.has(field.type)) return String(value);
+  if (FLOAT_TYPES.has(field.type)) return typeof value === 'string' ? Number(value) : value;
+  return value;
+}
+
+const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
+
+function readTimestamp(json: Json): { seconds: string; nanos: number } {
+  if (isPlainObject(json)) {
+    return { seconds: String(json.seconds ?? '0'), nanos: Number(json.nanos ?? 0) };
+  }
+  const match = typeof json === 'string' ? RFC3339.exec(json) : null;
+  if (!match) throw new Error(`invalid timestamp ${JSON.stringify(json)}`);
+  const millis = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(millis)) throw new Error(`invalid timestamp ${JSON.stringify(json)}`);
+  const nanos = match[2] ? Number(match[2].padEnd(9, '0')) : 0;
+  return { seconds: String(Math.floor(millis / 1000)), nanos };
+}
+
+// ---- object form → JSON -------------------------------------------------------------------------------
+
+function writeMessage(type: protobuf.Type, object: unknown): Json {
+  const name = type.fullName;
+  if (name === '.google.protobuf.Timestamp')
+    return writeTimestamp(object as { seconds?: unknown; nanos?: unknown });
+  if (WRAPPER_TYPES.has(name)) {
+    const inner = isPlainObject(object) ? object.value : object;
+    return writeScalar(type.fields.value!, inner);
+  }
+  if (!isPlainObject(object)) return object;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (value === undefined) continue;
+    const field = fieldOf(type, key);
+    if (!field) continue;
+    out[field.name] = writeField(field, value);
+  }
+  return out;
+}
+
+function writeField(field: protobuf.Field, value: unknown): Json {
+  if (field instanceof protobuf.MapField) {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value as Record<string, unknown>))
+      out[key] = writeSingle(field, entry);
+    return out;
+  }
+  if (field.repeated) return (value as unknown[]).map((entry) => writeSingle(field, entry));
+  return writeSingle(field, value);
+}
+
+function writeSingle(field: protobuf.Field, value: unknown): Json {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Type) return writeMessage(resolved, value);
+  if (resolved instanceof protobuf.Enum) {
+    return typeof value === 'number' ? (resolved.valuesById[value] ?? value) : value;
+  }
+  return writeScalar(field, value);
+}
+
+function writeScalar(field: protobuf.Field, value: unknown): Json {
+  if (field.type === 'bytes') {
+    if (typeof value === 'string') return value;
+    return Buffer.from(value as Uint8Array).toString('base64');
+  }
+  if (LONG_TYPES.has(field.type)) return String(value);
+  if (FLOAT_TYPES.has(field.type) && typeof value === 'number' && !Number.isFinite(value)) {
+    return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  }
+  return value;
+}
+
+function writeTimestamp(timestamp: { seconds?: unknown; nanos?: unknown }): string {
+  const seconds = BigInt(String(timestamp.seconds ?? '0'));
+  const nanos = Number(timestamp.nanos ?? 0);
+  const iso = new Date(Number(seconds) * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+  const base = iso.slice(0, 19);
+  if (nanos === 0) return `${base}Z`;
+  let fraction = String(nanos).padStart(9, '0');
+  // Shortest of 3, 6 or 9 digits, like the proto3 JSON printers.
+  if (fraction.endsWith('000000')) fraction = fraction.slice(0, 3);
+  else if (fraction.endsWith('000')) fraction = fraction.slice(0, 6);
+  return `${base}.${fraction}Z`;
+}
