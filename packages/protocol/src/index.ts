@@ -1,4 +1,6 @@
+export * from './api.ts';
 export * from './catalogue.ts';
 export * from './flash-config.ts';
 export * from './payloads.ts';
+export * from './serial.ts';
 export * from './topics.ts';
