@@ -1,1 +1,6 @@
-export {};
+export * from './admin.ts';
+export * from './bootstrap-config.ts';
+export * from './dynsec-model.ts';
+export * from './mosquitto-conf.ts';
+export * from './roles.ts';
+export * from './start.ts';

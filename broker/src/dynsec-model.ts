@@ -1,0 +1,137 @@
+import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+// The dynamic-security data model, in Mosquitto's own on-disk JSON format (plugin_opt_config_file), so one
+// file works for both brokers: Mosquitto's plugin reads it, the embedded broker reads and enforces it.
+
+export type AclType =
+  | 'publishClientSend'
+  | 'publishClientReceive'
+  | 'subscribeLiteral'
+  | 'subscribePattern'
+  | 'unsubscribeLiteral'
+  | 'unsubscribePattern';
+
+export interface Acl {
+  acltype: AclType;
+  topic: string;
+  allow: boolean;
+  priority?: number;
+}
+
+export interface RoleRef {
+  rolename: string;
+  priority?: number;
+}
+
+export interface DynsecClient {
+  username: string;
+  textname?: string;
+  password?: string;
+  salt?: string;
+  iterations?: number;
+  disabled?: boolean;
+  roles?: RoleRef[];
+}
+
+export interface DynsecRole {
+  rolename: string;
+  textname?: string;
+  acls: Acl[];
+}
+
+export interface DefaultAclAccess {
+  publishClientSend: boolean;
+  publishClientReceive: boolean;
+  subscribe: boolean;
+  unsubscribe: boolean;
+}
+
+export interface DynsecConfig {
+  clients: DynsecClient[];
+  roles: DynsecRole[];
+  groups?: unknown[];
+  defaultACLAccess: DefaultAclAccess;
+}
+
+/** Mosquitto 2's dynsec default: PBKDF2-SHA512, 64-byte key, 12-byte salt, 101 iterations. */
+const ITERATIONS = 101;
+
+export function hashPassword(password: string): { password: string; salt: string; iterations: number } {
+  const salt = randomBytes(12);
+  const hash = pbkdf2Sync(password, salt, ITERATIONS, 64, 'sha512');
+  return { password: hash.toString('base64'), salt: salt.toString('base64'), iterations: ITERATIONS };
+}
+
+export function verifyPassword(client: DynsecClient, password: string): boolean {
+  if (!client.password || !client.salt) return false;
+  const expected = Buffer.from(client.password, 'base64');
+  const actual = pbkdf2Sync(
+    password,
+    Buffer.from(client.salt, 'base64'),
+    client.iterations ?? ITERATIONS,
+    64,
+    'sha512',
+  );
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+export const DEFAULT_ACL_ACCESS: DefaultAclAccess = {
+  publishClientSend: false,
+  publishClientReceive: true,
+  subscribe: false,
+  unsubscribe: true,
+};
+
+/** Does topic `topic` match ACL/subscription filter `filter` (`+` one level, `#` the rest)? */
+export function topicMatchesFilter(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && !filter.startsWith('$')) return false;
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+/** Is every topic that subscription filter `sub` can match also matched by ACL pattern `pattern`? */
+export function filterCoveredBy(pattern: string, sub: string): boolean {
+  if (sub.startsWith('$') && !pattern.startsWith('$')) return false;
+  const p = pattern.split('/');
+  const s = sub.split('/');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '#') return true;
+    if (i >= s.length) return false;
+    if (s[i] === '#') return false;
+    if (p[i] === '+') continue;
+    if (p[i] !== s[i]) return false;
+  }
+  return p.length === s.length;
+}
+
+type Access = 'publishClientSend' | 'publishClientReceive' | 'subscribe' | 'unsubscribe';
+
+/**
+ * Mosquitto's evaluation order: the client's roles by priority (highest first), each role's ACLs of the
+ * relevant types by priority; the first ACL whose topic matches decides, else the default access.
+ */
+export function checkAcl(config: DynsecConfig, client: DynsecClient, access: Access, topic: string): boolean {
+  const roles = [...(client.roles ?? [])].sort((a, b) => (b.priority ?? -1) - (a.priority ?? -1));
+  for (const ref of roles) {
+    const role = config.roles.find((r) => r.rolename === ref.rolename);
+    if (!role) continue;
+    const acls = [...role.acls].sort((a, b) => (b.priority ?? -1) - (a.priority ?? -1));
+    for (const acl of acls) {
+      if (access === 'subscribe' || access === 'unsubscribe') {
+        const literal = access === 'subscribe' ? 'subscribeLiteral' : 'unsubscribeLiteral';
+        const pattern = access === 'subscribe' ? 'subscribePattern' : 'unsubscribePattern';
+        if (acl.acltype === literal && acl.topic === topic) return acl.allow;
+        if (acl.acltype === pattern && filterCoveredBy(acl.topic, topic)) return acl.allow;
+      } else if (acl.acltype === access && topicMatchesFilter(acl.topic, topic)) {
+        return acl.allow;
+      }
+    }
+  }
+  return config.defaultACLAccess[access];
+}

@@ -1,0 +1,162 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { applyDynsecCommand } from './dynsec-commands.ts';
+import { checkAcl, type DynsecClient, type DynsecConfig, verifyPassword } from './dynsec-model.ts';
+import { brokerLogs } from './logs.ts';
+import { DYNSEC_CONTROL_TOPIC, DYNSEC_RESPONSE_TOPIC } from './roles.ts';
+
+// The broker `npm start` and the tests use when Mosquitto is not installed: aedes (MQTT 3.1.1) enforcing
+// the very same dynamic-security file and ACL semantics, and answering the same `$CONTROL` commands.
+// Differences from Mosquitto, by design of aedes: MQTT 3.1.1 only; `$share/<group>/` subscriptions are
+// accepted and served as plain subscriptions (one bridge instance); sessions and retained messages are
+// kept in memory; a publish outside the client's ACL disconnects the client (Mosquitto drops the message).
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  wsPort?: number;
+  /** Mosquitto-format dynamic-security JSON; read at start, rewritten after every change. */
+  dynsecFile: string;
+}
+
+export interface EmbeddedBroker {
+  port: number;
+  wsPort: number | null;
+  stop(): Promise<void>;
+}
+
+const SHARE = /^\$share\/[^/]+\//;
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const config = JSON.parse(readFileSync(options.dynsecFile, 'utf8')) as DynsecConfig;
+  const usernames = new WeakMap<Client, string>();
+  const connected = new Set<Client>();
+
+  const save = () => {
+    const tmp = `${options.dynsecFile}.tmp`;
+    writeFileSync(tmp, JSON.stringify(config, null, 2), { mode: 0o600 });
+    renameSync(tmp, options.dynsecFile);
+  };
+  const accountOf = (client: Client | null): DynsecClient | undefined => {
+    const username = client ? usernames.get(client) : undefined;
+    return username === undefined ? undefined : config.clients.find((c) => c.username === username);
+  };
+  const kick = (username: string) => {
+    for (const client of connected) if (usernames.get(client) === username) client.close();
+  };
+
+  const broker = await Aedes.createBroker({
+    authenticate(client, username, password, done) {
+      const account = config.clients.find((c) => c.username === username);
+      const valid =
+        !!account && !account.disabled && !!password && verifyPassword(account, password.toString('utf8'));
+      if (!valid) {
+        brokerLogs.authRejected(username ?? '(anonymous)');
+        const error = new Error('bad username or password') as AuthenticateError;
+        error.returnCode = 4;
+        return done(error, false);
+      }
+      usernames.set(client, username as string);
+      done(null, true);
+    },
+    authorizePublish(client, packet, callback) {
+      if (client === null) return callback(null); // a last will the broker publishes itself
+      const account = accountOf(client);
+      if (
+        !account ||
+        packet.topic.startsWith('$SYS') ||
+        !checkAcl(config, account, 'publishClientSend', packet.topic)
+      ) {
+        brokerLogs.publishDenied(account?.username ?? '?', packet.topic);
+        return callback(new Error('publish not authorised'));
+      }
+      if (packet.topic === DYNSEC_CONTROL_TOPIC) handleControl(packet.payload);
+      callback(null);
+    },
+    authorizeSubscribe(client, sub, callback) {
+      const account = accountOf(client);
+      if (!account || !checkAcl(config, account, 'subscribe', sub.topic)) {
+        brokerLogs.subscribeDenied(account?.username ?? '?', sub.topic);
+        return callback(null, null); // SUBACK 0x80, connection stays (as Mosquitto)
+      }
+      callback(null, { ...sub, topic: sub.topic.replace(SHARE, '') });
+    },
+    authorizeForward(client, packet) {
+      const account = accountOf(client);
+      return account && checkAcl(config, account, 'publishClientReceive', packet.topic) ? packet : null;
+    },
+  });
+  broker.on('clientReady', (client) => connected.add(client));
+  broker.on('clientDisconnect', (client) => connected.delete(client));
+  broker.on('clientError', () => {}); // denied publishes and dropped sockets are logged above / routine
+
+  function handleControl(payload: Buffer | string) {
+    let commands: unknown[] = [];
+    try {
+      const body = JSON.parse(payload.toString());
+      commands = Array.isArray(body?.commands) ? body.commands : [];
+    } catch {
+      return;
+    }
+    const responses = [];
+    let changed = false;
+    for (const command of commands) {
+      const outcome = applyDynsecCommand(config, (command ?? {}) as Record<string, unknown>);
+      responses.push(outcome.response);
+      changed ||= outcome.changed;
+      for (const username of outcome.kick) kick(username);
+    }
+    if (changed) save();
+    broker.publish(
+      {
+        cmd: 'publish',
+        topic: DYNSEC_RESPONSE_TOPIC,
+        payload: Buffer.from(JSON.stringify({ responses })),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      () => {},
+    );
+  }
+
+  const tcp: Server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(options.port, options.host, () => resolve());
+  });
+  let http: HttpServer | null = null;
+  let wss: WebSocketServer | null = null;
+  if (options.wsPort !== undefined) {
+    http = createHttpServer();
+    wss = new WebSocketServer({ server: http });
+    wss.on('connection', (socket, req) => broker.handle(createWebSocketStream(socket), req));
+    const server = http;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.wsPort, options.host, () => resolve());
+    });
+  }
+
+  const portOf = (s: Server | HttpServer) => {
+    const address = s.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  };
+
+  return {
+    port: portOf(tcp),
+    wsPort: http ? portOf(http) : null,
+    async stop() {
+      for (const client of connected) client.close();
+      wss?.close();
+      await Promise.all([
+        new Promise<void>((r) => tcp.close(() => r())),
+        http ? new Promise<void>((r) => http?.close(() => r())) : Promise.resolve(),
+        new Promise<void>((r) => broker.close(() => r())),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { BRIDGE_FILTERS, deviceAcl, sharedSubscription } from '@esp32cloud/protocol';
+import type { Acl, DynsecRole } from './dynsec-model.ts';
+
+// Who may do what on the broker. Service accounts get one role each; every device gets its own role that
+// names only its own topics, so a leaked device credential can neither read nor drive another device.
+
+export const DYNSEC_CONTROL_TOPIC = '$CONTROL/dynamic-security/v1';
+export const DYNSEC_RESPONSE_TOPIC = `${DYNSEC_CONTROL_TOPIC}/response`;
+
+export const SERVICE_USERS = {
+  admin: 'admin',
+  bridge: 'bridge',
+  functionsRelay: 'functions-relay',
+} as const;
+export type ServiceUser = keyof typeof SERVICE_USERS;
+
+/** The shared-subscription group every bridge instance joins. */
+export const BRIDGE_SHARE_GROUP = 'bridge';
+
+const allow = (acltype: Acl['acltype'], topic: string): Acl => ({ acltype, topic, allow: true });
+
+export function adminRole(): DynsecRole {
+  const control = '$CONTROL/dynamic-security/#';
+  return {
+    rolename: 'admin',
+    textname: 'Dynamic-security administration (provisioning, revocation)',
+    acls: [
+      allow('publishClientSend', control),
+      allow('publishClientReceive', control),
+      allow('subscribePattern', control),
+      allow('unsubscribePattern', '#'),
+      // Support tooling may watch device traffic, never drive it.
+      allow('subscribePattern', 'devices/#'),
+      allow('subscribePattern', 'admin/#'),
+    ],
+  };
+}
+
+export function bridgeRole(group = BRIDGE_SHARE_GROUP): DynsecRole {
+  const acls: Acl[] = [];
+  for (const filter of Object.values(BRIDGE_FILTERS)) {
+    acls.push(
+      allow('subscribePattern', filter),
+      allow('subscribePattern', sharedSubscription(group, filter)),
+    );
+  }
+  acls.push(allow('publishClientSend', 'users/+/devices/+/status'), allow('unsubscribePattern', '#'));
+  return { rolename: 'bridge', textname: 'Ingest bridge', acls };
+}
+
+export function functionsRelayRole(): DynsecRole {
+  return {
+    rolename: 'functions-relay',
+    textname: 'Cloud Functions command relay',
+    acls: [allow('publishClientSend', 'devices/+/control')],
+  };
+}
+
+export function deviceRoleName(serial: string): string {
+  return `device:${serial}`;
+}
+
+export function deviceRole(serial: string): DynsecRole {
+  const topics = deviceAcl(serial);
+  return {
+    rolename: deviceRoleName(serial),
+    textname: `Device ${serial}`,
+    acls: [
+      ...topics.publish.map((t) => allow('publishClientSend', t)),
+      ...topics.subscribe.map((t) => allow('subscribeLiteral', t)),
+      ...topics.subscribe.map((t) => allow('unsubscribeLiteral', t)),
+    ],
+  };
+}
+
+export function serviceRoles(): DynsecRole[] {
+  return [adminRole(), bridgeRole(), functionsRelayRole()];
+}
+
+export function roleOfService(user: ServiceUser): string {
+  return { admin: 'admin', bridge: 'bridge', functionsRelay: 'functions-relay' }[user];
+}
