@@ -39,6 +39,8 @@ export interface AccessRequest {
   readBefore(path: string): Document | null;
   /** State as if the whole batch/transaction were applied, for getAfter()/existsAfter(). */
   readAfter(path: string): Document | null;
+  /** True for batched writes, transactions and batch gets: rules may then make 20 get()/exists() calls, not 10. */
+  multiDocument?: boolean;
 }
 
 export type AccessDecision = { allowed: true } | { allowed: false; message: string };

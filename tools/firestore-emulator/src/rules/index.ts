@@ -1,6 +1,15 @@
-import { allowAll, type Authorizer } from '../authorizer.ts';
+import type { Authorizer } from '../authorizer.ts';
+import { rulesAuthorizer } from './authorize.ts';
+import { compileRules } from './matcher.ts';
+import { parseRules } from './parser.ts';
 
-// Placeholder until the rules evaluator lands (issue 4): every request is allowed, as the issue allows.
-export function createRulesAuthorizer(_source: string): Authorizer {
-  return allowAll;
+// Firestore security rules for the emulator: parse once (syntax errors carry line and column), then evaluate
+// every client access through the Authorizer seam.
+
+export { authorizeWith } from './authorize.ts';
+export { RulesEvalError, RulesSyntaxError } from './errors.ts';
+export { parseExpression, parseRules } from './parser.ts';
+
+export function createRulesAuthorizer(source: string): Authorizer {
+  return rulesAuthorizer(compileRules(parseRules(source)));
 }

@@ -1,0 +1,66 @@
+import type { AccessDecision, AccessRequest, Authorizer } from '../authorizer.ts';
+import { documentToResource } from './convert.ts';
+import { RulesEvalError } from './errors.ts';
+import { Evaluator, Scope } from './evaluator.ts';
+import { ANY_DOCUMENT, allowCovers, type CompiledRules, findMatches } from './matcher.ts';
+import { buildRequest, databaseIdOf, resourceFromQuery } from './request.ts';
+import { RPath, type RValue } from './values.ts';
+
+// Evaluates one AccessRequest against compiled rules: every allow statement whose match covers the path and
+// whose method covers the operation is tried; the first true one grants, errors deny that statement only.
+
+/** get()/exists() budget: 10 for one document and for queries, 20 when the request spans several documents. */
+export const SINGLE_DOCUMENT_ACCESS_LIMIT = 10;
+export const MULTI_DOCUMENT_ACCESS_LIMIT = 20;
+
+export function authorizeWith(rules: CompiledRules, req: AccessRequest): AccessDecision {
+  const databaseId = databaseIdOf(req.database);
+  const relative = req.path.split('/').filter((s) => s !== '');
+  const overCollection = relative.length % 2 === 1;
+  const segments = ['databases', databaseId, 'documents', ...relative];
+  if (overCollection) segments.push(ANY_DOCUMENT);
+  const fullPath = new RPath(['databases', databaseId, 'documents', ...relative]);
+
+  let resource: RValue = null;
+  if (req.resource) resource = documentToResource(req.resource, databaseId, req.path);
+  else if (overCollection && req.method === 'list' && req.query)
+    resource = resourceFromQuery(req.query.structuredQuery);
+
+  const globals = new Scope(
+    new Map<string, RValue>([
+      ['request', buildRequest(req, databaseId, fullPath)],
+      ['resource', resource],
+    ]),
+    null,
+  );
+  const evaluator = new Evaluator({
+    databaseId,
+    readBefore: (p) => req.readBefore(p),
+    readAfter: (p) => req.readAfter(p),
+    accessLimit: req.multiDocument ? MULTI_DOCUMENT_ACCESS_LIMIT : SINGLE_DOCUMENT_ACCESS_LIMIT,
+  });
+
+  const failures: string[] = [];
+  for (const matched of findMatches(rules, segments, globals)) {
+    for (const allow of matched.match.block.allows) {
+      if (!allowCovers(allow, req.method)) continue;
+      const where = `allow ${allow.methods.join(', ')} @ L${allow.line} in match ${matched.match.fullPattern}`;
+      if (!allow.condition) return { allowed: true };
+      try {
+        const v = evaluator.evaluate(allow.condition, matched.scope, matched.functions);
+        if (v === true) return { allowed: true };
+        failures.push(`${where}: ${v === false ? 'false' : `condition is not a bool`} (if ${allow.text})`);
+      } catch (err) {
+        if (!(err instanceof RulesEvalError)) throw err;
+        failures.push(`${where}: error at L${err.line}:${err.column}: ${err.message} (if ${allow.text})`);
+      }
+    }
+  }
+  const target = overCollection ? `${fullPath} (query)` : fullPath.toString();
+  const why = failures.length === 0 ? `no allow ${req.method} rule matches this path` : failures.join('; ');
+  return { allowed: false, message: `Rules deny '${req.method}' on ${target}: ${why}.` };
+}
+
+export function rulesAuthorizer(rules: CompiledRules): Authorizer {
+  return { authorize: (req) => authorizeWith(rules, req) };
+}

@@ -1,0 +1,108 @@
+import type { AccessRequest } from '../authorizer.ts';
+import type { Value } from '../types.ts';
+import { documentToResource, fromFirestoreValue, fromJson } from './convert.ts';
+import { RMap, type RPath, RTimestamp, type RValue } from './values.ts';
+
+// Builds the rules variables `request` and `resource` from the emulator's AccessRequest.
+
+export function databaseIdOf(database: string): string {
+  const parts = database.split('/');
+  return parts[parts.length - 1] || '(default)';
+}
+
+export function buildRequest(req: AccessRequest, databaseId: string, fullPath: RPath): RMap {
+  const auth = req.auth ? RMap.of({ uid: req.auth.uid, token: fromJson(req.auth.token) }) : null;
+  const writes = req.method === 'create' || req.method === 'update';
+  return RMap.of({
+    auth,
+    method: req.method,
+    path: fullPath,
+    time: new RTimestamp(BigInt(req.time.seconds) * 1_000_000_000n + BigInt(req.time.nanos ?? 0)),
+    resource:
+      writes && req.requestResource ? documentToResource(req.requestResource, databaseId, req.path) : null,
+    query: req.query ? buildQuery(req.query.limit, req.query.offset, req.query.structuredQuery) : null,
+  });
+}
+
+function buildQuery(limit: number | undefined, offset: number | undefined, structured: unknown): RMap {
+  const orderBy = new Map<string, RValue>();
+  const orders = (structured as { orderBy?: { field?: { fieldPath?: string }; direction?: string }[] })
+    ?.orderBy;
+  for (const o of orders ?? []) {
+    const field = o.field?.fieldPath;
+    if (field) orderBy.set(field, o.direction === 'DESCENDING' ? 'DESC' : 'ASC');
+  }
+  return RMap.of({
+    limit: limit === undefined || limit === null ? null : BigInt(limit),
+    offset: offset === undefined || offset === null ? null : BigInt(offset),
+    orderBy: new RMap(orderBy),
+  });
+}
+
+interface FieldFilter {
+  field?: { fieldPath?: string };
+  op?: string;
+  value?: Value;
+}
+interface Filter {
+  fieldFilter?: FieldFilter;
+  unaryFilter?: { field?: { fieldPath?: string }; op?: string };
+  compositeFilter?: { op?: string; filters?: Filter[] };
+}
+
+/**
+ * For a query whose result is empty there is no document to check, so the rules see the document the query
+ * describes: the fields its equality filters pin down. A rule such as `resource.data.user_id == request.auth.uid`
+ * then holds exactly when the query filters on the caller's uid, which is how Firestore judges queries
+ * ("rules are not filters"); a rule reading a field the query leaves open fails with an error and denies.
+ */
+export function resourceFromQuery(structured: unknown): RMap {
+  const data = new Map<string, RValue>();
+  const visit = (f: Filter | undefined) => {
+    if (!f) return;
+    if (f.compositeFilter) {
+      if (f.compositeFilter.op === 'AND') for (const sub of f.compositeFilter.filters ?? []) visit(sub);
+      return;
+    }
+    const ff = f.fieldFilter;
+    if (ff?.op === 'EQUAL' && ff.field?.fieldPath && ff.value) {
+      setPath(data, ff.field.fieldPath, fromFirestoreValue(ff.value));
+    }
+    const uf = f.unaryFilter;
+    if (uf?.op === 'IS_NULL' && uf.field?.fieldPath) setPath(data, uf.field.fieldPath, null);
+  };
+  visit((structured as { where?: Filter })?.where);
+  return RMap.of({ data: new RMap(data) });
+}
+
+function setPath(root: Map<string, RValue>, fieldPath: string, value: RValue): void {
+  const parts = splitFieldPath(fieldPath);
+  if (parts[0] === '__name__') return;
+  let m = root;
+  for (const p of parts.slice(0, -1)) {
+    let next = m.get(p);
+    if (!(next instanceof RMap)) {
+      next = new RMap(new Map());
+      m.set(p, next);
+    }
+    m = next.entries;
+  }
+  m.set(parts[parts.length - 1], value);
+}
+
+function splitFieldPath(fieldPath: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < fieldPath.length; i++) {
+    const c = fieldPath[i];
+    if (c === '`') quoted = !quoted;
+    else if (c === '\\' && quoted) cur += fieldPath[++i] ?? '';
+    else if (c === '.' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
