@@ -1,0 +1,129 @@
+import type http from 'node:http';
+import type { FirestoreService } from './service.ts';
+
+// The HTTP/1.1 side of the port: the emulator REST endpoints (as firebase-tools and
+// @firebase/rules-unit-testing call them), permissive CORS for pages on other localhost ports, and a hook
+// for further handlers (the WebChannel transport registers itself in httpHandlers).
+
+/** Returns true when it handled the request. Handlers run in order before the emulator endpoints. */
+export type HttpHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  service: FirestoreService,
+) => boolean | Promise<boolean>;
+
+export const httpHandlers: HttpHandler[] = [];
+
+export interface HttpOptions {
+  onRulesLoaded?: (projectId: string) => void;
+  onRulesError?: (projectId: string, message: string) => void;
+  onExport?: (projectId: string, directory: string) => Promise<void>;
+}
+
+export function applyCors(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const origin = req.headers.origin;
+  res.setHeader('Access-Control-Allow-Origin', origin ?? '*');
+  if (origin) {
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Vary', 'Origin');
+  }
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+  res.setHeader(
+    'Access-Control-Allow-Headers',
+    (req.headers['access-control-request-headers'] as string | undefined) ?? '*',
+  );
+  res.setHeader('Access-Control-Expose-Headers', '*');
+  res.setHeader('Access-Control-Max-Age', '86400');
+}
+
+export function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function errorBody(status: number, message: string, statusName: string) {
+  return { error: { code: status, message, status: statusName } };
+}
+
+export async function handleHttpRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  service: FirestoreService,
+  options: HttpOptions,
+): Promise<void> {
+  applyCors(req, res);
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  for (const handler of httpHandlers) {
+    if (await handler(req, res, service)) return;
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  if (req.method === 'GET' && path === '/') {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Ok');
+    return;
+  }
+  const clear = /^\/emulator\/v1\/projects\/([^/]+)\/databases\/([^/]+)\/documents$/.exec(path);
+  if (clear && req.method === 'DELETE') {
+    service.clearDatabase(decodeURIComponent(clear[1]), decodeURIComponent(clear[2]));
+    json(res, 200, {});
+    return;
+  }
+  const rules = /^\/emulator\/v1\/projects\/([^/:]+):securityRules$/.exec(path);
+  if (rules && req.method === 'PUT') {
+    const projectId = decodeURIComponent(rules[1]);
+    let source: string;
+    try {
+      const body = JSON.parse(await readBody(req)) as {
+        rules?: { files?: { content?: string; name?: string }[] };
+      };
+      const files = body.rules?.files ?? [];
+      if (files.length === 0 || typeof files[0].content !== 'string')
+        throw new Error('rules.files[0].content is required');
+      source = files.map((file) => file.content ?? '').join('\n');
+    } catch (error) {
+      json(res, 400, errorBody(400, `Invalid request: ${(error as Error).message}`, 'INVALID_ARGUMENT'));
+      return;
+    }
+    try {
+      service.setRules(projectId, source);
+      options.onRulesLoaded?.(projectId);
+      json(res, 200, {});
+    } catch (error) {
+      const message = (error as Error).message;
+      options.onRulesError?.(projectId, message);
+      json(res, 400, errorBody(400, message, 'INVALID_ARGUMENT'));
+    }
+    return;
+  }
+  const exportMatch = /^\/emulator\/v1\/projects\/([^/:]+):export$/.exec(path);
+  if (exportMatch && req.method === 'POST' && options.onExport) {
+    try {
+      const body = JSON.parse((await readBody(req)) || '{}') as {
+        export_directory?: string;
+        export_name?: string;
+      };
+      const directory = [body.export_directory, body.export_name].filter(Boolean).join('/');
+      if (!directory) throw new Error('export_directory is required');
+      await options.onExport(decodeURIComponent(exportMatch[1]), directory);
+      json(res, 200, {});
+    } catch (error) {
+      json(res, 400, errorBody(400, (error as Error).message, 'INVALID_ARGUMENT'));
+    }
+    return;
+  }
+  json(res, 404, errorBody(404, `Not found: ${req.method} ${path}`, 'NOT_FOUND'));
+}

@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { type EmulatorOptions, resolveConfig } from './config.ts';
+import { createLogger } from './logs.ts';
+import { exportData, importData } from './persistence.ts';
+import { protoRoot } from './proto.ts';
+import { createEmulatorServer } from './server.ts';
+import { FirestoreService } from './service.ts';
+
+// Public entry point: start() runs the emulator in this process (tests) and the CLI (cli.ts) wraps it.
+
+// ---- WebChannel transport wiring: src/webchannel/index.ts registers its handler in httpHandlers here. ----
+// (import './webchannel/index.ts';)
+// ----------------------------------------------------------------------------------------------------------
+
+export type { AccessDecision, AccessRequest, AuthContext, Authorizer, QueryShape } from './authorizer.ts';
+export { allowAll } from './authorizer.ts';
+export type { EmulatorOptions } from './config.ts';
+export { decodeIdToken, identityFromAuthorization, type RequestContext } from './context.ts';
+export { Code, RpcError, type StatusCode } from './errors.ts';
+export { applyCors, type HttpHandler, httpHandlers, readBody } from './http.ts';
+export { exportData, importData } from './persistence.ts';
+export { codecFor, protoRoot } from './proto.ts';
+export {
+  type BidiStream,
+  bidiMethods,
+  type Emit,
+  FirestoreService,
+  serverStreamingMethods,
+  unaryMethods,
+} from './service.ts';
+export type { Document, Timestamp, Value } from './types.ts';
+
+export interface RunningEmulator {
+  host: string;
+  port: number;
+  /** http://host:port */
+  url: string;
+  /** host:port, the value for FIRESTORE_EMULATOR_HOST. */
+  hostAndPort: string;
+  projectId: string;
+  service: FirestoreService;
+  stop(): Promise<void>;
+}
+
+export async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const began = performance.now();
+  const config = resolveConfig(options);
+  const logger = createLogger(config.quiet);
+  protoRoot();
+  const service = new FirestoreService({
+    transactionTimeoutMs: config.transactionTimeoutMs,
+    historyRetentionMs: config.historyRetentionMs,
+  });
+  if (config.rulesFile) {
+    service.setRules(config.projectId, await readFile(config.rulesFile, 'utf8'));
+    logger.rulesLoaded(config.projectId, config.rulesFile);
+  }
+  if (config.importDir) logger.imported(config.importDir, await importData(service, config.importDir));
+  const server = createEmulatorServer(service, {
+    defaultProjectId: config.projectId,
+    onRulesLoaded: (projectId) => logger.rulesLoaded(projectId, 'PUT :securityRules'),
+    onRulesError: (projectId, message) => logger.rulesRejected(projectId, message),
+    onRpcError: (method, code, message) => {
+      // Expected failures (NOT_FOUND, ABORTED, PERMISSION_DENIED…) are answers, not faults; log the faults.
+      if (code === 2 || code === 12 || code === 13) logger.rpcFailed(method, code, message);
+    },
+    onExport: async (projectId, directory) => {
+      logger.exported(directory, await exportData(service, directory, projectId));
+    },
+  });
+  const { host, port } = await server.listen(config.port, config.host);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  logger.started(url, config.projectId, Math.round(performance.now() - began));
+  let stopped: Promise<void> | null = null;
+  return {
+    host,
+    port,
+    url,
+    hostAndPort: `${urlHost}:${port}`,
+    projectId: config.projectId,
+    service,
+    stop() {
+      stopped ??= (async () => {
+        if (config.exportOnExit)
+          logger.exported(config.exportOnExit, await exportData(service, config.exportOnExit));
+        service.close();
+        await server.close();
+        logger.stopped();
+      })();
+      return stopped;
+    },
+  };
+}

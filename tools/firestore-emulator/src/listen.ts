@@ -1,0 +1,326 @@
+import type { AccessRequest } from './authorizer.ts';
+import type { RequestContext } from './context.ts';
+import { Code, invalidArgument, RpcError, toRpcError } from './errors.ts';
+import { parseDocumentName, parseResourceName } from './paths.ts';
+import { type CompiledQuery, compileQuery, runQuery, type StructuredQuery } from './query.ts';
+import type { DatabaseStore, DocumentChange } from './store.ts';
+import { microsToTimestamp, nextCommitMicros } from './time.ts';
+import type { Document } from './types.ts';
+
+// The Listen stream, in the order the SDKs' watch aggregators expect: for each added target
+// TargetChange ADD, the matching documents, CURRENT with a resume token, then a global NO_CHANGE (no target
+// ids) carrying read_time, the consistent snapshot. Every later commit that touches any target becomes
+// document changes/deletes/removes followed by exactly one global NO_CHANGE at the commit time, so each
+// commit is one snapshot for every listener. A re-add with a resume token is answered with a RESET and the
+// full current result (the SDKs drop what they had and take the new set).
+
+export interface ListenHost {
+  database(projectId: string, databaseId: string): DatabaseStore;
+  /** Throws RpcError(PERMISSION_DENIED) when the caller may not read these documents. */
+  authorizeReads(
+    ctx: RequestContext,
+    db: DatabaseStore,
+    requests: Omit<AccessRequest, 'database' | 'auth' | 'time' | 'readBefore' | 'readAfter'>[],
+  ): void;
+  queryShape(query: CompiledQuery, structuredQuery: StructuredQuery): AccessRequest['query'];
+}
+
+interface TargetState {
+  id: number;
+  documents?: Set<string>;
+  query?: CompiledQuery;
+  structuredQuery?: StructuredQuery;
+  /** Paths of documents the client currently has for this target. */
+  members: Set<string>;
+  /** Re-run the whole query on change (limit/offset depend on other documents). */
+  rerun: boolean;
+}
+
+export type Send = (response: Record<string, unknown>) => void;
+
+function resumeToken(micros: bigint): Buffer {
+  const buffer = Buffer.alloc(8);
+  buffer.writeBigUInt64BE(micros);
+  return buffer;
+}
+
+export class ListenStream {
+  private readonly targets = new Map<number, TargetState>();
+  private db: DatabaseStore | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly host: ListenHost,
+    private readonly ctx: RequestContext,
+    private readonly send: Send,
+    private readonly end: (error?: RpcError) => void,
+  ) {}
+
+  push(request: Record<string, unknown>): void {
+    if (this.closed) return;
+    try {
+      this.handle(request);
+    } catch (error) {
+      this.fail(toRpcError(error));
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  private fail(error: RpcError): void {
+    this.close();
+    this.end(error);
+  }
+
+  private database(name: string | undefined): DatabaseStore {
+    if (!this.db) {
+      let projectId = this.ctx.projectId;
+      let databaseId = this.ctx.databaseId;
+      if (name) {
+        const parts = /^projects\/([^/]+)\/databases\/([^/]+)$/.exec(name);
+        if (!parts) throw invalidArgument(`Invalid database name: ${name}`);
+        projectId = parts[1];
+        databaseId = parts[2];
+      }
+      this.db = this.host.database(projectId, databaseId);
+      this.unsubscribe = this.db.onCommit((changes, micros) => this.onCommit(changes, micros));
+    }
+    return this.db;
+  }
+
+  private handle(request: Record<string, unknown>): void {
+    const db = this.database(request.database as string | undefined);
+    const add = request.addTarget as Record<string, unknown> | undefined;
+    const remove = request.removeTarget as number | undefined;
+    if (add) this.addTarget(db, add);
+    else if (remove !== undefined) {
+      this.targets.delete(remove);
+      this.send({ targetChange: { targetChangeType: 'REMOVE', targetIds: [remove] } });
+    }
+  }
+
+  private addTarget(db: DatabaseStore, target: Record<string, unknown>): void {
+    const id = (target.targetId as number | undefined) ?? 0;
+    const resumed =
+      Boolean(target.resumeToken && (target.resumeToken as Uint8Array).length > 0) ||
+      Boolean(target.readTime);
+    const state: TargetState = { id, members: new Set(), rerun: false };
+    const documents = target.documents as { documents?: string[] } | undefined;
+    const query = target.query as { parent?: string; structuredQuery?: StructuredQuery } | undefined;
+    let results: Document[];
+    try {
+      if (documents) {
+        state.documents = new Set(
+          (documents.documents ?? []).map((name) => this.pathIn(db, parseDocumentName(name))),
+        );
+        results = [...state.documents].map((path) => db.get(path)).filter((d): d is Document => d !== null);
+        if (!this.ctx.admin) {
+          this.host.authorizeReads(
+            this.ctx,
+            db,
+            [...state.documents].map((path) => ({
+              method: 'get' as const,
+              path,
+              resource: db.get(path),
+              requestResource: null,
+            })),
+          );
+        }
+      } else if (query?.structuredQuery) {
+        const parent = this.pathIn(db, parseResourceName(query.parent ?? ''));
+        const compiled = compileQuery(query.structuredQuery, parent, `${db.name}/documents/`);
+        state.query = compiled;
+        state.structuredQuery = query.structuredQuery;
+        state.rerun = compiled.limit !== undefined || compiled.offset > 0;
+        results = runQuery(compiled, db);
+        if (!this.ctx.admin) this.authorizeQuery(db, state, results);
+      } else {
+        throw invalidArgument('A target must be a query or a set of documents.');
+      }
+    } catch (error) {
+      const rpc = toRpcError(error);
+      if (rpc.code === Code.INTERNAL) throw rpc;
+      this.send({ targetChange: { targetChangeType: 'ADD', targetIds: [id] } });
+      this.send({
+        targetChange: {
+          targetChangeType: 'REMOVE',
+          targetIds: [id],
+          cause: { code: rpc.code, message: rpc.message },
+        },
+      });
+      return;
+    }
+    this.targets.set(id, state);
+    const micros = nextCommitMicros();
+    this.send({ targetChange: { targetChangeType: 'ADD', targetIds: [id] } });
+    if (resumed) this.send({ targetChange: { targetChangeType: 'RESET', targetIds: [id] } });
+    for (const doc of results) {
+      state.members.add(pathOf(doc));
+      this.send({ documentChange: { document: doc, targetIds: [id] } });
+    }
+    this.send({
+      targetChange: { targetChangeType: 'CURRENT', targetIds: [id], resumeToken: resumeToken(micros) },
+    });
+    this.sendGlobalSnapshot(micros);
+  }
+
+  private authorizeQuery(db: DatabaseStore, state: TargetState, results: Document[]): void {
+    const shape = this.host.queryShape(state.query!, state.structuredQuery!);
+    const requests =
+      results.length > 0
+        ? results.map((doc) => ({
+            method: 'list' as const,
+            path: pathOf(doc),
+            resource: doc,
+            requestResource: null,
+            query: shape,
+          }))
+        : [
+            {
+              method: 'list' as const,
+              path: shape!.collection,
+              resource: null,
+              requestResource: null,
+              query: shape,
+            },
+          ];
+    this.host.authorizeReads(this.ctx, db, requests);
+  }
+
+  private pathIn(db: DatabaseStore, parsed: { projectId: string; databaseId: string; path: string }): string {
+    if (`projects/${parsed.projectId}/databases/${parsed.databaseId}` !== db.name) {
+      throw invalidArgument('A target must be in the database of the stream.');
+    }
+    return parsed.path;
+  }
+
+  private sendGlobalSnapshot(micros: bigint): void {
+    this.send({
+      targetChange: {
+        targetChangeType: 'NO_CHANGE',
+        targetIds: [],
+        resumeToken: resumeToken(micros),
+        readTime: microsToTimestamp(micros),
+      },
+    });
+  }
+
+  private onCommit(changes: DocumentChange[], micros: bigint): void {
+    if (this.closed || this.targets.size === 0) return;
+    const readTime = microsToTimestamp(micros);
+    let sent = false;
+    for (const target of this.targets.values()) {
+      if (target.documents) {
+        for (const change of changes) {
+          if (!target.documents.has(change.path)) continue;
+          sent = true;
+          if (change.after) {
+            target.members.add(change.path);
+            this.send({ documentChange: { document: change.after, targetIds: [target.id] } });
+          } else {
+            target.members.delete(change.path);
+            this.send({
+              documentDelete: { document: change.before!.name, removedTargetIds: [target.id], readTime },
+            });
+          }
+        }
+      } else if (target.query) {
+        const query = target.query;
+        const relevant = changes.filter((change) => query.inScope(change.path));
+        if (relevant.length === 0) continue;
+        if (target.rerun) {
+          sent = this.rerunQuery(target, relevant, readTime) || sent;
+          continue;
+        }
+        for (const change of relevant) {
+          const fits = change.after !== null && fitsQuery(query, change.after);
+          const was = target.members.has(change.path);
+          if (fits) {
+            target.members.add(change.path);
+            this.send({ documentChange: { document: change.after, targetIds: [target.id] } });
+            sent = true;
+          } else if (was) {
+            target.members.delete(change.path);
+            this.sendRemoval(target, change, readTime);
+            sent = true;
+          }
+        }
+      }
+    }
+    if (sent) this.sendGlobalSnapshot(micros);
+  }
+
+  private rerunQuery(target: TargetState, relevant: DocumentChange[], readTime: unknown): boolean {
+    const results = runQuery(target.query!, this.db!);
+    const now = new Set(results.map(pathOf));
+    const changed = new Set(relevant.map((c) => c.path));
+    let sent = false;
+    for (const path of target.members) {
+      if (now.has(path)) continue;
+      const change = relevant.find((c) => c.path === path);
+      const doc = this.db!.get(path);
+      if (doc) this.send({ documentRemove: { document: doc.name, removedTargetIds: [target.id], readTime } });
+      else
+        this.send({
+          documentDelete: {
+            document: change?.before?.name ?? `${this.db!.name}/documents/${path}`,
+            removedTargetIds: [target.id],
+            readTime,
+          },
+        });
+      sent = true;
+    }
+    for (const doc of results) {
+      const path = pathOf(doc);
+      if (!target.members.has(path) || changed.has(path)) {
+        this.send({ documentChange: { document: doc, targetIds: [target.id] } });
+        sent = true;
+      }
+    }
+    target.members = now;
+    return sent;
+  }
+
+  private sendRemoval(target: TargetState, change: DocumentChange, readTime: unknown): void {
+    if (change.after) {
+      this.send({ documentRemove: { document: change.after.name, removedTargetIds: [target.id], readTime } });
+    } else {
+      this.send({
+        documentDelete: { document: change.before!.name, removedTargetIds: [target.id], readTime },
+      });
+    }
+  }
+}
+
+function pathOf(doc: Document): string {
+  const index = doc.name.indexOf('/documents/');
+  return doc.name.slice(index + '/documents/'.length);
+}
+
+function fitsQuery(query: CompiledQuery, doc: Document): boolean {
+  if (!query.matches(doc)) return false;
+  if (!query.startAt && !query.endAt) return true;
+  // Cursors are static, so a single-document check is exact.
+  return runQueryOne(query, doc);
+}
+
+function runQueryOne(query: CompiledQuery, doc: Document): boolean {
+  const single = {
+    get: () => doc,
+    collection: () => [doc],
+    collectionGroup: () => [doc],
+  };
+  return (
+    runQuery(
+      { ...query, offset: 0, limit: undefined, allDescendants: false, parent: '', collectionId: '' },
+      single,
+    ).length === 1
+  );
+}
+
+export { RpcError };
