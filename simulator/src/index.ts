@@ -1,1 +1,4 @@
-export {};
+export * from './device.ts';
+export * from './fleet.ts';
+export * from './garbage.ts';
+export * from './readings.ts';

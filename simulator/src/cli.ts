@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_UPDATE_INTERVAL,
+  deviceTypeSchema,
+  type FlashConfig,
+  randomDeviceId,
+} from '@esp32cloud/protocol';
+import { readFlashConfigs, startFleet } from './fleet.ts';
+
+// npm run simulate -- --from DIR            every provisioned device in DIR (the provision CLI's output)
+// npm run simulate -- --serial SN --password PW [--type 4Relay] [--broker mqtt://127.0.0.1:1883]
+// Options: --broker URL (override), --count N (first N of DIR), --interval S (update_interval override).
+
+const usage = `usage: npm run simulate -- (--from DIR | --serial SN --password PW [--type 4Relay|LED|Sensor])
+       [--broker URL] [--count N] [--interval SECONDS]`;
+
+const { values } = parseArgs({
+  options: {
+    from: { type: 'string' },
+    serial: { type: 'string' },
+    password: { type: 'string' },
+    username: { type: 'string' },
+    type: { type: 'string', default: '4Relay' },
+    broker: { type: 'string' },
+    count: { type: 'string' },
+    interval: { type: 'string' },
+    help: { type: 'boolean' },
+  },
+});
+
+if (values.help || (!values.from && !values.serial)) {
+  process.stderr.write(`${usage}\n`);
+  process.exit(values.help ? 0 : 2);
+}
+
+let configs: FlashConfig[];
+if (values.from) {
+  configs = readFlashConfigs(values.from);
+} else {
+  const type = deviceTypeSchema.safeParse(values.type);
+  if (!type.success || !values.password) {
+    process.stderr.write(`${usage}\n`);
+    process.exit(2);
+  }
+  configs = [
+    {
+      v: 1,
+      serial_number: values.serial as string,
+      device_id: randomDeviceId(),
+      device_type: type.data,
+      broker_url: values.broker ?? process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+      username: values.username ?? (values.serial as string),
+      password: values.password,
+      update_interval: DEFAULT_UPDATE_INTERVAL,
+    },
+  ];
+}
+if (values.count) configs = configs.slice(0, Number.parseInt(values.count, 10));
+if (values.interval) {
+  const seconds = Number.parseInt(values.interval, 10);
+  configs = configs.map((c) => ({ ...c, update_interval: seconds }));
+}
+if (configs.length === 0) {
+  process.stderr.write('no provisioned devices found\n');
+  process.exit(1);
+}
+
+const fleet = startFleet(configs, values.broker ? { brokerUrl: values.broker } : {});
+const shutdown = async () => {
+  await fleet.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,164 @@
+import {
+  ackPayloadSchema,
+  decodePayload,
+  type FlashConfig,
+  heartbeatPayloadSchema,
+  statusPayloadFor,
+} from '@esp32cloud/protocol';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerAdmin } from '../../broker/src/admin.ts';
+import type { RunningBroker } from '../../broker/src/index.ts';
+import { BROKER_KINDS, nextMessage, serviceClient, startTestBroker } from '../../broker/test/mqtt-helpers.ts';
+import { requireProgram } from '../../tests/harness/programs.ts';
+import { type SimulatedDevice, startSimulatedDevice } from '../src/index.ts';
+
+const hasMosquitto = requireProgram('mosquitto');
+
+for (const kind of BROKER_KINDS) {
+  describe.skipIf(kind === 'mosquitto' && !hasMosquitto)(`simulated device on ${kind}`, () => {
+    let running: Awaited<ReturnType<typeof startTestBroker>>;
+    let broker: RunningBroker;
+    let observer: MqttClient;
+    let relay: MqttClient;
+    const devices: SimulatedDevice[] = [];
+    const flash = (serial: string, device_type: FlashConfig['device_type']): FlashConfig => ({
+      v: 1,
+      serial_number: serial,
+      device_id: `ESP32_${serial.slice(-6)}`,
+      device_type,
+      broker_url: broker.url,
+      username: serial,
+      password: `pw-${serial}`,
+      update_interval: 5,
+    });
+    const start = async (config: FlashConfig) => {
+      const device = startSimulatedDevice(config, {
+        msPerSecond: 20,
+        keepaliveSeconds: 1,
+        backoff: { initialMs: 50, maxMs: 200 },
+      });
+      devices.push(device);
+      await device.waitConnected(5000);
+      return device;
+    };
+
+    beforeAll(async () => {
+      running = await startTestBroker(kind);
+      broker = running.broker;
+      const admin = await BrokerAdmin.connect({ url: broker.url, ...broker.adminCredentials });
+      await admin.addDevices(
+        ['SIMR000001', 'SIML000002', 'SIMS000003', 'SIMD000004'].map((s) => ({
+          serial: s,
+          password: `pw-${s}`,
+        })),
+      );
+      await admin.close();
+      observer = await serviceClient(broker, 'admin');
+      await observer.subscribeAsync(['devices/#', 'admin/devices/#'], { qos: 1 });
+      relay = await serviceClient(broker, 'functionsRelay');
+    });
+    afterAll(async () => {
+      for (const d of devices) await d.stop({ graceful: false });
+      observer?.end(true);
+      relay?.end(true);
+      await running?.stop();
+    });
+
+    it("obeys the brief's relay command and acknowledges it with the new state", async () => {
+      const status = nextMessage(observer, (t) => t === 'devices/SIMR000001/status');
+      const device = await start(flash('SIMR000001', '4Relay'));
+      const first = decodePayload(statusPayloadFor('4Relay'), (await status).payload);
+      expect(first.ok && first.value.outputs).toEqual({
+        relay1: false,
+        relay2: false,
+        relay3: false,
+        relay4: false,
+      });
+
+      const ack = nextMessage(observer, (t) => t === 'devices/SIMR000001/ack');
+      await relay.publishAsync(
+        'devices/SIMR000001/control',
+        '{"v":1,"id":"cmd-1","command":"relay","pin":25,"state":"on"}',
+        { qos: 1 },
+      );
+      const parsed = decodePayload(ackPayloadSchema, (await ack).payload);
+      expect(parsed.ok && parsed.value).toMatchObject({
+        id: 'cmd-1',
+        ok: true,
+        state: { outputs: { relay1: true } },
+      });
+      expect(device.state().outputs.relay1).toBe(true);
+
+      // A redelivered id is acknowledged again but not obeyed twice.
+      const again = nextMessage(observer, (t, p) => t === 'devices/SIMR000001/ack' && p.includes('cmd-1'));
+      await relay.publishAsync(
+        'devices/SIMR000001/control',
+        '{"v":1,"id":"cmd-1","command":"relay","pin":25,"state":"on"}',
+        { qos: 1 },
+      );
+      await again;
+      expect(device.state().commandsApplied).toBe(1);
+    });
+
+    it('refuses invalid commands with an error acknowledgement', async () => {
+      await start(flash('SIML000002', 'LED'));
+      const ack = nextMessage(observer, (t, p) => t === 'devices/SIML000002/ack' && p.includes('bad-1'));
+      await relay.publishAsync(
+        'devices/SIML000002/control',
+        '{"v":1,"id":"bad-1","command":"relay","pin":25,"state":"on"}',
+        { qos: 1 },
+      );
+      const parsed = decodePayload(ackPayloadSchema, (await ack).payload);
+      expect(parsed.ok && parsed.value).toMatchObject({ ok: false, error: { code: 'invalid_command' } });
+
+      const ok = nextMessage(observer, (t, p) => t === 'devices/SIML000002/ack' && p.includes('led-1'));
+      await relay.publishAsync(
+        'devices/SIML000002/control',
+        '{"v":1,"id":"led-1","command":"led","brightness":40,"color":"#FF0000"}',
+        { qos: 1 },
+      );
+      expect(JSON.parse((await ok).payload).state.outputs).toEqual({
+        power: false,
+        brightness: 40,
+        color: '#ff0000',
+      });
+    });
+
+    it('a sensor reports plausible readings and heartbeats at its update interval', async () => {
+      await start(flash('SIMS000003', 'Sensor'));
+      const heartbeat = await nextMessage(observer, (t) => t === 'devices/SIMS000003/heartbeat');
+      expect(decodePayload(heartbeatPayloadSchema, heartbeat.payload).ok).toBe(true);
+      const status = await nextMessage(observer, (t) => t === 'devices/SIMS000003/status');
+      const parsed = decodePayload(statusPayloadFor('Sensor'), status.payload);
+      expect(parsed.ok).toBe(true);
+      if (parsed.ok) {
+        expect(parsed.value.readings?.temperature).toBeGreaterThan(10);
+        expect(parsed.value.readings?.temperature).toBeLessThan(40);
+        expect(Object.keys(parsed.value.readings ?? {}).sort()).toEqual([
+          'humidity',
+          'pressure',
+          'temperature',
+        ]);
+      }
+    });
+
+    it('a dropped device is marked offline by its last will and comes back after recovery', async () => {
+      const device = await start(flash('SIMD000004', '4Relay'));
+      const will = nextMessage(
+        observer,
+        (t, p) => t === 'devices/SIMD000004/status' && p.includes('"online":false'),
+      );
+      await device.injectFault({ kind: 'drop' });
+      expect(JSON.parse((await will).payload)).toEqual({ v: 1, online: false });
+      const back = nextMessage(
+        observer,
+        (t, p) => t === 'devices/SIMD000004/status' && p.includes('"online":true'),
+      );
+      device.recover();
+      await back;
+      await device.waitConnected(5000);
+      expect(device.state().connects).toBe(2);
+    });
+  });
+}
