@@ -26,6 +26,21 @@ export const config = {
     connectTimeoutMs: intEnv('MQTT_CONNECT_TIMEOUT_MS', 3000),
     publishTimeoutMs: intEnv('MQTT_PUBLISH_TIMEOUT_MS', 3000),
   },
+  /** Device registry (claim codes, rate limits, provisioning); see docs/REGISTRY.md. */
+  registry: {
+    /** Server secret mixed into every claim-code hash. Set a long random value in production. */
+    claimCodePepper: env('CLAIM_CODE_PEPPER', 'esp32cloud-local-development-pepper'),
+    /** Broker URL flashed into devices (mqtt:// or mqtts://). */
+    deviceBrokerUrl: env('DEVICE_BROKER_URL', env('MQTT_URL', 'mqtt://127.0.0.1:1883')),
+    /** mqtt URL with admin credentials for the dynamic-security control topic; empty: no broker registration. */
+    brokerAdminUrl: env('BROKER_ADMIN_URL', ''),
+    validatePerIpPerMinute: intEnv('VALIDATE_RATE_LIMIT_PER_MINUTE', 30),
+    claimFailuresPerUser: intEnv('CLAIM_FAILURES_PER_USER', 10),
+    claimFailuresPerSerial: intEnv('CLAIM_FAILURES_PER_SERIAL', 20),
+    claimFailureWindowSeconds: intEnv('CLAIM_FAILURE_WINDOW_SECONDS', 3600),
+    /** last_accessed is rewritten at most this often per link. */
+    lastAccessedResolutionSeconds: intEnv('LAST_ACCESSED_RESOLUTION_SECONDS', 3600),
+  },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),
 } as const;

@@ -1,11 +1,15 @@
 import { Router } from '../http/router.ts';
+import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
+import { registerUserRoutes } from './users.ts';
 
 // Every route module of the API, registered once each.
 export function createRouter(): Router {
   const router = new Router();
   registerHealthRoutes(router);
   registerMeRoutes(router);
+  registerDeviceRoutes(router);
+  registerUserRoutes(router);
   return router;
 }

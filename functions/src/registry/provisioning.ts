@@ -1,0 +1,324 @@
+import {
+  type DeviceType,
+  deviceUsername,
+  type FlashConfig,
+  flashConfigSchema,
+  randomClaimCode,
+  randomDeviceId,
+  randomSerial,
+  setupUrl,
+  validateSerial,
+} from '@esp32cloud/protocol';
+import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import type { BrokerAdmin } from './broker.ts';
+import {
+  type BatchDoc,
+  type DeviceDoc,
+  type DeviceSecretDoc,
+  defaultConfig,
+  initialState,
+  refs,
+  type SerialDoc,
+} from './documents.ts';
+import { RegistryError } from './errors.ts';
+import { hashClaimCode, hashSecret, randomBrokerPassword } from './secrets.ts';
+
+// Manufacturing: creates devices (status available) with their config, secrets and serial reservation, in
+// transactions that read every serial and device id they are about to create, so uniqueness is enforced by
+// Firestore rather than assumed from randomness. Shared by the provision CLI and POST /api/devices.
+//
+// A batch id makes a run idempotent: batches/{id} lists the serials made so far, and each chunk's transaction
+// reads it and creates only what is still missing, so re-running (or running twice at once) never makes more
+// than `count` devices.
+
+export interface ProvisionSettings {
+  appUrl: string;
+  deviceBrokerUrl: string;
+  pepper: string;
+  broker?: BrokerAdmin | null;
+}
+
+export interface ProvisionedDevice {
+  device_id: string;
+  serial_number: string;
+  device_type: DeviceType;
+  firmware_version: string;
+  /** Plain claim code: returned once, never stored. */
+  claim_code: string;
+  setup_url: string;
+  flash_config: FlashConfig;
+  broker_registered: boolean;
+}
+
+export interface BatchRequest {
+  batchId: string;
+  deviceType: DeviceType;
+  firmwareVersion: string;
+  count: number;
+  /** Devices per transaction: 4 writes each, plus the batch document, within Firestore's 500. */
+  chunkSize?: number;
+  onChunk?: (devices: ProvisionedDevice[], doneSoFar: number) => Promise<void> | void;
+}
+
+export interface BatchResult {
+  batchId: string;
+  created: ProvisionedDevice[];
+  /** Serials of the whole batch, including those made by earlier runs. */
+  serials: string[];
+  alreadyComplete: boolean;
+}
+
+const MAX_CHUNK = 100;
+const MAX_COLLISION_ROUNDS = 10;
+
+interface Candidate {
+  device: ProvisionedDevice;
+  claimCodeHash: string;
+  brokerPasswordHash: string;
+}
+
+async function makeCandidate(
+  settings: ProvisionSettings,
+  deviceType: DeviceType,
+  firmwareVersion: string,
+  serial = randomSerial(),
+): Promise<Candidate> {
+  const deviceId = randomDeviceId();
+  const claimCode = randomClaimCode();
+  const password = randomBrokerPassword();
+  const [claimCodeHash, brokerPasswordHash] = await Promise.all([
+    hashClaimCode(claimCode, settings.pepper),
+    hashSecret(password, settings.pepper),
+  ]);
+  return {
+    claimCodeHash,
+    brokerPasswordHash,
+    device: {
+      device_id: deviceId,
+      serial_number: serial,
+      device_type: deviceType,
+      firmware_version: firmwareVersion,
+      claim_code: claimCode,
+      setup_url: setupUrl(settings.appUrl, { serial, claimCode, type: deviceType }),
+      flash_config: flashConfigSchema.parse({
+        serial_number: serial,
+        device_id: deviceId,
+        device_type: deviceType,
+        firmware_version: firmwareVersion,
+        broker_url: settings.deviceBrokerUrl,
+        username: deviceUsername(serial),
+        password,
+      }),
+      broker_registered: false,
+    },
+  };
+}
+
+function writeDeviceDocs(
+  tx: FirebaseFirestore.Transaction,
+  db: Firestore,
+  settings: ProvisionSettings,
+  candidate: Candidate,
+  batchId: string | null,
+  now: Timestamp,
+): void {
+  const r = refs(db);
+  const d = candidate.device;
+  const device: DeviceDoc = {
+    device_id: d.device_id,
+    serial_number: d.serial_number,
+    device_type: d.device_type,
+    firmware_version: d.firmware_version,
+    manufacturing_date: now,
+    status: 'available',
+    created_at: now,
+    batch_id: batchId,
+    owner_uid: null,
+    state: initialState(d.device_type),
+    desired: null,
+  };
+  const secret: DeviceSecretDoc = {
+    device_id: d.device_id,
+    serial_number: d.serial_number,
+    claim_code_hash: candidate.claimCodeHash,
+    claim_code_generation: 1,
+    broker_username: d.flash_config.username,
+    broker_password_hash: candidate.brokerPasswordHash,
+    broker_registered: false,
+    updated_at: now,
+  };
+  const serial: SerialDoc = { device_id: d.device_id, batch_id: batchId, created_at: now };
+  tx.create(r.device(d.device_id), device);
+  tx.create(r.config(d.device_id), defaultConfig(d.device_id, settings.deviceBrokerUrl, now));
+  tx.create(r.secret(d.device_id), secret);
+  tx.create(r.serial(d.serial_number), serial);
+}
+
+/** Which candidates collide with an existing serial or device id (or with each other). */
+async function collisions(
+  tx: FirebaseFirestore.Transaction,
+  db: Firestore,
+  candidates: Candidate[],
+): Promise<Set<number>> {
+  const r = refs(db);
+  const clashing = new Set<number>();
+  if (candidates.length === 0) return clashing;
+  const snapshots = await tx.getAll(
+    ...candidates.map((c) => r.serial(c.device.serial_number)),
+    ...candidates.map((c) => r.device(c.device.device_id)),
+  );
+  const seenSerials = new Set<string>();
+  const seenIds = new Set<string>();
+  candidates.forEach((c, i) => {
+    const dupe = seenSerials.has(c.device.serial_number) || seenIds.has(c.device.device_id);
+    seenSerials.add(c.device.serial_number);
+    seenIds.add(c.device.device_id);
+    if (dupe || snapshots[i].exists || snapshots[candidates.length + i].exists) clashing.add(i);
+  });
+  return clashing;
+}
+
+async function registerWithBroker(
+  db: Firestore,
+  broker: BrokerAdmin | null | undefined,
+  devices: ProvisionedDevice[],
+): Promise<void> {
+  if (!broker) return;
+  const r = refs(db);
+  for (const device of devices) {
+    await broker.addDevice({
+      serial: device.serial_number,
+      username: device.flash_config.username,
+      password: device.flash_config.password,
+    });
+    device.broker_registered = true;
+  }
+  const batch = db.batch();
+  for (const device of devices) batch.update(r.secret(device.device_id), { broker_registered: true });
+  await batch.commit();
+}
+
+/** Creates the devices of a batch that do not exist yet; see the module comment. */
+export async function provisionBatch(
+  db: Firestore,
+  settings: ProvisionSettings,
+  request: BatchRequest,
+): Promise<BatchResult> {
+  const r = refs(db);
+  const chunkSize = Math.max(1, Math.min(request.chunkSize ?? MAX_CHUNK, MAX_CHUNK));
+  const created: ProvisionedDevice[] = [];
+  let serials: string[] = [];
+  let alreadyComplete = false;
+  let first = true;
+
+  for (;;) {
+    // Secrets are hashed outside the transaction (scrypt is the slow part), then reused across retries.
+    let candidates = await Promise.all(
+      Array.from({ length: chunkSize }, () =>
+        makeCandidate(settings, request.deviceType, request.firmwareVersion),
+      ),
+    );
+    let outcome: { made: Candidate[]; serials: string[]; complete: boolean } | null = null;
+    for (let round = 0; round < MAX_COLLISION_ROUNDS && outcome === null; round++) {
+      const clash = await db.runTransaction(async (tx) => {
+        const batchSnap = await tx.get(r.batch(request.batchId));
+        const now = Timestamp.now();
+        const existing = batchSnap.exists ? (batchSnap.data() as BatchDoc) : null;
+        if (
+          existing &&
+          (existing.device_type !== request.deviceType ||
+            existing.firmware_version !== request.firmwareVersion ||
+            existing.count !== request.count)
+        ) {
+          throw new RegistryError(
+            409,
+            'batch_mismatch',
+            `Batch ${request.batchId} exists with ${existing.count} × ${existing.device_type} firmware ` +
+              `${existing.firmware_version}; re-run it with the same settings or pick another batch id.`,
+          );
+        }
+        const madeSoFar = existing?.serials ?? [];
+        const take = candidates.slice(0, Math.max(0, request.count - madeSoFar.length));
+        const clashing = await collisions(tx, db, take);
+        if (clashing.size > 0) return clashing;
+        for (const candidate of take) writeDeviceDocs(tx, db, settings, candidate, request.batchId, now);
+        const allSerials = [...madeSoFar, ...take.map((c) => c.device.serial_number)];
+        const complete = allSerials.length >= request.count;
+        const batchDoc: BatchDoc = {
+          batch_id: request.batchId,
+          device_type: request.deviceType,
+          firmware_version: request.firmwareVersion,
+          count: request.count,
+          serials: allSerials,
+          complete,
+          created_at: existing?.created_at ?? now,
+          updated_at: now,
+        };
+        if (take.length > 0 || !existing) tx.set(r.batch(request.batchId), batchDoc);
+        outcome = { made: take, serials: allSerials, complete };
+        return null;
+      });
+      if (clash) {
+        candidates = await Promise.all(
+          candidates.map((c, i) =>
+            clash.has(i) ? makeCandidate(settings, request.deviceType, request.firmwareVersion) : c,
+          ),
+        );
+      }
+    }
+    if (outcome === null)
+      throw new Error('could not find unused serial numbers; the serial space is crowded');
+    const {
+      made,
+      serials: batchSerials,
+      complete,
+    } = outcome as {
+      made: Candidate[];
+      serials: string[];
+      complete: boolean;
+    };
+    serials = batchSerials;
+    if (first && made.length === 0 && complete) alreadyComplete = true;
+    first = false;
+    const devices = made.map((c) => c.device);
+    await registerWithBroker(db, settings.broker, devices);
+    created.push(...devices);
+    if (devices.length > 0) await request.onChunk?.(devices, serials.length);
+    if (complete) break;
+  }
+  return { batchId: request.batchId, created, serials, alreadyComplete };
+}
+
+/** One device (POST /api/devices): a given serial must be well-formed and unused. */
+export async function provisionOne(
+  db: Firestore,
+  settings: ProvisionSettings,
+  request: { deviceType: DeviceType; firmwareVersion: string; serial?: string; batchId?: string },
+): Promise<ProvisionedDevice> {
+  let serial: string | undefined;
+  if (request.serial !== undefined) {
+    const check = validateSerial(request.serial);
+    if (!check.ok) throw new RegistryError(400, 'invalid_serial', check.message);
+    serial = check.serial;
+  }
+  for (let round = 0; round < MAX_COLLISION_ROUNDS; round++) {
+    const candidate = await makeCandidate(settings, request.deviceType, request.firmwareVersion, serial);
+    const ok = await db.runTransaction(async (tx) => {
+      const clashing = await collisions(tx, db, [candidate]);
+      if (clashing.size > 0) {
+        const serialSnap = await tx.get(refs(db).serial(candidate.device.serial_number));
+        if (serial !== undefined && serialSnap.exists) {
+          throw new RegistryError(409, 'serial_taken', `Serial number ${serial} already exists.`);
+        }
+        return false;
+      }
+      writeDeviceDocs(tx, db, settings, candidate, request.batchId ?? null, Timestamp.now());
+      return true;
+    });
+    if (ok) {
+      await registerWithBroker(db, settings.broker, [candidate.device]);
+      return candidate.device;
+    }
+  }
+  throw new Error('could not find an unused serial number / device id');
+}

@@ -1,0 +1,145 @@
+import { type ReleaseResponse, randomClaimCode, setupUrl } from '@esp32cloud/protocol';
+import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import {
+  COLLECTIONS,
+  type DeviceDoc,
+  type DeviceSecretDoc,
+  defaultConfig,
+  refs,
+  type UserDeviceDoc,
+} from './documents.ts';
+import { RegistryError } from './errors.ts';
+import { hashClaimCode } from './secrets.ts';
+
+// Giving a device up (the factory-reset story, docs/REGISTRY.md): the owner releases it, every user link goes,
+// its config and desired state return to defaults, its command and usage history is deleted, and a new claim
+// code replaces the printed one, so the previous owner (or anyone who saw the old label) cannot claim it back.
+
+export interface ReleaseSettings {
+  pepper: string;
+  appUrl: string;
+  deviceBrokerUrl: string;
+}
+
+/** Subcollections that hold a previous owner's history. */
+const HISTORY = ['commands', 'usage'] as const;
+
+export async function releaseDevice(
+  db: Firestore,
+  settings: ReleaseSettings,
+  deviceId: string,
+  actingUid: string,
+  actingAsOperator: boolean,
+): Promise<ReleaseResponse> {
+  const r = refs(db);
+  const claimCode = randomClaimCode();
+  const claimCodeHash = await hashClaimCode(claimCode, settings.pepper);
+  const device = await db.runTransaction(async (tx) => {
+    const [deviceSnap, secretSnap] = await tx.getAll(r.device(deviceId), r.secret(deviceId));
+    if (!deviceSnap.exists)
+      throw new RegistryError(404, 'not_found', `No device ${deviceId} in your account.`);
+    const current = deviceSnap.data() as DeviceDoc;
+    if (current.owner_uid !== actingUid && !actingAsOperator) {
+      throw new RegistryError(403, 'permission_denied', 'Only the owner can release this device.');
+    }
+    const links = await tx.get(db.collection(COLLECTIONS.userDevices).where('device_id', '==', deviceId));
+    const now = Timestamp.now();
+    for (const link of links.docs) tx.delete(link.ref);
+    tx.update(r.device(deviceId), {
+      status: 'available',
+      owner_uid: null,
+      registered_at: null,
+      desired: null,
+    });
+    tx.set(r.config(deviceId), defaultConfig(deviceId, settings.deviceBrokerUrl, now));
+    const secret = secretSnap.exists ? (secretSnap.data() as DeviceSecretDoc) : null;
+    tx.set(
+      r.secret(deviceId),
+      {
+        device_id: deviceId,
+        serial_number: current.serial_number,
+        claim_code_hash: claimCodeHash,
+        claim_code_generation: (secret?.claim_code_generation ?? 0) + 1,
+        updated_at: now,
+      },
+      { merge: true },
+    );
+    return current;
+  });
+  await deleteHistory(db, deviceId);
+  return {
+    device_id: deviceId,
+    serial_number: device.serial_number,
+    status: 'available',
+    released: true,
+    claim_code: claimCode,
+    setup_url: setupUrl(settings.appUrl, {
+      serial: device.serial_number,
+      claimCode,
+      type: device.device_type,
+    }),
+  };
+}
+
+/** Removes only the caller's own link (a controller or viewer leaving a shared device). */
+export async function leaveDevice(db: Firestore, uid: string, deviceId: string): Promise<void> {
+  const r = refs(db);
+  await db.runTransaction(async (tx) => {
+    const link = await tx.get(r.link(uid, deviceId));
+    if (!link.exists) throw new RegistryError(404, 'not_found', `No device ${deviceId} in your account.`);
+    if ((link.data() as UserDeviceDoc).access_level === 'owner') {
+      throw new RegistryError(
+        409,
+        'failed_precondition',
+        'The owner releases a device rather than leaving it.',
+      );
+    }
+    tx.delete(link.ref);
+  });
+}
+
+/** A fresh claim code for an unclaimed device (operator support: lost or damaged label). */
+export async function reissueClaimCode(
+  db: Firestore,
+  settings: ReleaseSettings,
+  deviceId: string,
+): Promise<{ device: DeviceDoc; claimCode: string }> {
+  const r = refs(db);
+  const claimCode = randomClaimCode();
+  const claimCodeHash = await hashClaimCode(claimCode, settings.pepper);
+  const device = await db.runTransaction(async (tx) => {
+    const [deviceSnap, secretSnap] = await tx.getAll(r.device(deviceId), r.secret(deviceId));
+    if (!deviceSnap.exists) throw new RegistryError(404, 'not_found', `No device ${deviceId}.`);
+    const current = deviceSnap.data() as DeviceDoc;
+    if (current.status !== 'available') {
+      throw new RegistryError(409, 'already_claimed', 'Release the device from its owner first.');
+    }
+    const secret = secretSnap.exists ? (secretSnap.data() as DeviceSecretDoc) : null;
+    tx.set(
+      r.secret(deviceId),
+      {
+        device_id: deviceId,
+        serial_number: current.serial_number,
+        claim_code_hash: claimCodeHash,
+        claim_code_generation: (secret?.claim_code_generation ?? 0) + 1,
+        updated_at: Timestamp.now(),
+      },
+      { merge: true },
+    );
+    return current;
+  });
+  return { device, claimCode };
+}
+
+async function deleteHistory(db: Firestore, deviceId: string): Promise<void> {
+  for (const name of HISTORY) {
+    const collection = refs(db).device(deviceId).collection(name);
+    for (let page = 0; page < 1000; page++) {
+      const docs = await collection.limit(300).get();
+      if (docs.empty) break;
+      const batch = db.batch();
+      for (const doc of docs.docs) batch.delete(doc.ref);
+      await batch.commit();
+    }
+  }
+}
