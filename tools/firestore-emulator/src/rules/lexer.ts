@@ -182,7 +182,8 @@ function lexString(map: SourceMap, i: number, end: number, raw: boolean): { valu
     if (j >= end) throw map.error('unterminated string literal', i);
     if (src.startsWith(close, j)) return { value: out, next: j + close.length };
     const ch = src[j];
-    if (ch === '\n' && !triple) throw map.error('newline in string literal', j);
+    if (ch === '\n' && !triple)
+      throw map.error('unterminated string literal (newline before the closing quote)', i);
     if (ch === '\\' && !raw) {
       const e = src[j + 1];
       const simple: Record<string, string> = {
@@ -273,6 +274,14 @@ function lexPathLiteral(map: SourceMap, i: number, end: number, tokens: Token[])
         const exprEnd = matchParen(map, i + 1, end);
         parts.push({ start: exprStart, end: exprEnd });
         i = exprEnd + 1;
+        continue;
+      }
+      if (src[i] === '{') {
+        // A {name} placeholder, filled in by path.bind().
+        const close = src.indexOf('}', i);
+        if (close < 0 || close >= end || !/^\{\w+\}$/.test(src.slice(i, close + 1))) break;
+        text += src.slice(i, close + 1);
+        i = close + 1;
         continue;
       }
       if (src[i] === '(' && src.startsWith('(default)', i)) {
