@@ -8,7 +8,11 @@ import { navigate, onLinkClick, route } from './router.ts';
 import { currentUser } from './session.ts';
 
 // The dashboard and the wizard are separate chunks: the first page ships only the shell, auth and i18n.
-const Dashboard = lazyPage(() => import('./pages/Dashboard.tsx').then((m) => m.default));
+const Dashboard = lazyPage(() => import('./dashboard/Dashboard.tsx').then((m) => m.default));
+const DeviceDetail = lazyPage<{ deviceId: string }>(() =>
+  import('./dashboard/DeviceDetail.tsx').then((m) => m.default),
+);
+const Setup = lazyPage(() => import('./setup/Setup.tsx').then((m) => m.default));
 
 /** Pages that need a signed-in user send a signed-out visitor to /signin and back afterwards. */
 function RequireUser(props: { children: preact.ComponentChildren }) {
@@ -33,7 +37,18 @@ function Page() {
       </p>
     );
   }
+  const device = /^\/devices\/([^/]+)$/.exec(path);
+  if (device) {
+    return (
+      <RequireUser>
+        <DeviceDetail deviceId={decodeURIComponent(device[1]!)} />
+      </RequireUser>
+    );
+  }
   switch (path) {
+    case '/setup':
+      // The wizard handles signing in itself, at the step that needs it.
+      return <Setup />;
     case '/':
       return (
         <RequireUser>

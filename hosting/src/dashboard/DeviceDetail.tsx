@@ -1,0 +1,75 @@
+import { canControl, canManage } from '../devices/permissions.ts';
+import { deviceStore } from '../devices/store.ts';
+import { t } from '../i18n/index.ts';
+import { currentUser } from '../session.ts';
+import { Controls } from './Controls.tsx';
+import { lastSeenText } from './format.ts';
+import { typeLabel } from './labels.ts';
+import { Readings } from './Readings.tsx';
+import { Settings } from './Settings.tsx';
+
+/** /devices/:id — live state, the controls of its type (owner, controller), settings (owner). */
+export default function DeviceDetail(props: { deviceId: string }) {
+  const uid = currentUser.value!.uid;
+  const store = deviceStore(uid);
+  const link = store.link(props.deviceId);
+  const device = store.device(props.deviceId).value;
+
+  if (!store.loaded.value || device === undefined) {
+    return (
+      <p class="loading" role="status">
+        {t('app.loading')}
+      </p>
+    );
+  }
+  if (!link || device === null) {
+    return (
+      <section class="page narrow">
+        <h1>{t('device.notFound')}</h1>
+        <a href="/">{t('nav.dashboard')}</a>
+      </section>
+    );
+  }
+  const online = device.state.online;
+  return (
+    <section class="page detail" data-testid="device-detail">
+      <p>
+        <a href="/">← {t('nav.dashboard')}</a>
+      </p>
+      <h1>{link.name}</h1>
+      <div class="card">
+        <div class="row">
+          <span class={`badge ${online ? 'online' : 'offline'}`} data-testid="device-online">
+            {online ? t('device.online') : t('device.offline')}
+          </span>
+          <span>{typeLabel(device.type)}</span>
+        </div>
+        <dl class="facts">
+          <dt>{t('device.lastSeen')}</dt>
+          <dd>{lastSeenText(device.state.lastSeen)}</dd>
+          <dt>{t('device.serial')}</dt>
+          <dd>{device.serialNumber}</dd>
+          <dt>{t('device.id')}</dt>
+          <dd>{device.deviceId}</dd>
+          <dt>{t('device.access')}</dt>
+          <dd>{t(`access.${link.access}`)}</dd>
+          {device.firmware && (
+            <>
+              <dt>{t('device.firmware')}</dt>
+              <dd>{device.firmware}</dd>
+            </>
+          )}
+        </dl>
+      </div>
+      {canControl(link.access) ? (
+        <Controls device={device} />
+      ) : (
+        <p class="hint" data-testid="viewer-note">
+          {t('device.viewerNote')}
+        </p>
+      )}
+      <Readings device={device} canControl={canControl(link.access)} />
+      {canManage(link.access) && <Settings key={link.deviceId} uid={uid} link={link} />}
+    </section>
+  );
+}

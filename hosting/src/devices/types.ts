@@ -1,0 +1,39 @@
+import type { DeviceType, Outputs, Readings } from '@esp32cloud/protocol';
+
+// What the app reads from Firestore (docs/DATA_MODEL.md), with timestamps already turned into Dates.
+
+export type AccessLevel = 'owner' | 'controller' | 'viewer';
+
+/** One `user_devices/{uid}_{deviceId}` document: the user's link to a device. */
+export interface DeviceLink {
+  deviceId: string;
+  name: string;
+  access: AccessLevel;
+}
+
+export interface DeviceState {
+  online: boolean;
+  lastSeen: Date | null;
+  outputs: Outputs;
+  readings: Readings;
+  rssi?: number;
+}
+
+/** One `devices/{deviceId}` document. */
+export interface DeviceRecord {
+  deviceId: string;
+  serialNumber: string;
+  type: DeviceType;
+  status: string;
+  firmware: string;
+  state: DeviceState;
+  desiredOutputs: Outputs;
+}
+
+export type CommandStatus = 'queued' | 'sent' | 'acked' | 'failed';
+
+export interface CommandRecord {
+  id: string;
+  status: CommandStatus;
+  error?: string;
+}
