@@ -9,7 +9,8 @@ import { FirestoreService } from './service.ts';
 // Public entry point: start() runs the emulator in this process (tests) and the CLI (cli.ts) wraps it.
 
 // ---- WebChannel transport wiring: src/webchannel/index.ts registers its handler in httpHandlers here. ----
-// (import './webchannel/index.ts';)
+import './webchannel/index.ts';
+
 // ----------------------------------------------------------------------------------------------------------
 
 export type { AccessDecision, AccessRequest, AuthContext, Authorizer, QueryShape } from './authorizer.ts';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowAll } from '../src/authorizer.ts';
 import { FirestoreService } from '../src/service.ts';
-import { createWebChannelHandler, type WebChannelHandler } from '../src/webchannel/index.ts';
+import { createWebChannelHandler, type WebChannelHandler } from '../src/webchannel/handler.ts';
 import { serviceBackend } from '../src/webchannel/service-backend.ts';
 
 // The WebChannel protocol over real HTTP against the real core service, speaking exactly what closure's
@@ -27,7 +27,7 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   service = new FirestoreService();
-  handler = createWebChannelHandler(serviceBackend(service, PROJECT), {
+  handler = createWebChannelHandler(serviceBackend(service), {
     keepAliveMs: 300,
     idleSessionMs: 400,
     debug: true,
@@ -357,7 +357,7 @@ describe('WebChannel protocol against the core service', () => {
     );
   });
 
-  it('answers CORS for loopback origins only, preflights included', async () => {
+  it('answers CORS with the page origin and credentials, preflights included', async () => {
     const preflight = await fetch(channelUrl(LISTEN, {}), {
       method: 'OPTIONS',
       headers: {
@@ -378,13 +378,10 @@ describe('WebChannel protocol against the core service', () => {
     });
     expect(local.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:4000');
     expect(local.headers.get('access-control-expose-headers')).toContain('X-HTTP-Session-Id');
-    const foreign = await fetch(
-      channelUrl(LISTEN, { RID: 'rpc', SID: 'x', AID: 0, CI: 1, TYPE: 'xmlhttp' }),
-      {
-        headers: { origin: 'https://example.com' },
-      },
-    );
-    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const other = await fetch(channelUrl(LISTEN, { RID: 'rpc', SID: 'x', AID: 0, CI: 1, TYPE: 'xmlhttp' }), {
+      headers: { origin: 'https://example.com' },
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBe('https://example.com');
   });
 
   it('logs one line per session event, without tokens', () => {

@@ -1,30 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-// CORS for pages served from other local ports (Vite, the Hosting emulator, test pages). The SDK's channel
-// XHRs are sent withCredentials, so the origin is echoed (a wildcard is not allowed with credentials); only
-// loopback origins are answered, so a page on the internet cannot drive the emulator through a local browser.
+// CORS for pages served from other ports (Vite, the Hosting emulator, test pages). The SDK sends its channel
+// XHRs withCredentials, so the page's origin is echoed with Allow-Credentials (a wildcard is refused with
+// credentials). Any origin is answered, like the rest of the emulator's HTTP side and Google's emulator: it is
+// a local development server holding demo data. The SDK avoids preflights on channels (it moves its headers
+// into the handshake body), but one is answered if a page sends custom headers.
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-export function isLocalOrigin(origin: string): boolean {
-  try {
-    const { hostname, protocol } = new URL(origin);
-    if (protocol !== 'http:' && protocol !== 'https:') return false;
-    return (
-      LOOPBACK_HOSTS.has(hostname) || hostname.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(hostname)
-    );
-  } catch {
-    return false;
-  }
-}
-
-/** Headers the SDK's own transport reads from channel responses. */
+/** Headers the SDK's transport reads from channel responses. */
 const EXPOSED = 'X-HTTP-Session-Id, X-HTTP-Initial-Response, X-Client-Wire-Protocol';
 
 export function applyCors(request: IncomingMessage, response: ServerResponse): void {
   const origin = request.headers.origin;
   response.setHeader('Vary', 'Origin');
-  if (!origin || !isLocalOrigin(origin)) return;
+  if (!origin) return;
   response.setHeader('Access-Control-Allow-Origin', origin);
   response.setHeader('Access-Control-Allow-Credentials', 'true');
   response.setHeader('Access-Control-Expose-Headers', EXPOSED);
