@@ -27,7 +27,7 @@ export async function serveTestPage(): Promise<TestPageServer> {
     mode: 'production',
     logLevel: 'warn',
     configFile: false,
-    build: { outDir, emptyOutDir: true, minify: true, sourcemap: false },
+    build: { outDir, emptyOutDir: true, minify: true, sourcemap: false, chunkSizeWarningLimit: 4096 },
   });
   const types: Record<string, string> = {
     '.html': 'text/html',
