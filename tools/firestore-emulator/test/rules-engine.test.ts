@@ -365,9 +365,16 @@ describe('rules syntax errors', () => {
     ['unclosed match', `${HEADER}    allow read: if true;\n`, 3, 3, /expected '}' to close match/],
     ['bad wildcard', `${HEADER}    match /a/{b c} { allow read; }\n  }\n}`, 4, 14, /invalid wildcard/],
     [
-      'rest not last',
-      `${HEADER}    match /{a=**}/b { allow read; }\n  }\n}`,
+      'two recursive wildcards',
+      `${HEADER}    match /{a=**}/b/{c=**} { allow read; }\n  }\n}`,
       4,
+      21,
+      /only one recursive wildcard/,
+    ],
+    [
+      'rest not last in version 1',
+      'service cloud.firestore {\n  match /databases/{database}/documents {\n    match /{a=**}/b { allow read; }\n  }\n}',
+      3,
       12,
       /must be the last segment/,
     ],
@@ -675,5 +682,30 @@ describe('rules authorizer', () => {
     expect(authz.authorize(request({ method: 'get', path: 'a/x' })).allowed).toBe(true);
     expect(authz.authorize(request({ method: 'delete', path: 'a/x' })).allowed).toBe(false);
     expect(authz.authorize(request({ method: 'delete', path: 'a/ok' })).allowed).toBe(true);
+  });
+});
+
+describe('collection-group queries', () => {
+  it('are judged only by matches under a recursive wildcard', () => {
+    const nested = createRulesAuthorizer(`${HEADER}    match /a/{x}/c/{y} { allow read; }\n  }\n}`);
+    const recursive = createRulesAuthorizer(
+      `${HEADER}    match /{prefix=**}/c/{y} { allow list: if y != 'secret' && (prefix == /a/1 || prefix == path('/')); }\n  }\n}`,
+    );
+    const groupQuery = { collection: 'c', allDescendants: true, structuredQuery: {} };
+    const req = (path: string, q?: typeof groupQuery) => request({ method: 'list', path, query: q });
+    expect(nested.authorize(req('a/1/c/2')).allowed).toBe(true);
+    const denied = nested.authorize(req('a/1/c/2', groupQuery));
+    expect(!denied.allowed && denied.message).toContain(
+      'collection-group query needs a match with a {name=**}',
+    );
+    expect(recursive.authorize(req('a/1/c/2', groupQuery)).allowed).toBe(true);
+    expect(recursive.authorize(req('a/1/c/secret', groupQuery)).allowed).toBe(false);
+    expect(recursive.authorize(req('a/2/c/3', groupQuery)).allowed).toBe(false);
+    expect(recursive.authorize(req('c/3', groupQuery)).allowed).toBe(true);
+    // Over no documents the id is unknown, so a rule that depends on it cannot hold for every possible result.
+    const empty = recursive.authorize(req('c', groupQuery));
+    expect(!empty.allowed && empty.message).toContain(
+      "wildcard 'y' has no value in a query over no documents",
+    );
   });
 });

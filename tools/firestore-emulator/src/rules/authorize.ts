@@ -41,7 +41,10 @@ export function authorizeWith(rules: CompiledRules, req: AccessRequest): AccessD
   });
 
   const failures: string[] = [];
+  // A collection-group query is judged only by rules written for it: those under a {name=**} wildcard.
+  const collectionGroup = req.method === 'list' && req.query?.allDescendants === true;
   for (const matched of findMatches(rules, segments, globals)) {
+    if (collectionGroup && !matched.match.recursive) continue;
     for (const allow of matched.match.block.allows) {
       if (!allowCovers(allow, req.method)) continue;
       const where = `allow ${allow.methods.join(', ')} @ L${allow.line} in match ${matched.match.fullPattern}`;
@@ -57,7 +60,9 @@ export function authorizeWith(rules: CompiledRules, req: AccessRequest): AccessD
     }
   }
   const target = overCollection ? `${fullPath} (query)` : fullPath.toString();
-  const why = failures.length === 0 ? `no allow ${req.method} rule matches this path` : failures.join('; ');
+  const hint = collectionGroup ? ' (a collection-group query needs a match with a {name=**} wildcard)' : '';
+  const why =
+    failures.length === 0 ? `no allow ${req.method} rule matches this path${hint}` : failures.join('; ');
   return { allowed: false, message: `Rules deny '${req.method}' on ${target}: ${why}.` };
 }
 

@@ -1,4 +1,4 @@
-import type { Allow, FunctionDecl, MatchBlock, Ruleset } from './ast.ts';
+import type { Allow, FunctionDecl, MatchBlock, PatternSegment, Ruleset } from './ast.ts';
 import { RulesSyntaxError } from './errors.ts';
 import { FunctionTable, Scope, Unreadable } from './evaluator.ts';
 import { RPath, type RValue } from './values.ts';
@@ -10,6 +10,8 @@ export interface CompiledMatch {
   block: MatchBlock;
   /** Pattern of this block and its ancestors, for messages. */
   fullPattern: string;
+  /** Whether this block or an ancestor has a {name=**} segment: only such blocks govern collection-group queries. */
+  recursive: boolean;
   functions: ReadonlyMap<string, FunctionDecl>;
   children: CompiledMatch[];
 }
@@ -39,19 +41,21 @@ export function compileRules(ruleset: Ruleset): CompiledRules {
       first.column,
     );
   }
-  const compile = (block: MatchBlock, prefix: string): CompiledMatch => {
+  const compile = (block: MatchBlock, prefix: string, parentRecursive: boolean): CompiledMatch => {
     const fullPattern = prefix + block.patternText;
+    const recursive = parentRecursive || block.pattern.some((s) => s.kind === 'rest');
     return {
       block,
       fullPattern,
+      recursive,
       functions: indexFunctions(block.functions),
-      children: block.matches.map((m) => compile(m, fullPattern)),
+      children: block.matches.map((m) => compile(m, fullPattern, recursive)),
     };
   };
   return {
     version: ruleset.version,
     functions: indexFunctions(service.functions),
-    matches: service.matches.map((m) => compile(m, '')),
+    matches: service.matches.map((m) => compile(m, '', false)),
   };
 }
 
@@ -85,35 +89,62 @@ function walk(
   table: FunctionTable,
   out: MatchedBlock[],
 ): void {
-  let i = start;
-  let bindings: Map<string, RValue | Unreadable> | null = null;
-  for (const seg of match.block.pattern) {
+  for (const { end, bindings } of patternMatches(version, match.block.pattern, segments, start)) {
+    const here = bindings.size > 0 ? new Scope(bindings, scope) : scope;
+    const functions = match.functions.size > 0 ? new FunctionTable(match.functions, here, table) : table;
+    if (end === segments.length) out.push({ match, scope: here, functions });
+    for (const child of match.children) walk(version, child, segments, end, here, functions, out);
+  }
+}
+
+type Bindings = Map<string, RValue | Unreadable>;
+
+/**
+ * Every way a block's own pattern can consume segments from `start`. Without a recursive wildcard there is
+ * at most one; with one ({name=**}, zero or more segments in rules_version 2, one or more before) each
+ * possible length is tried, so `/{path=**}/commands/{id}` finds `commands` at any depth.
+ */
+function patternMatches(
+  version: string,
+  pattern: readonly PatternSegment[],
+  segments: readonly string[],
+  start: number,
+): { end: number; bindings: Bindings }[] {
+  const results: { end: number; bindings: Bindings }[] = [];
+  const step = (k: number, i: number, bindings: Bindings): void => {
+    if (k === pattern.length) {
+      results.push({ end: i, bindings });
+      return;
+    }
+    const seg = pattern[k];
     if (seg.kind === 'literal') {
-      if (i >= segments.length || segments[i] !== seg.text) return;
-      i++;
-    } else if (seg.kind === 'wildcard') {
+      if (i < segments.length && segments[i] === seg.text) step(k + 1, i + 1, bindings);
+      return;
+    }
+    if (seg.kind === 'wildcard') {
       if (i >= segments.length) return;
-      bindings ??= new Map();
       const value = segments[i];
-      bindings.set(
+      const next = new Map(bindings);
+      next.set(
         seg.name,
         value === ANY_DOCUMENT
           ? new Unreadable(`wildcard '${seg.name}' has no value in a query over no documents`)
           : value,
       );
-      i++;
-    } else {
-      // Recursive wildcard: zero or more segments in rules_version 2, one or more in version 1.
-      if (version !== '2' && i >= segments.length) return;
-      bindings ??= new Map();
-      bindings.set(seg.name, new RPath(segments.slice(i).filter((s) => s !== ANY_DOCUMENT)));
-      i = segments.length;
+      step(k + 1, i + 1, next);
+      return;
     }
-  }
-  const here = bindings ? new Scope(bindings, scope) : scope;
-  const functions = match.functions.size > 0 ? new FunctionTable(match.functions, here, table) : table;
-  if (i === segments.length) out.push({ match, scope: here, functions });
-  for (const child of match.children) walk(version, child, segments, i, here, functions, out);
+    const last = k === pattern.length - 1;
+    const min = version === '2' ? 0 : 1;
+    for (let n = last ? segments.length - i : min; n <= segments.length - i; n++) {
+      if (n < min) continue;
+      const next = new Map(bindings);
+      next.set(seg.name, new RPath(segments.slice(i, i + n).filter((s) => s !== ANY_DOCUMENT)));
+      step(k + 1, i + n, next);
+    }
+  };
+  step(0, start, new Map());
+  return results;
 }
 
 export function allowCovers(allow: Allow, method: string): boolean {

@@ -49,6 +49,7 @@ export function parseExpression(source: string): Expr {
 
 class Parser {
   private i = 0;
+  private version = '1';
   constructor(
     private readonly map: SourceMap,
     private readonly tokens: Token[],
@@ -105,6 +106,7 @@ class Parser {
       if (this.tok.type !== 'string') this.fail("expected a version string such as '2'");
       version = this.tok.value;
       if (version !== '1' && version !== '2') this.fail(`unsupported rules_version '${version}'`);
+      this.version = version;
       this.i++;
       this.eatPunct(';');
     }
@@ -167,8 +169,11 @@ class Parser {
         if (!m) this.fail(`invalid wildcard '${raw}': use {name} or {name=**}`, at);
         if (names.has(m[1])) this.fail(`wildcard '${m[1]}' is bound twice in one pattern`, at);
         names.add(m[1]);
-        if (m[2] && out.length !== t.value.split('/').length - 2) {
-          this.fail(`recursive wildcard {${m[1]}=**} must be the last segment`, at);
+        if (m[2] && this.version !== '2' && out.length !== t.value.split('/').length - 2) {
+          this.fail(`recursive wildcard {${m[1]}=**} must be the last segment before rules_version '2'`, at);
+        }
+        if (m[2] && out.some((s) => s.kind === 'rest')) {
+          this.fail(`only one recursive wildcard is allowed in a pattern, found {${m[1]}=**}`, at);
         }
         out.push(m[2] ? { kind: 'rest', name: m[1] } : { kind: 'wildcard', name: m[1] });
       } else {
