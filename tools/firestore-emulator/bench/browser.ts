@@ -1,0 +1,95 @@
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { getFirestore } from 'firebase-admin/firestore';
+import type { Page } from 'playwright-core';
+import { openTestPage, serveTestPage } from '../../../tests/browser/page-harness.ts';
+import { launchChromium } from '../../../tests/e2e/browser.ts';
+import { whichProgram } from '../../../tests/harness/programs.ts';
+import { start } from '../src/index.ts';
+
+// Browser-observed latency over WebChannel: from the moment the Admin SDK (gRPC) starts a write to the moment
+// the web SDK's onSnapshot callback runs in headless Chromium, 100 writes each with the streaming back channel
+// and with forced long polling. Page and test process clocks are aligned by an NTP-style calibration first.
+
+const SAMPLES = 100;
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Page clock minus this process's clock, from the round trip with the smallest delay. */
+async function clockOffset(page: Page): Promise<number> {
+  let best = { rtt: Number.POSITIVE_INFINITY, offset: 0 };
+  for (let i = 0; i < 30; i += 1) {
+    const sent = now();
+    const pageTime = await page.evaluate(() => performance.timeOrigin + performance.now());
+    const received = now();
+    if (received - sent < best.rtt) best = { rtt: received - sent, offset: pageTime - (sent + received) / 2 };
+  }
+  return best.offset;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  if (!whichProgram('chromium')) {
+    console.log('SKIP: chromium is not installed; no browser figures.');
+    return;
+  }
+  const projectId = 'demo-bench-browser';
+  const emulator = await start({ host: '127.0.0.1', port: 0, projectId, quiet: true });
+  process.env.FIRESTORE_EMULATOR_HOST = emulator.hostAndPort;
+  const app = initializeApp({ projectId }, 'bench-browser');
+  const admin = getFirestore(app);
+  const web = await serveTestPage();
+  const browser = await launchChromium();
+  try {
+    for (const longPolling of [false, true]) {
+      const mode = longPolling ? 'long polling' : 'streaming';
+      const opened = await openTestPage(browser, web.url, {
+        projectId,
+        firestoreHost: emulator.host,
+        firestorePort: emulator.port,
+        authUrl: 'http://127.0.0.1:9',
+        longPolling,
+      });
+      const { page } = opened;
+      const path = `bench/${longPolling ? 'poll' : 'stream'}`;
+      await admin.doc(path).set({ seq: 0 });
+      await page.evaluate((p) => window.harness.listenDoc('bench', p), path);
+      await page.waitForFunction(() =>
+        window.harness.state('bench').events.some((e) => !e.fromCache && e.exists),
+      );
+      const offset = await clockOffset(page);
+
+      const latencies: number[] = [];
+      for (let seq = 1; seq <= SAMPLES + 5; seq += 1) {
+        const startedAt = now();
+        await admin.doc(path).set({ seq });
+        // No named inner functions here: the page gets this source, without tsx's name helpers.
+        const seenAt = await page.evaluate(async (s) => {
+          for (;;) {
+            const hit = window.harness.state('bench').events.find((e) => e.docs[0]?.data.seq === s);
+            if (hit) return hit.at;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        }, seq);
+        if (seq > 5) latencies.push(seenAt - offset - startedAt); // the first few warm up both sides
+      }
+      latencies.sort((a, b) => a - b);
+      console.log(
+        `admin write → browser onSnapshot (${mode}, n=${latencies.length}): median ${percentile(latencies, 50).toFixed(1)} ms, ` +
+          `p99 ${percentile(latencies, 99).toFixed(1)} ms, min ${latencies[0]!.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
+      );
+      await opened.close();
+    }
+  } finally {
+    await browser.close();
+    await web.stop();
+    await deleteApp(app);
+    await emulator.stop();
+  }
+}
+
+await main();
