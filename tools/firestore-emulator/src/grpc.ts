@@ -143,6 +143,9 @@ export function handleGrpcStream(
     return;
   }
 
+  // Server-streaming calls get their response headers at once: the Admin SDK's retry layer treats an error
+  // that arrives before any response metadata as "no response" and retries it with back-off.
+  if (shape.responseStream) respondHeaders();
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   stream.on('error', () => {

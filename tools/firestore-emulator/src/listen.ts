@@ -314,6 +314,7 @@ function runQueryOne(query: CompiledQuery, doc: Document): boolean {
     get: () => doc,
     collection: () => [doc],
     collectionGroup: () => [doc],
+    descendants: () => [doc],
   };
   return (
     runQuery(

@@ -96,10 +96,11 @@ export function compileQuery(query: StructuredQuery, parent: string, databasePre
   if (query.findNearest)
     throw invalidArgument('Vector search (find_nearest) is not supported by this emulator.');
   const from = query.from ?? [];
-  if (from.length !== 1 || !from[0].collectionId) {
+  if (from.length !== 1 || (!from[0].collectionId && !from[0].allDescendants)) {
     throw invalidArgument('A query must have exactly one collection selector with a collection id.');
   }
-  const { collectionId, allDescendants = false } = from[0];
+  // An all-descendants selector without a collection id is a kindless query: every document below parent.
+  const { collectionId = '', allDescendants = false } = from[0];
   if (collectionId.includes('/')) throw invalidArgument(`Invalid collection id: ${collectionId}`);
   const offset = query.offset ?? 0;
   if (offset < 0) throw invalidArgument('offset must be non-negative.');
@@ -360,9 +361,11 @@ function compareToCursor(doc: Document, cursor: Cursor, orders: CompiledOrder[])
 }
 
 /** The documents a query selects from a view, ordered, cursors, offset and limit applied (projection not). */
-export function runQuery(query: CompiledQuery, view: ReadView, limitToLastFromEnd = false): Document[] {
+export function runQuery(query: CompiledQuery, view: ReadView): Document[] {
   const candidates = query.allDescendants
-    ? view.collectionGroup(query.parent, query.collectionId)
+    ? query.collectionId === ''
+      ? view.descendants(query.parent)
+      : view.collectionGroup(query.parent, query.collectionId)
     : view.collection(query.parent === '' ? query.collectionId : `${query.parent}/${query.collectionId}`);
   const results: Document[] = [];
   for (const doc of candidates) {
@@ -380,7 +383,6 @@ export function runQuery(query: CompiledQuery, view: ReadView, limitToLastFromEn
   results.sort(query.compare);
   const start = Math.min(query.offset, results.length);
   const end = query.limit === undefined ? results.length : Math.min(results.length, start + query.limit);
-  void limitToLastFromEnd;
   return start === 0 && end === results.length ? results : results.slice(start, end);
 }
 

@@ -18,6 +18,8 @@ export interface ReadView {
   collection(collectionPath: string): Iterable<Document>;
   /** Documents in every collection with this id under parent ('' = whole database). */
   collectionGroup(parent: string, collectionId: string): Iterable<Document>;
+  /** Every document below parent ('' = whole database), for kindless queries. */
+  descendants(parent: string): Iterable<Document>;
 }
 
 export type CommitListener = (changes: DocumentChange[], commitMicros: bigint) => void;
@@ -76,6 +78,11 @@ export class DatabaseStore implements ReadView {
     }
   }
 
+  *descendants(parent: string): Iterable<Document> {
+    const prefix = parent === '' ? '' : parent + '/';
+    for (const [path, doc] of this.docs) if (path.startsWith(prefix)) yield doc;
+  }
+
   /** All stored documents (unordered). */
   all(): IterableIterator<Document> {
     return this.docs.values();
@@ -110,6 +117,17 @@ export class DatabaseStore implements ReadView {
           if (then) yield then;
         }
         for (const path of changedPathsIn((p) => parentPath(p) === collectionPath)) {
+          const then = resolve(path, null);
+          if (then) yield then;
+        }
+      },
+      *descendants(parent) {
+        const prefix = parent === '' ? '' : parent + '/';
+        for (const doc of store.descendants(parent)) {
+          const then = resolve(relative(doc.name), doc);
+          if (then) yield then;
+        }
+        for (const path of changedPathsIn((p) => p.startsWith(prefix))) {
           const then = resolve(path, null);
           if (then) yield then;
         }
