@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { fireEvent, render, screen } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderConfigScript, runtimeConfigFromEnv } from '../runtime-config.ts';
 import { Header } from '../src/components/Header.tsx';
@@ -9,6 +9,7 @@ import { th } from '../src/i18n/th.ts';
 import { navigate, route, safeLocalPath } from '../src/router.ts';
 
 afterEach(() => {
+  cleanup();
   language.value = 'th';
 });
 
