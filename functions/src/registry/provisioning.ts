@@ -21,7 +21,7 @@ import {
   type SerialDoc,
 } from './documents.ts';
 import { RegistryError } from './errors.ts';
-import { hashClaimCode, hashSecret, randomBrokerPassword } from './secrets.ts';
+import { hashClaimCode, hashRandomSecret, randomBrokerPassword } from './secrets.ts';
 
 // Manufacturing: creates devices (status available) with their config, secrets and serial reservation, in
 // transactions that read every serial and device id they are about to create, so uniqueness is enforced by
@@ -86,10 +86,8 @@ async function makeCandidate(
   const deviceId = randomDeviceId();
   const claimCode = randomClaimCode();
   const password = randomBrokerPassword();
-  const [claimCodeHash, brokerPasswordHash] = await Promise.all([
-    hashClaimCode(claimCode, settings.pepper),
-    hashSecret(password, settings.pepper),
-  ]);
+  const claimCodeHash = await hashClaimCode(claimCode, settings.pepper);
+  const brokerPasswordHash = hashRandomSecret(password, settings.pepper);
   return {
     claimCodeHash,
     brokerPasswordHash,
@@ -185,14 +183,14 @@ async function registerWithBroker(
 ): Promise<void> {
   if (!broker) return;
   const r = refs(db);
-  for (const device of devices) {
-    await broker.addDevice({
-      serial: device.serial_number,
-      username: device.flash_config.username,
-      password: device.flash_config.password,
-    });
-    device.broker_registered = true;
-  }
+  const credentials = devices.map((device) => ({
+    serial: device.serial_number,
+    username: device.flash_config.username,
+    password: device.flash_config.password,
+  }));
+  if (broker.addDevices) await broker.addDevices(credentials);
+  else for (const c of credentials) await broker.addDevice(c);
+  for (const device of devices) device.broker_registered = true;
   const batch = db.batch();
   for (const device of devices) batch.update(r.secret(device.device_id), { broker_registered: true });
   await batch.commit();
@@ -211,13 +209,18 @@ export async function provisionBatch(
   let alreadyComplete = false;
   let first = true;
 
-  for (;;) {
-    // Secrets are hashed outside the transaction (scrypt is the slow part), then reused across retries.
-    let candidates = await Promise.all(
+  // Secrets are hashed outside the transactions (scrypt is the slow part, run on libuv's thread pool), and the
+  // next chunk's are hashed while the caller handles the previous chunk (QR codes and files).
+  const nextChunk = () =>
+    Promise.all(
       Array.from({ length: chunkSize }, () =>
         makeCandidate(settings, request.deviceType, request.firmwareVersion),
       ),
     );
+  let upcoming = nextChunk();
+  for (;;) {
+    upcoming.catch(() => undefined); // awaited below; never an unhandled rejection if a chunk fails first
+    let candidates = await upcoming;
     let outcome: { made: Candidate[]; serials: string[]; complete: boolean } | null = null;
     for (let round = 0; round < MAX_COLLISION_ROUNDS && outcome === null; round++) {
       const clash = await db.runTransaction(async (tx) => {
@@ -280,6 +283,7 @@ export async function provisionBatch(
     serials = batchSerials;
     if (first && made.length === 0 && complete) alreadyComplete = true;
     first = false;
+    if (!complete) upcoming = nextChunk();
     const devices = made.map((c) => c.device);
     await registerWithBroker(db, settings.broker, devices);
     created.push(...devices);
@@ -321,4 +325,54 @@ export async function provisionOne(
     }
   }
   throw new Error('could not find an unused serial number / device id');
+}
+
+/**
+ * New claim code and broker password for devices that are still `available` (their factory files were lost,
+ * e.g. a run interrupted between commit and writing files). Claimed devices are skipped: their owner has them.
+ */
+export async function reissueFactorySecrets(
+  db: Firestore,
+  settings: ProvisionSettings,
+  deviceIds: string[],
+): Promise<ProvisionedDevice[]> {
+  const r = refs(db);
+  const reissued: ProvisionedDevice[] = [];
+  for (let i = 0; i < deviceIds.length; i += MAX_CHUNK) {
+    const ids = deviceIds.slice(i, i + MAX_CHUNK);
+    const snaps = await db.getAll(...ids.map((id) => r.device(id)));
+    const available = snaps.filter((s) => s.exists && (s.data() as DeviceDoc).status === 'available');
+    const fresh = await Promise.all(
+      available.map((s) => {
+        const d = s.data() as DeviceDoc;
+        return makeCandidate(settings, d.device_type, d.firmware_version, d.serial_number).then((c) => {
+          c.device.device_id = d.device_id;
+          c.device.flash_config.device_id = d.device_id;
+          return c;
+        });
+      }),
+    );
+    await db.runTransaction(async (tx) => {
+      const current = fresh.length ? await tx.getAll(...fresh.map((c) => r.device(c.device.device_id))) : [];
+      const now = Timestamp.now();
+      fresh.forEach((c, j) => {
+        if ((current[j].data() as DeviceDoc | undefined)?.status !== 'available') return;
+        tx.set(
+          r.secret(c.device.device_id),
+          {
+            claim_code_hash: c.claimCodeHash,
+            broker_password_hash: c.brokerPasswordHash,
+            broker_username: c.device.flash_config.username,
+            broker_registered: false,
+            updated_at: now,
+          },
+          { merge: true },
+        );
+      });
+    });
+    const devices = fresh.map((c) => c.device);
+    await registerWithBroker(db, settings.broker, devices);
+    reissued.push(...devices);
+  }
+  return reissued;
 }

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { config } from '../functions/src/config.ts';
+import { type BrokerAdmin, openBrokerAdmin } from '../functions/src/registry/broker.ts';
+import { refs, type SerialDoc } from '../functions/src/registry/documents.ts';
+import {
+  type ProvisionedDevice,
+  provisionBatch,
+  reissueFactorySecrets,
+} from '../functions/src/registry/provisioning.ts';
+import { connectAdmin } from './provision/admin.ts';
+import { defaultBatchId, parseProvisionArgs, USAGE } from './provision/args.ts';
+import {
+  type Manifest,
+  paths,
+  prepareOut,
+  readManifest,
+  writeDeviceFiles,
+  writeLabelSheet,
+  writeManifest,
+} from './provision/output.ts';
+import { progressBar } from './provision/progress.ts';
+
+// `npm run provision -- --type 4Relay --count 100 --firmware 1.0.0 --out DIR [--batch ID]`: a manufacturing
+// batch. Usage and output files: scripts/provision/args.ts, docs/REGISTRY.md.
+
+async function main(): Promise<void> {
+  const parsed = parseProvisionArgs(process.argv.slice(2));
+  if ('help' in parsed) {
+    console.log(USAGE);
+    return;
+  }
+  const options = parsed;
+  const batchId = options.batch ?? defaultBatchId(options.type, options.firmware);
+  const out = path.resolve(options.out);
+  await prepareOut(out);
+  const { db, projectId, firestoreHost } = connectAdmin();
+  const log = (line: string) => {
+    if (!options.quiet) console.error(line);
+  };
+  log(`batch ${batchId}: ${options.count} × ${options.type} firmware ${options.firmware} → ${out}`);
+  log(`firestore ${firestoreHost}, project ${projectId}`);
+
+  let broker: BrokerAdmin | null = null;
+  if (options.brokerAdminUrl) {
+    broker = await openBrokerAdmin(options.brokerAdminUrl);
+    log('broker: registering device credentials');
+  } else {
+    log('broker: no --broker-admin-url / BROKER_ADMIN_URL; devices are not registered with a broker yet');
+  }
+
+  const settings = {
+    appUrl: options.appUrl,
+    deviceBrokerUrl: options.brokerUrl,
+    pepper: config.registry.claimCodePepper,
+    broker,
+  };
+  const manifest: Manifest = (await readManifest(out, batchId)) ?? {
+    batch_id: batchId,
+    device_type: options.type,
+    firmware_version: options.firmware,
+    count: options.count,
+    devices: [],
+  };
+  const remember = async (devices: ProvisionedDevice[]) => {
+    const known = new Map(manifest.devices.map((d) => [d.serial_number, d]));
+    for (const device of devices) {
+      await writeDeviceFiles(out, device);
+      known.set(device.serial_number, {
+        serial_number: device.serial_number,
+        device_id: device.device_id,
+        claim_code: device.claim_code,
+        setup_url: device.setup_url,
+      });
+    }
+    manifest.devices = [...known.values()];
+    await writeManifest(out, manifest);
+  };
+
+  const progress = options.quiet ? null : progressBar(options.count, 'provisioning');
+  try {
+    const result = await provisionBatch(db, settings, {
+      batchId,
+      deviceType: options.type,
+      firmwareVersion: options.firmware,
+      count: options.count,
+      onChunk: async (devices, doneSoFar) => {
+        await remember(devices);
+        progress?.update(doneSoFar);
+      },
+    });
+    progress?.update(result.serials.length);
+    progress?.finish();
+
+    // Devices of this batch made by an earlier run whose files are missing here get fresh secrets and files.
+    const missing = result.serials.filter(
+      (serial) =>
+        !existsSync(paths(out).flash(serial)) || !manifest.devices.some((d) => d.serial_number === serial),
+    );
+    if (missing.length > 0) {
+      const serialSnaps = await db.getAll(...missing.map((s) => refs(db).serial(s)));
+      const ids = serialSnaps.filter((s) => s.exists).map((s) => (s.data() as SerialDoc).device_id);
+      const reissued = await reissueFactorySecrets(db, settings, ids);
+      await remember(reissued);
+      log(
+        `reissued claim codes and broker passwords for ${reissued.length} device(s) whose files were missing`,
+      );
+    }
+
+    const sheet = await writeLabelSheet(out, manifest, result.serials);
+    const summary = {
+      batch_id: batchId,
+      created: result.created.length,
+      total: result.serials.length,
+      already_complete: result.alreadyComplete,
+      broker_registered: broker !== null,
+      out,
+      labels: sheet,
+    };
+    console.log(JSON.stringify(summary));
+  } finally {
+    await broker?.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`provision failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
