@@ -10,6 +10,7 @@ import {
   collectionGroup,
   deleteDoc,
   doc,
+  documentId,
   type Firestore,
   getDoc,
   getDocs,
@@ -276,6 +277,22 @@ describe('user_devices/{uid}_{deviceId}', () => {
     );
     expect(none.size).toBe(0);
     await assertFails(getDocs(query(collection(db, 'user_devices'), where('user_id', '==', 'alice'))));
+  });
+
+  it('a query by document id alone is denied, even when it would return only their own link', async () => {
+    const db = as('alice');
+    await assertFails(
+      getDocs(query(collection(db, 'user_devices'), where(documentId(), '==', 'alice_DEV_A'))),
+    );
+    await assertSucceeds(
+      getDocs(
+        query(
+          collection(db, 'user_devices'),
+          where('user_id', '==', 'alice'),
+          where(documentId(), '==', 'alice_DEV_A'),
+        ),
+      ),
+    );
   });
 
   it('a link whose user_id is not the caller is not theirs, whatever its id says', async () => {

@@ -685,6 +685,47 @@ describe('rules authorizer', () => {
   });
 });
 
+describe('rules are not filters', () => {
+  it('shows a query result only the fields the query filters on', () => {
+    const authz = createRulesAuthorizer(`${HEADER}    match /links/{id} {
+      allow list: if resource.data.user_id == request.auth.uid && resource.id == id;
+    }
+  }
+}`);
+    const own = doc('links/a1', { user_id: 'alice', device_id: 'D1', nested: { x: 1 } });
+    const eq = (field: string, value: string) => ({
+      fieldFilter: { field: { fieldPath: field }, op: 'EQUAL', value: { stringValue: value } },
+    });
+    const list = (where: unknown) =>
+      authz.authorize(
+        request({
+          method: 'list',
+          path: 'links/a1',
+          auth: alice,
+          resource: own,
+          query: { collection: 'links', allDescendants: false, structuredQuery: { where } },
+        }),
+      );
+    expect(list(eq('user_id', 'alice')).allowed).toBe(true);
+    expect(
+      list({ compositeFilter: { op: 'AND', filters: [eq('device_id', 'D1'), eq('user_id', 'alice')] } })
+        .allowed,
+    ).toBe(true);
+    // Only alice's document matches, but the query does not say so: denied, as Firestore denies it.
+    const byDevice = list(eq('device_id', 'D1'));
+    expect(!byDevice.allowed && byDevice.message).toContain("map has no field 'user_id'");
+    expect(list(undefined).allowed).toBe(false);
+    const inequality = {
+      fieldFilter: {
+        field: { fieldPath: 'user_id' },
+        op: 'GREATER_THAN_OR_EQUAL',
+        value: { stringValue: 'a' },
+      },
+    };
+    expect(list(inequality).allowed).toBe(true);
+  });
+});
+
 describe('collection-group queries', () => {
   it('are judged only by matches under a recursive wildcard', () => {
     const nested = createRulesAuthorizer(`${HEADER}    match /a/{x}/c/{y} { allow read; }\n  }\n}`);

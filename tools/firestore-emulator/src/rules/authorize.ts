@@ -3,8 +3,14 @@ import { documentToResource } from './convert.ts';
 import { RulesEvalError } from './errors.ts';
 import { Evaluator, Scope } from './evaluator.ts';
 import { ANY_DOCUMENT, allowCovers, type CompiledRules, findMatches } from './matcher.ts';
-import { buildRequest, databaseIdOf, resourceFromQuery } from './request.ts';
-import { RPath, type RValue } from './values.ts';
+import {
+  buildRequest,
+  databaseIdOf,
+  filteredFieldPaths,
+  resourceFromQuery,
+  restrictToFields,
+} from './request.ts';
+import { RMap, RPath, type RValue } from './values.ts';
 
 // Evaluates one AccessRequest against compiled rules: every allow statement whose match covers the path and
 // whose method covers the operation is tried; the first true one grants, errors deny that statement only.
@@ -22,9 +28,13 @@ export function authorizeWith(rules: CompiledRules, req: AccessRequest): AccessD
   const fullPath = new RPath(['databases', databaseId, 'documents', ...relative]);
 
   let resource: RValue = null;
-  if (req.resource) resource = documentToResource(req.resource, databaseId, req.path);
-  else if (overCollection && req.method === 'list' && req.query)
-    resource = resourceFromQuery(req.query.structuredQuery);
+  if (req.method === 'list' && req.query) {
+    resource = req.resource
+      ? queryResultResource(documentToResource(req.resource, databaseId, req.path), req.query.structuredQuery)
+      : resourceFromQuery(req.query.structuredQuery);
+  } else if (req.resource) {
+    resource = documentToResource(req.resource, databaseId, req.path);
+  }
 
   const globals = new Scope(
     new Map<string, RValue>([
@@ -68,4 +78,12 @@ export function authorizeWith(rules: CompiledRules, req: AccessRequest): AccessD
 
 export function rulesAuthorizer(rules: CompiledRules): Authorizer {
   return { authorize: (req) => authorizeWith(rules, req) };
+}
+
+/** A query result as its rule sees it: id and name, and only the data fields the query's filters constrain. */
+function queryResultResource(resource: RMap, structuredQuery: unknown): RMap {
+  const data = resource.entries.get('data') as RMap;
+  const entries = new Map(resource.entries);
+  entries.set('data', restrictToFields(data, filteredFieldPaths(structuredQuery)));
+  return new RMap(entries);
 }

@@ -66,17 +66,57 @@ export function resourceFromQuery(structured: unknown): RMap {
     }
     const ff = f.fieldFilter;
     if (ff?.op === 'EQUAL' && ff.field?.fieldPath && ff.value) {
-      setPath(data, ff.field.fieldPath, fromFirestoreValue(ff.value));
+      setPath(data, splitFieldPath(ff.field.fieldPath), fromFirestoreValue(ff.value));
     }
     const uf = f.unaryFilter;
-    if (uf?.op === 'IS_NULL' && uf.field?.fieldPath) setPath(data, uf.field.fieldPath, null);
+    if (uf?.op === 'IS_NULL' && uf.field?.fieldPath) setPath(data, splitFieldPath(uf.field.fieldPath), null);
   };
   visit((structured as { where?: Filter })?.where);
   return RMap.of({ data: new RMap(data) });
 }
 
-function setPath(root: Map<string, RValue>, fieldPath: string, value: RValue): void {
-  const parts = splitFieldPath(fieldPath);
+/** Every field path the query's filters constrain, under AND and OR alike (document id filters excluded). */
+export function filteredFieldPaths(structured: unknown): string[][] {
+  const out: string[][] = [];
+  const visit = (f: Filter | undefined) => {
+    if (!f) return;
+    if (f.compositeFilter) {
+      for (const sub of f.compositeFilter.filters ?? []) visit(sub);
+      return;
+    }
+    const path = f.fieldFilter?.field?.fieldPath ?? f.unaryFilter?.field?.fieldPath;
+    if (path && path !== '__name__') out.push(splitFieldPath(path));
+  };
+  visit((structured as { where?: Filter })?.where);
+  return out;
+}
+
+/**
+ * The data a query rule may rely on for one result document: only the fields the query's filters constrain.
+ * Rules are not filters: a rule that reads a field the query leaves open cannot hold for every document the
+ * query could return, so reading it here is an error and denies, even when the documents present would pass.
+ */
+export function restrictToFields(data: RMap, paths: string[][]): RMap {
+  const out = new Map<string, RValue>();
+  for (const path of paths) {
+    const value = valueAt(data, path);
+    if (value !== undefined) setPath(out, path, value);
+  }
+  return new RMap(out);
+}
+
+function valueAt(data: RMap, path: string[]): RValue | undefined {
+  let cur: RValue = data;
+  for (const p of path) {
+    if (!(cur instanceof RMap)) return undefined;
+    const next = cur.entries.get(p);
+    if (next === undefined) return undefined;
+    cur = next;
+  }
+  return cur;
+}
+
+function setPath(root: Map<string, RValue>, parts: string[], value: RValue): void {
   if (parts[0] === '__name__') return;
   let m = root;
   for (const p of parts.slice(0, -1)) {
