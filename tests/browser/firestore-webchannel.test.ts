@@ -161,6 +161,32 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     expect(errors).toEqual([]);
   });
 
+  it('runs transactions and aggregation counts (the SDK sends those over REST) under the same rules', async () => {
+    const { page, uid, errors } = await signedInPage();
+    const counter = `users/${uid}/notes/counter`;
+    for (let n = 1; n <= 3; n += 1) {
+      expect(await page.evaluate((path) => window.harness.increment(path), counter)).toBe(n);
+    }
+    expect((await admin.doc(counter).get()).data()).toEqual({ n: 3 });
+
+    const copied = await page.evaluate(({ from, to }) => window.harness.copy(from, to), {
+      from: counter,
+      to: `users/${uid}/notes/copy`,
+    });
+    expect(copied).toBe('ok');
+    expect((await admin.doc(`users/${uid}/notes/copy`).get()).data()).toEqual({ n: 3 });
+
+    const expected = (await admin.collection(`users/${uid}/notes`).count().get()).data().count;
+    expect(await page.evaluate((path) => window.harness.count(path), `users/${uid}/notes`)).toBe(expected);
+
+    expect(await page.evaluate(() => window.harness.count('users/someone-else/notes'))).toBe(
+      'permission-denied',
+    );
+    expect(await page.evaluate(() => window.harness.increment('public/counter'))).toBe('permission-denied');
+    expect((await admin.doc('public/counter').get()).exists).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
   it('works with long polling (experimentalForceLongPolling)', async () => {
     const { page, uid, errors } = await signedInPage(true);
     await page.evaluate(

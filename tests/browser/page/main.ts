@@ -5,10 +5,12 @@ import {
   connectFirestoreEmulator,
   doc,
   type Firestore,
+  getCountFromServer,
   initializeFirestore,
   onSnapshot,
   orderBy,
   query,
+  runTransaction,
   setDoc,
   type Unsubscribe,
   where,
@@ -122,6 +124,43 @@ const harness = {
     try {
       await setDoc(doc(firestore(), documentPath), data);
       return 'ok';
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
+  },
+
+  /** Increments `n` of a document in a transaction (read, then write); resolves the new value or the error code. */
+  async increment(documentPath: string): Promise<number | string> {
+    try {
+      return await runTransaction(firestore(), async (transaction) => {
+        const ref = doc(firestore(), documentPath);
+        const snapshot = await transaction.get(ref);
+        const n = ((snapshot.data()?.n as number | undefined) ?? 0) + 1;
+        transaction.set(ref, { n });
+        return n;
+      });
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
+  },
+
+  /** Copies `n` from one document to another in a transaction (the source is read, not written: a verify). */
+  async copy(fromPath: string, toPath: string): Promise<string> {
+    try {
+      await runTransaction(firestore(), async (transaction) => {
+        const source = await transaction.get(doc(firestore(), fromPath));
+        transaction.set(doc(firestore(), toPath), { n: source.data()?.n ?? null });
+      });
+      return 'ok';
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
+  },
+
+  /** getCountFromServer on a collection; resolves the count or the error code. */
+  async count(collectionPath: string): Promise<number | string> {
+    try {
+      return (await getCountFromServer(collection(firestore(), collectionPath))).data().count;
     } catch (error) {
       return (error as { code?: string }).code ?? String(error);
     }

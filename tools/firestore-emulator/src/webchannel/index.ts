@@ -2,10 +2,12 @@ import { httpHandlers } from '../http.ts';
 import type { FirestoreService } from '../service.ts';
 import type { WebChannelOptions } from './config.ts';
 import { createWebChannelHandler, type WebChannelHandler } from './handler.ts';
+import { handleRestRequest } from './rest.ts';
 import { serviceBackend } from './service-backend.ts';
 
-// Importing this module plugs the WebChannel transport into the emulator's HTTP/1.1 side: every emulator
-// instance (one FirestoreService each) gets its own session registry on first use.
+// Importing this module plugs the browser transports into the emulator's HTTP/1.1 side: WebChannel for the
+// Listen and Write streams (every emulator instance, one FirestoreService each, gets its own session registry
+// on first use) and the REST calls the web SDK makes for transactions and aggregations.
 
 export type { WebChannelBackend } from './backend.ts';
 export type { WebChannelOptions } from './config.ts';
@@ -30,4 +32,7 @@ export function webChannelHandler(service: FirestoreService): WebChannelHandler 
   return handler;
 }
 
-httpHandlers.push((request, response, service) => webChannelHandler(service).handle(request, response));
+httpHandlers.push(
+  (request, response, service) =>
+    webChannelHandler(service).handle(request, response) || handleRestRequest(request, response, service),
+);
