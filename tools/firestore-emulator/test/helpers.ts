@@ -2,6 +2,9 @@ import { deleteApp as deleteWebApp, type FirebaseApp, initializeApp as initializ
 import {
   connectFirestoreEmulator,
   getFirestore as getWebFirestore,
+  initializeFirestore,
+  memoryLocalCache,
+  memoryLruGarbageCollector,
   terminate,
   type Firestore as WebFirestore,
 } from 'firebase/firestore';
@@ -24,7 +27,12 @@ let appCounter = 0;
 export interface Harness {
   emulator: RunningEmulator;
   admin(projectId?: string, databaseId?: string): AdminFirestore;
-  web(options?: { projectId?: string; uid?: string; claims?: Record<string, unknown> }): WebFirestore;
+  web(options?: {
+    projectId?: string;
+    uid?: string;
+    claims?: Record<string, unknown>;
+    lruCache?: boolean;
+  }): WebFirestore;
   close(): Promise<void>;
 }
 
@@ -46,7 +54,12 @@ export async function startHarness(options: EmulatorOptions = {}): Promise<Harne
     web(options = {}) {
       const projectId = options.projectId ?? PROJECT;
       const app = initializeWebApp({ projectId, apiKey: 'fake-api-key' }, `web-${++appCounter}`);
-      const db = getWebFirestore(app);
+      // An LRU cache keeps targets (and their resume tokens) after a listener goes away.
+      const db = options.lruCache
+        ? initializeFirestore(app, {
+            localCache: memoryLocalCache({ garbageCollector: memoryLruGarbageCollector() }),
+          })
+        : getWebFirestore(app);
       connectFirestoreEmulator(
         db,
         '127.0.0.1',
