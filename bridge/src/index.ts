@@ -1,1 +1,4 @@
-export {};
+export * from './bridge.ts';
+export * from './config.ts';
+export * from './device-directory.ts';
+export * from './ingest.ts';

@@ -10,9 +10,9 @@ import { DYNSEC_CONTROL_TOPIC, DYNSEC_RESPONSE_TOPIC } from './roles.ts';
 
 // The broker `npm start` and the tests use when Mosquitto is not installed: aedes (MQTT 3.1.1) enforcing
 // the very same dynamic-security file and ACL semantics, and answering the same `$CONTROL` commands.
-// Differences from Mosquitto, by design of aedes: MQTT 3.1.1 only; `$share/<group>/` subscriptions are
-// accepted and served as plain subscriptions (one bridge instance); sessions and retained messages are
-// kept in memory; a publish outside the client's ACL disconnects the client (Mosquitto drops the message).
+// Differences from Mosquitto, by design of aedes: MQTT 3.1.1 only; no `$share/<group>/` subscriptions (so
+// one bridge instance, subscribing plainly); sessions and retained messages are kept in memory; a publish
+// outside the client's ACL disconnects the client (Mosquitto drops the message).
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -82,7 +82,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         brokerLogs.subscribeDenied(account?.username ?? '?', sub.topic);
         return callback(null, null); // SUBACK 0x80, connection stays (as Mosquitto)
       }
-      callback(null, { ...sub, topic: sub.topic.replace(SHARE, '') });
+      if (SHARE.test(sub.topic)) {
+        // aedes has no shared subscriptions (and a rewritten one breaks persistent sessions): refuse openly.
+        brokerLogs.subscribeDenied(account.username, sub.topic);
+        return callback(null, null);
+      }
+      callback(null, sub);
     },
     authorizeForward(client, packet) {
       const account = accountOf(client);
@@ -91,7 +96,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
   broker.on('clientReady', (client) => connected.add(client));
   broker.on('clientDisconnect', (client) => connected.delete(client));
-  broker.on('clientError', () => {}); // denied publishes and dropped sockets are logged above / routine
+  broker.on('clientError', (client, error) => brokerLogs.clientError(client.id, error.message));
 
   function handleControl(payload: Buffer | string) {
     let commands: unknown[] = [];

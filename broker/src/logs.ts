@@ -15,6 +15,10 @@ export const brokerLogs = {
   subscribeDenied(username: string, topic: string): void {
     line('warn', 'subscribe denied by ACL', { username, topic });
   },
+  clientError(clientId: string, message: string): void {
+    // Routine (dropped sockets, ACL disconnects); useful when debugging a client.
+    if (process.env.BROKER_LOG === 'verbose') line('info', 'client error', { clientId, message });
+  },
   started(kind: string, url: string, wsUrl: string | null): void {
     line('info', 'broker started', { kind, url, wsUrl });
   },

@@ -32,6 +32,7 @@ export function adminRole(): DynsecRole {
       // Support tooling may watch device traffic, never drive it.
       allow('subscribePattern', 'devices/#'),
       allow('subscribePattern', 'admin/#'),
+      allow('subscribePattern', 'users/#'),
     ],
   };
 }

@@ -36,6 +36,8 @@ export interface RunningBroker {
   wsPort: number | null;
   /** 5 for Mosquitto; 4 (3.1.1) for the embedded broker. */
   mqttVersion: 4 | 5;
+  /** MQTT 5 shared subscriptions (`$share/<group>/…`) are served; false for the embedded broker. */
+  sharedSubscriptions: boolean;
   dynsecFile: string;
   adminCredentials: Credentials;
   serviceCredentials: ServiceCredentials;
@@ -108,6 +110,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     port,
     wsPort,
     mqttVersion: kind === 'mosquitto' ? 5 : 4,
+    sharedSubscriptions: kind === 'mosquitto',
     dynsecFile,
     adminCredentials: credentials.admin,
     serviceCredentials: credentials,

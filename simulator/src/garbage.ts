@@ -43,7 +43,7 @@ export function malformedMessages(serial: string): GarbageMessage[] {
     '{"v":1,"online":true,"ts":-5}',
     `{"v":1,"online":true,"firmware":"${'9'.repeat(200)}"}`,
     `{"v":1,"online":true,"pad":"${'x'.repeat(20_000)}"}`,
-    'x'.repeat(100_000),
+    'x'.repeat(60_000),
     '{"v":1,"online":true}'.repeat(3),
     '{"v":1,"online":true,}',
     "{'v':1,'online':true}",

@@ -1,0 +1,151 @@
+import {
+  BRIDGE_FILTERS,
+  encodePayload,
+  parseDeviceTopic,
+  sharedSubscription,
+  topics,
+} from '@esp32cloud/protocol';
+import mqtt, { type IClientOptions } from 'mqtt';
+import type { BridgeConfig } from './config.ts';
+import { DeviceDirectory } from './device-directory.ts';
+import { openFirestore } from './firestore.ts';
+import {
+  drop,
+  emptyStats,
+  type IngestContext,
+  type IngestStats,
+  ingest,
+  markSilentDevicesOffline,
+} from './ingest.ts';
+import { bridgeLogs } from './logs.ts';
+
+// The long-running ingest bridge: one persistent MQTT session (MQTT 5 shared subscription, so instances can
+// be added), every device message validated and turned into Firestore writes, one ordered queue per device,
+// and a sweep that marks silent devices offline. A bad message is logged and dropped; nothing it contains
+// can stop the bridge.
+
+export interface RunningBridge {
+  stats(): IngestStats;
+  /** Resolves when every message received so far has been handled. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartBridgeOptions {
+  /** Bound on the first connection (later drops reconnect forever). */
+  connectTimeoutMs?: number;
+}
+
+export async function startBridge(
+  config: BridgeConfig,
+  options: StartBridgeOptions = {},
+): Promise<RunningBridge> {
+  const firestore = openFirestore(config.projectId);
+  const directory = new DeviceDirectory(firestore.db, config.directoryTtlMs);
+  const stats = emptyStats();
+  const queues = new Map<string, Promise<void>>();
+  const inflight = new Set<Promise<void>>();
+
+  const connectOptions: IClientOptions = {
+    clientId: config.clientId,
+    username: config.username,
+    password: config.password,
+    protocolVersion: config.protocolVersion,
+    clean: false,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    keepalive: 30,
+    ...(config.protocolVersion === 5
+      ? { properties: { sessionExpiryInterval: config.sessionExpirySeconds } }
+      : {}),
+  };
+  const client = mqtt.connect(config.mqttUrl, connectOptions);
+
+  const ctx: IngestContext = {
+    db: firestore.db,
+    config,
+    directory,
+    stats,
+    now: () => Date.now(),
+    republish(uid, serial, status) {
+      stats.republished++;
+      client.publish(topics.userStatus(uid, serial), encodePayload(status), { qos: 0, retain: true });
+    },
+  };
+
+  /** Runs `task` after every earlier task of the same device, so a device's writes land in order. */
+  const enqueue = (serial: string, task: () => Promise<void>) => {
+    const previous = queues.get(serial) ?? Promise.resolve();
+    const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
+    queues.set(serial, next);
+    inflight.add(next);
+    void next.finally(() => {
+      inflight.delete(next);
+      if (queues.get(serial) === next) queues.delete(serial);
+    });
+  };
+
+  client.on('message', (topic, payload) => {
+    stats.received++;
+    const parsed = parseDeviceTopic(topic);
+    if (!parsed) return drop(ctx, topic, 'not a device topic', 'topic');
+    enqueue(parsed.serial, async () => {
+      try {
+        await ingest(ctx, topic, parsed, payload);
+      } catch (error) {
+        bridgeLogs.writeFailed(parsed.serial, error);
+        drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
+      }
+    });
+  });
+
+  const filters = Object.values(BRIDGE_FILTERS).map((f) =>
+    config.shareGroup ? sharedSubscription(config.shareGroup, f) : f,
+  );
+  client.on('connect', (connack) => {
+    bridgeLogs.connected(config.mqttUrl, config.clientId, connack.sessionPresent);
+    if (!connack.sessionPresent) {
+      client.subscribe(filters, { qos: 1 }, (error) => {
+        if (error) bridgeLogs.connectionLost(`subscribe failed: ${error.message}`);
+      });
+    }
+  });
+  client.on('error', (error) => bridgeLogs.connectionLost(error.message));
+
+  await new Promise<void>((resolve, reject) => {
+    const timeoutMs = options.connectTimeoutMs ?? 15_000;
+    const timer = setTimeout(() => {
+      client.end(true);
+      void firestore.close();
+      reject(new Error(`bridge: no broker connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    client.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+  const sweep = setInterval(() => {
+    for (const entry of directory.all()) {
+      enqueue(entry.serial, () => markSilentDevicesOffline(ctx, [entry]));
+    }
+  }, config.sweepIntervalMs);
+  sweep.unref?.();
+
+  const idle = async () => {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  };
+
+  return {
+    stats: () => ({ ...stats, droppedBy: { ...stats.droppedBy } }),
+    idle,
+    async stop() {
+      clearInterval(sweep);
+      // Stop taking messages, finish the ones taken, then leave the session for the next start.
+      await client.endAsync();
+      await idle();
+      await firestore.close();
+      bridgeLogs.stopped();
+    },
+  };
+}

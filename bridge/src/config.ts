@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+
+// Every setting of the ingest bridge, read once from the environment (or passed to startBridge in tests).
+
+export interface BridgeConfig {
+  mqttUrl: string;
+  username: string;
+  password: string;
+  /** Stable per instance: the broker keeps this session (and its QoS 1 backlog) while the bridge is away. */
+  clientId: string;
+  /** 5 (Mosquitto, clusters) or 4 (the embedded broker, MQTT 3.1.1). */
+  protocolVersion: 4 | 5;
+  /** MQTT 5 shared-subscription group; '' subscribes plainly (one instance only). */
+  shareGroup: string;
+  /** How long the broker keeps the session after a disconnect (MQTT 5). */
+  sessionExpirySeconds: number;
+  projectId: string;
+  /** A heartbeat or unchanged status refreshes state.last_seen at most once per window. */
+  lastSeenWindowMs: number;
+  /** Sensor readings are written at most once per window (outputs and online changes: at once). */
+  readingsWindowMs: number;
+  /** Offline after this many update intervals without a heartbeat or status. */
+  heartbeatTimeoutFactor: number;
+  /** update_interval assumed until a device reports its own (seconds). */
+  defaultUpdateIntervalSeconds: number;
+  /** How often the heartbeat-timeout sweep runs. */
+  sweepIntervalMs: number;
+  /** Milliseconds per protocol second (1000; tests shrink time). */
+  msPerSecond: number;
+  /** How long a serial → device lookup (and the device's linked users) is cached. */
+  directoryTtlMs: number;
+  /** Device log lines kept per device per minute; the rest are counted and dropped. */
+  logsPerDevicePerMinute: number;
+}
+
+function env(source: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = source[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function num(source: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const parsed = Number(env(source, name, String(fallback)));
+  return Number.isFinite(parsed) ? parsed : fallback;
+}
+
+export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  return {
+    mqttUrl: env(source, 'MQTT_URL', 'mqtt://127.0.0.1:1883'),
+    username: env(source, 'BRIDGE_MQTT_USERNAME', 'bridge'),
+    password: env(source, 'BRIDGE_MQTT_PASSWORD', ''),
+    clientId: env(source, 'BRIDGE_CLIENT_ID', `bridge-${hostname()}`),
+    protocolVersion: num(source, 'MQTT_PROTOCOL_VERSION', 5) === 4 ? 4 : 5,
+    shareGroup: env(source, 'BRIDGE_SHARE_GROUP', 'bridge'),
+    sessionExpirySeconds: num(source, 'BRIDGE_SESSION_EXPIRY_SECONDS', 7 * 24 * 3600),
+    projectId: env(source, 'GCLOUD_PROJECT', 'demo-esp32-cloud'),
+    lastSeenWindowMs: num(source, 'BRIDGE_LAST_SEEN_WINDOW_MS', 5 * 60_000),
+    readingsWindowMs: num(source, 'BRIDGE_READINGS_WINDOW_MS', 60_000),
+    heartbeatTimeoutFactor: num(source, 'BRIDGE_HEARTBEAT_TIMEOUT_FACTOR', 3),
+    defaultUpdateIntervalSeconds: num(source, 'BRIDGE_DEFAULT_UPDATE_INTERVAL', 30),
+    sweepIntervalMs: num(source, 'BRIDGE_SWEEP_INTERVAL_MS', 5000),
+    msPerSecond: 1000,
+    directoryTtlMs: num(source, 'BRIDGE_DIRECTORY_TTL_MS', 60_000),
+    logsPerDevicePerMinute: num(source, 'BRIDGE_LOGS_PER_DEVICE_PER_MINUTE', 60),
+  };
+}

@@ -1,0 +1,84 @@
+import { type FlashConfig, topics } from '@esp32cloud/protocol';
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { BrokerAdmin } from '../../broker/src/admin.ts';
+import type { RunningBroker } from '../../broker/src/index.ts';
+import { startTestBroker } from '../../broker/test/mqtt-helpers.ts';
+import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
+import { type BridgeConfig, configFromEnv } from '../src/config.ts';
+
+// A real Firestore emulator + a real broker + provisioned devices with their documents, for bridge suites.
+
+export interface Fixture {
+  broker: RunningBroker;
+  db: Firestore;
+  projectId: string;
+  bridgeConfig(overrides?: Partial<BridgeConfig>): BridgeConfig;
+  provision(serial: string, type: FlashConfig['device_type'], uid?: string): Promise<FlashConfig>;
+  stop(): Promise<void>;
+}
+
+export async function startFixture(kind: 'mosquitto' | 'embedded'): Promise<Fixture> {
+  const projectId = `demo-bridge-${Math.random().toString(36).slice(2, 8)}`;
+  const firestore = await startFirestore({ host: '127.0.0.1', port: 0, projectId, quiet: true });
+  process.env.FIRESTORE_EMULATOR_HOST = firestore.hostAndPort;
+  const app = initializeApp({ projectId }, `fixture-${projectId}`);
+  const db = getFirestore(app);
+  const broker = await startTestBroker(kind, 0);
+  const admin = await BrokerAdmin.connect({ url: broker.broker.url, ...broker.broker.adminCredentials });
+  return {
+    broker: broker.broker,
+    db,
+    projectId,
+    bridgeConfig: (overrides = {}) => ({
+      ...configFromEnv({}),
+      mqttUrl: broker.broker.url,
+      username: broker.broker.serviceCredentials.bridge.username,
+      password: broker.broker.serviceCredentials.bridge.password,
+      clientId: `bridge-test-${projectId}`,
+      protocolVersion: broker.broker.mqttVersion,
+      projectId,
+      msPerSecond: 20,
+      sweepIntervalMs: 50,
+      lastSeenWindowMs: 60_000,
+      readingsWindowMs: 0,
+      shareGroup: broker.broker.sharedSubscriptions ? 'bridge' : '',
+      ...overrides,
+    }),
+    async provision(serial, type, uid = 'user-1') {
+      const password = `pw-${serial}`;
+      await admin.addDevice({ serial, password });
+      const deviceId = `ESP32_${serial.slice(-6)}`;
+      await db.doc(`devices/${deviceId}`).set({
+        device_id: deviceId,
+        serial_number: serial,
+        device_type: type,
+        firmware_version: '1.0.0',
+        status: 'registered',
+        owner_uid: uid,
+        state: { online: false, last_seen: null, outputs: {}, readings: {} },
+      });
+      await db
+        .doc(`user_devices/${uid}_${deviceId}`)
+        .set({ user_id: uid, device_id: deviceId, access_level: 'owner' });
+      return {
+        v: 1,
+        serial_number: serial,
+        device_id: deviceId,
+        device_type: type,
+        broker_url: broker.broker.url,
+        username: serial,
+        password,
+        update_interval: 5,
+      };
+    },
+    async stop() {
+      await admin.close();
+      await broker.stop();
+      await deleteApp(app);
+      await firestore.stop();
+    },
+  };
+}
+
+export const statusTopic = topics.status;
