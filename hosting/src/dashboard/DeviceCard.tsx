@@ -31,6 +31,7 @@ export function DeviceCard(props: { link: DeviceLink; device: Signal<DeviceRecor
         href={`/devices/${encodeURIComponent(link.deviceId)}`}
         data-testid={`device-card-${link.deviceId}`}
         data-online={online ? 'true' : 'false'}
+        data-state={device === undefined ? 'loading' : device === null ? 'missing' : 'live'}
       >
         <h3>{link.name}</h3>
         <div class="row">
