@@ -419,6 +419,41 @@ describe('rules syntax errors', () => {
       16,
       /expected an identifier/,
     ],
+    [
+      'unknown variable',
+      `${HEADER}    match /a/{id} { allow read: if ids == 'x'; }\n  }\n}`,
+      4,
+      36,
+      /unknown variable 'ids'/,
+    ],
+    [
+      'wildcard used outside its match',
+      `${HEADER}    match /a/{id} { allow read; }\n    match /b/{x} { allow read: if id == x; }\n  }\n}`,
+      5,
+      35,
+      /unknown variable 'id'/,
+    ],
+    [
+      'unknown function',
+      `${HEADER}    match /a/{id} { allow read: if isOwner(id); }\n  }\n}`,
+      4,
+      36,
+      /unknown function 'isOwner'/,
+    ],
+    [
+      'wrong number of arguments',
+      `${HEADER}    function f(a, b) { return a == b; }\n    match /a/{id} { allow read: if f(id); }\n  }\n}`,
+      5,
+      36,
+      /function f\(\) takes 2 arguments, called with 1/,
+    ],
+    [
+      'let used before it is bound',
+      `${HEADER}    function f() { let a = b; let b = 1; return a; }\n  }\n}`,
+      4,
+      28,
+      /unknown variable 'b'/,
+    ],
   ];
   it.each(cases)('%s', (_name, source, line, column, message) => {
     const err = syntaxError(source);

@@ -1,5 +1,6 @@
 import type { Authorizer } from '../authorizer.ts';
 import { rulesAuthorizer } from './authorize.ts';
+import { checkRuleset } from './check.ts';
 import { compileRules } from './matcher.ts';
 import { parseRules } from './parser.ts';
 
@@ -11,5 +12,8 @@ export { RulesEvalError, RulesSyntaxError } from './errors.ts';
 export { parseExpression, parseRules } from './parser.ts';
 
 export function createRulesAuthorizer(source: string): Authorizer {
-  return rulesAuthorizer(compileRules(parseRules(source)));
+  const ruleset = parseRules(source);
+  const compiled = compileRules(ruleset);
+  checkRuleset(ruleset);
+  return rulesAuthorizer(compiled);
 }
