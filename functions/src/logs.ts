@@ -20,6 +20,9 @@ export const logs = {
   tokenRejected(reason: string): void {
     logger.info('id token rejected', { reason });
   },
+  commandNotSent(deviceId: string, commandId: string, reason: string): void {
+    logger.warn('device command not sent', { deviceId, commandId, reason });
+  },
   backendUnreachable(backend: string, message: string): void {
     logger.warn('backend unreachable', { backend, message });
   },

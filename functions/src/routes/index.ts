@@ -1,4 +1,5 @@
 import { Router } from '../http/router.ts';
+import { registerControlRoutes } from './control.ts';
 import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
@@ -10,6 +11,7 @@ export function createRouter(): Router {
   registerHealthRoutes(router);
   registerMeRoutes(router);
   registerDeviceRoutes(router);
+  registerControlRoutes(router);
   registerUserRoutes(router);
   return router;
 }
