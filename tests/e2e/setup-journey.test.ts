@@ -1,6 +1,7 @@
 import type { CreateDeviceResponse, DeviceConfigResponse } from '@esp32cloud/protocol';
 import { computeCheckCharacter, SERIAL_CHECK_ALPHABET } from '@esp32cloud/protocol';
 import type { Browser } from 'playwright-core';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
@@ -22,6 +23,7 @@ describe.skipIf(!hasChromium)('setup wizard and dashboard (Chromium + emulators)
   let web: WebServer;
   let browser: Browser;
   let device: CreateDeviceResponse;
+  let led: CreateDeviceResponse;
   const ownerEmail = uniqueEmail('owner');
 
   beforeAll(async () => {
@@ -30,6 +32,7 @@ describe.skipIf(!hasChromium)('setup wizard and dashboard (Chromium + emulators)
     browser = await launchChromium();
     const operator = await operatorToken(stack.authHost!, stack.projectId);
     device = await provisionDevice(stack.apiUrl!, operator, '4Relay');
+    led = await provisionDevice(stack.apiUrl!, operator, 'LED');
   });
 
   afterAll(async () => {
@@ -144,6 +147,61 @@ describe.skipIf(!hasChromium)('setup wizard and dashboard (Chromium + emulators)
     expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     await screenshot(page, 'wizard-typo');
     expect(apiCalls).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('asks for the claim code when the serial was typed, and refuses a wrong one', async () => {
+    const errors: string[] = [];
+    const page = await newPhonePage(browser, errors);
+    await page.goto(`${web.url}/signup`);
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('textbox', { name: 'Email' }).fill(uniqueEmail('typist'));
+    await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).last().click();
+    await page.waitForURL(`${web.url}/`);
+    await page.getByTestId('add-device').click();
+
+    await page.getByRole('textbox', { name: 'Serial number', exact: true }).fill(led.serial_number);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('check-ok').getByText('LED controller').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('heading', { name: 'Name your device' }).waitFor();
+    await page.getByRole('button', { name: 'Add to my account' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('The claim code from the label inside the box is needed', { exact: false })
+      .waitFor();
+    const wrong = led.claim_code.startsWith('0')
+      ? `1${led.claim_code.slice(1)}`
+      : `0${led.claim_code.slice(1)}`;
+    await page.getByRole('textbox', { name: 'Claim code' }).fill(wrong);
+    await page.getByRole('button', { name: 'Add to my account' }).click();
+    await page.getByRole('alert').getByText('The claim code does not match.', { exact: false }).waitFor();
+    await screenshot(page, 'wizard-refused-claim-code');
+    expect(errors).toEqual([]);
+  });
+
+  it('reads the QR code from an uploaded photo of the label and claims the device', async () => {
+    const errors: string[] = [];
+    const page = await newPhonePage(browser, errors);
+    await page.goto(`${web.url}/setup`);
+    const label = await QRCode.toBuffer(led.setup_url, { type: 'png', width: 480, margin: 4 });
+    await page
+      .getByTestId('qr-photo')
+      .setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: label });
+    await page.getByTestId('check-ok').getByText('ตัวควบคุมไฟ LED').waitFor();
+    expect(await page.getByTestId('check-serial').textContent()).toBe(led.serial_number);
+    await page.getByRole('button', { name: 'ถัดไป' }).click();
+    await page.getByLabel('อีเมล').fill(uniqueEmail('photo'));
+    await page.getByLabel('รหัสผ่าน').fill(PASSWORD);
+    await page.getByRole('button', { name: 'สร้างบัญชี' }).last().click();
+    await page.getByRole('textbox', { name: 'ชื่ออุปกรณ์', exact: true }).fill('ไฟห้องครัว 💡');
+    // The claim code came with the QR code: no field asks for it.
+    expect(await page.getByRole('textbox', { name: 'รหัสยืนยัน (Claim code)' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'เพิ่มเข้าบัญชีของฉัน' }).click();
+    await page.getByRole('heading', { name: 'เชื่อมต่อ Wi-Fi' }).waitFor();
+    expect(await page.getByTestId('ap-name').textContent()).toBe(led.device_id);
     expect(errors).toEqual([]);
   });
 });
