@@ -132,6 +132,7 @@ export async function startBridge(
   }, config.sweepIntervalMs);
   sweep.unref?.();
 
+  let stopping: Promise<void> | null = null;
   const idle = async () => {
     while (inflight.size > 0) await Promise.allSettled([...inflight]);
   };
@@ -139,13 +140,16 @@ export async function startBridge(
   return {
     stats: () => ({ ...stats, droppedBy: { ...stats.droppedBy } }),
     idle,
-    async stop() {
-      clearInterval(sweep);
-      // Stop taking messages, finish the ones taken, then leave the session for the next start.
-      await client.endAsync();
-      await idle();
-      await firestore.close();
-      bridgeLogs.stopped();
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(sweep);
+        // Stop taking messages, finish the ones taken, then leave the session for the next start.
+        await client.endAsync();
+        await idle();
+        await firestore.close();
+        bridgeLogs.stopped();
+      })();
+      return stopping;
     },
   };
 }

@@ -103,6 +103,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const url = `mqtt://${host}:${port}`;
   const wsUrl = wsPort === null ? null : `ws://${host}:${wsPort}`;
   brokerLogs.started(kind, url, wsUrl);
+  let stopping: Promise<void> | null = null;
   return {
     kind,
     url,
@@ -114,9 +115,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     dynsecFile,
     adminCredentials: credentials.admin,
     serviceCredentials: credentials,
-    async stop() {
-      await stop();
-      brokerLogs.stopped(kind);
+    stop() {
+      stopping ??= stop().then(() => brokerLogs.stopped(kind));
+      return stopping;
     },
   };
 }

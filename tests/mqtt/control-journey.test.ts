@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CreateDeviceResponse } from '@esp32cloud/protocol';
+import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
+import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFromEnv } from '../../bridge/src/config.ts';
+import { type RunningBridge, startBridge } from '../../bridge/src/index.ts';
+import { BrokerAdmin, type RunningBroker, startBroker } from '../../broker/src/index.ts';
+import { waitFor } from '../../broker/test/mqtt-helpers.ts';
+import { type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
+import { operatorToken, provisionDevice } from '../e2e/operator.ts';
+import { signUp, type TestUser } from '../harness/auth.ts';
+import { requireProgram } from '../harness/programs.ts';
+import { type Stack, startStack } from '../harness/stack.ts';
+
+// The command journey of issue 8 through every real part: the api function (Functions emulator) validates
+// and records a command and publishes it through the broker; the simulated ESP32 (its own provisioned
+// credentials) obeys and acknowledges; the ingest bridge marks the command acked and writes the new state
+// into the Firestore emulator. Then the broker goes away and the API answers 503 promptly.
+
+const kind = requireProgram('mosquitto') ? 'mosquitto' : 'embedded';
+
+describe(`control journey: API → ${kind} broker → simulated device → bridge → Firestore`, () => {
+  let dataDir: string;
+  let broker: RunningBroker;
+  let stack: Stack;
+  let bridge: RunningBridge;
+  let device: SimulatedDevice;
+  let provisioned: CreateDeviceResponse;
+  let owner: TestUser;
+  let db: Firestore;
+  let appName: string;
+
+  const control = (body: unknown, token = owner.idToken) =>
+    fetch(`${stack.apiUrl}/api/devices/${provisioned.device_id}/control`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'journey-broker-'));
+    broker = await startBroker({ kind, port: 0, dataDir });
+    const relay = broker.serviceCredentials.functionsRelay;
+    const admin = broker.adminCredentials;
+    const adminUrl = new URL(broker.url);
+    adminUrl.username = admin.username;
+    adminUrl.password = admin.password;
+    stack = await startStack({
+      firestore: true,
+      firebase: ['auth', 'functions'],
+      functionsEnv: {
+        MQTT_URL: broker.url,
+        MQTT_USERNAME: relay.username,
+        MQTT_PASSWORD: relay.password,
+        MQTT_CONNECT_TIMEOUT_MS: '1500',
+        MQTT_PUBLISH_TIMEOUT_MS: '1500',
+        BROKER_ADMIN_URL: adminUrl.toString(),
+        DEVICE_BROKER_URL: broker.url,
+      },
+    });
+    process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
+    appName = `journey-${stack.projectId}`;
+    db = getFirestore(initializeApp({ projectId: stack.projectId }, appName));
+
+    const operator = await operatorToken(stack.authHost as string, stack.projectId);
+    provisioned = await provisionDevice(stack.apiUrl as string, operator, '4Relay');
+    if (!provisioned.broker_registered) {
+      // The factory path (provision CLI) registers broker credentials; do the same when the API did not.
+      const brokerAdmin = await BrokerAdmin.connect({ url: broker.url, ...broker.adminCredentials });
+      const flash = provisioned.flash_config;
+      await brokerAdmin.addDevice({
+        serial: flash.serial_number,
+        username: flash.username,
+        password: flash.password,
+      });
+      await brokerAdmin.close();
+    }
+    owner = await signUp(stack.authHost as string);
+    const register = await fetch(`${stack.apiUrl}/api/devices/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.idToken}` },
+      body: JSON.stringify({
+        serial_number: provisioned.serial_number,
+        claim_code: provisioned.claim_code,
+        device_name: 'ห้องนั่งเล่น',
+      }),
+    });
+    expect(register.status).toBe(201);
+
+    bridge = await startBridge({
+      ...configFromEnv({}),
+      mqttUrl: broker.url,
+      username: broker.serviceCredentials.bridge.username,
+      password: broker.serviceCredentials.bridge.password,
+      clientId: `bridge-${stack.projectId}`,
+      protocolVersion: broker.mqttVersion,
+      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      projectId: stack.projectId,
+    });
+    device = startSimulatedDevice(provisioned.flash_config, { brokerUrl: broker.url });
+    await device.waitConnected(10_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    await device?.stop({ graceful: false });
+    await bridge?.stop();
+    await stack?.stop();
+    if (db) await deleteApp(getApp(appName)).catch(() => undefined);
+    await broker?.stop().catch(() => undefined);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("round-trips the brief's relay command: sent, obeyed, acked, state and desired in Firestore", async () => {
+    await waitFor(
+      async () => (await db.doc(`devices/${provisioned.device_id}`).get()).get('state.online') === true,
+    );
+    const response = await control({ command: 'relay', pin: 25, state: 'on' });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { command_id: string; status: string };
+    expect(body.status).toBe('sent');
+
+    const command = await waitFor(
+      async () => {
+        const snap = await db.doc(`devices/${provisioned.device_id}/commands/${body.command_id}`).get();
+        return snap.get('status') === 'acked' ? snap.data() : null;
+      },
+      15_000,
+      'acked command',
+    );
+    expect(command).toMatchObject({
+      command: 'relay',
+      params: { pin: 25, state: 'on' },
+      requested_by: owner.uid,
+    });
+    const doc = (await db.doc(`devices/${provisioned.device_id}`).get()).data();
+    expect(doc?.state.outputs.relay1).toBe(true);
+    expect(doc?.desired.outputs.relay1).toBe(true);
+    expect(doc?.status).toBe('active');
+    expect(device.state().outputs.relay1).toBe(true);
+  });
+
+  it('is idempotent for a repeated command id', async () => {
+    const first = await control({ id: 'same-id-1', command: 'relay', relay: 2, state: 'on' });
+    const second = await control({ id: 'same-id-1', command: 'relay', relay: 2, state: 'on' });
+    expect(first.status).toBe(202);
+    expect(((await second.json()) as { command_id: string }).command_id).toBe('same-id-1');
+    await waitFor(async () => {
+      const snap = await db.doc(`devices/${provisioned.device_id}/commands/same-id-1`).get();
+      return snap.get('status') === 'acked';
+    });
+    expect(device.state().commandsApplied).toBe(2);
+  });
+
+  it('refuses invalid commands, strangers and anonymous callers', async () => {
+    const invalid = await control({ command: 'relay', pin: 13, state: 'on' });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe('invalid_argument');
+    const stranger = await signUp(stack.authHost as string);
+    expect((await control({ command: 'relay', pin: 25, state: 'off' }, stranger.idToken)).status).toBe(404);
+    const anonymous = await fetch(`${stack.apiUrl}/api/devices/${provisioned.device_id}/control`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"command":"relay","pin":25,"state":"off"}',
+    });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('answers 503 and marks the command failed when the broker is down', async () => {
+    await device.stop({ graceful: false });
+    await bridge.stop();
+    await broker.stop();
+    const response = await control({ id: 'while-down-1', command: 'relay', pin: 26, state: 'on' });
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    const snap = await db.doc(`devices/${provisioned.device_id}/commands/while-down-1`).get();
+    expect(snap.get('status')).toBe('failed');
+  });
+});
