@@ -50,6 +50,24 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
     }
   }
 
+  async function google() {
+    busy.value = true;
+    error.value = null;
+    try {
+      const { signInWithGoogle } = await import('../google.ts');
+      await signInWithGoogle();
+      props.onDone?.();
+    } catch (caught) {
+      const code = (caught as { code?: string }).code;
+      // Closing the popup is a choice, not an error.
+      if (code !== 'auth/popup-closed-by-user' && code !== 'auth/cancelled-popup-request') {
+        error.value = t(authErrorMessage(caught));
+      }
+    } finally {
+      busy.value = false;
+    }
+  }
+
   function switchTo(next: AuthMode) {
     mode.value = next;
     error.value = null;
@@ -101,6 +119,17 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
       <button type="submit" class="primary" disabled={busy.value}>
         {busy.value ? t('auth.working') : submitLabel}
       </button>
+      {mode.value !== 'reset' && (
+        <button
+          type="button"
+          class="google"
+          disabled={busy.value}
+          onClick={google}
+          data-testid="google-sign-in"
+        >
+          {t('auth.google')}
+        </button>
+      )}
       <div class="auth-switch">
         {mode.value !== 'signup' && (
           <button type="button" class="link" onClick={() => switchTo('signup')}>

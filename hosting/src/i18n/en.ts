@@ -19,6 +19,7 @@ export const en: Dictionary = {
   'auth.signUp.submit': 'Create account',
   'auth.reset.submit': 'Send reset link',
   'auth.reset.sent': 'A reset link was sent to {email}',
+  'auth.google': 'Continue with Google',
   'auth.toSignUp': 'No account yet? Create one',
   'auth.toSignIn': 'Have an account? Sign in',
   'auth.toReset': 'Forgot password?',

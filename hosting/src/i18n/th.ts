@@ -18,6 +18,7 @@ export const th = {
   'auth.signUp.submit': 'สร้างบัญชี',
   'auth.reset.submit': 'ส่งลิงก์ตั้งรหัสผ่าน',
   'auth.reset.sent': 'ส่งลิงก์ตั้งรหัสผ่านไปที่ {email} แล้ว',
+  'auth.google': 'ดำเนินการต่อด้วย Google',
   'auth.toSignUp': 'ยังไม่มีบัญชี? สร้างบัญชี',
   'auth.toSignIn': 'มีบัญชีแล้ว? เข้าสู่ระบบ',
   'auth.toReset': 'ลืมรหัสผ่าน?',
