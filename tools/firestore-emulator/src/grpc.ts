@@ -63,12 +63,27 @@ export function handleGrpcStream(
   let finished = false;
   let status: RpcError | null = null;
 
+  const respondHeaders = () => {
+    if (stream.headersSent || stream.destroyed) return;
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc+proto' }, { waitForTrailers: true });
+    stream.on('wantTrailers', () => {
+      const error = status;
+      stream.sendTrailers({
+        'grpc-status': String(error?.code ?? Code.OK),
+        'grpc-message': encodeStatusMessage(error?.message ?? ''),
+      });
+    });
+  };
+
   const finish = (error?: RpcError) => {
     if (finished) return;
     finished = true;
     status = error ?? null;
     if (error && error.code !== Code.OK) options.onError?.(methodName, error);
     if (stream.destroyed || stream.closed) return;
+    // Streaming calls always get response headers before the status: the Admin SDK's retry layer treats an
+    // error that arrives without response metadata (trailers-only) as "no response" and retries it.
+    if (!stream.headersSent && shape?.responseStream) respondHeaders();
     if (!stream.headersSent) {
       stream.respond(
         {
@@ -95,17 +110,6 @@ export function handleGrpcStream(
   const identity = identityFromAuthorization(headers.authorization as string | undefined);
   const ctx: RequestContext = { ...databaseFromHeaders(headers, options.defaultProjectId), ...identity };
 
-  const respondHeaders = () => {
-    if (stream.headersSent || stream.destroyed) return;
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc+proto' }, { waitForTrailers: true });
-    stream.on('wantTrailers', () => {
-      const error = status;
-      stream.sendTrailers({
-        'grpc-status': String(error?.code ?? Code.OK),
-        'grpc-message': encodeStatusMessage(error?.message ?? ''),
-      });
-    });
-  };
   const emit = (response: Record<string, unknown>) => {
     if (finished || stream.destroyed) return;
     respondHeaders();
@@ -143,9 +147,6 @@ export function handleGrpcStream(
     return;
   }
 
-  // Server-streaming calls get their response headers at once: the Admin SDK's retry layer treats an error
-  // that arrives before any response metadata as "no response" and retries it with back-off.
-  if (shape.responseStream) respondHeaders();
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   stream.on('error', () => {

@@ -214,17 +214,22 @@ export class ListenStream {
     if (this.closed || this.targets.size === 0) return;
     const readTime = microsToTimestamp(micros);
     let sent = false;
-    for (const target of this.targets.values()) {
+    for (const target of [...this.targets.values()]) {
+      // Work out the target's messages first: a caller who may no longer read what changed loses the target
+      // (REMOVE with PERMISSION_DENIED) instead of seeing the data.
+      const out: Record<string, unknown>[] = [];
+      const visible: Document[] = [];
+      const members = new Set(target.members);
       if (target.documents) {
         for (const change of changes) {
           if (!target.documents.has(change.path)) continue;
-          sent = true;
           if (change.after) {
-            target.members.add(change.path);
-            this.send({ documentChange: { document: change.after, targetIds: [target.id] } });
+            members.add(change.path);
+            visible.push(change.after);
+            out.push({ documentChange: { document: change.after, targetIds: [target.id] } });
           } else {
-            target.members.delete(change.path);
-            this.send({
+            members.delete(change.path);
+            out.push({
               documentDelete: { document: change.before!.name, removedTargetIds: [target.id], readTime },
             });
           }
@@ -233,68 +238,111 @@ export class ListenStream {
         const query = target.query;
         const relevant = changes.filter((change) => query.inScope(change.path));
         if (relevant.length === 0) continue;
-        if (target.rerun) {
-          sent = this.rerunQuery(target, relevant, readTime) || sent;
-          continue;
-        }
-        for (const change of relevant) {
-          const fits = change.after !== null && fitsQuery(query, change.after);
-          const was = target.members.has(change.path);
-          if (fits) {
-            target.members.add(change.path);
-            this.send({ documentChange: { document: change.after, targetIds: [target.id] } });
-            sent = true;
-          } else if (was) {
-            target.members.delete(change.path);
-            this.sendRemoval(target, change, readTime);
-            sent = true;
+        if (target.rerun) this.rerunQuery(target, relevant, readTime, members, out, visible);
+        else {
+          for (const change of relevant) {
+            const fits = change.after !== null && fitsQuery(query, change.after);
+            if (fits) {
+              members.add(change.path);
+              visible.push(change.after!);
+              out.push({ documentChange: { document: change.after, targetIds: [target.id] } });
+            } else if (members.has(change.path)) {
+              members.delete(change.path);
+              out.push(removal(target.id, change, readTime));
+            }
           }
         }
       }
+      if (out.length === 0) continue;
+      sent = true;
+      if (!this.ctx.admin && visible.length > 0) {
+        try {
+          this.authorizeVisible(target, visible);
+        } catch (error) {
+          const rpc = toRpcError(error);
+          this.targets.delete(target.id);
+          this.send({
+            targetChange: {
+              targetChangeType: 'REMOVE',
+              targetIds: [target.id],
+              cause: { code: rpc.code, message: rpc.message },
+            },
+          });
+          continue;
+        }
+      }
+      target.members = members;
+      for (const message of out) this.send(message);
     }
     if (sent) this.sendGlobalSnapshot(micros);
   }
 
-  private rerunQuery(target: TargetState, relevant: DocumentChange[], readTime: unknown): boolean {
+  private authorizeVisible(target: TargetState, docs: Document[]): void {
+    const db = this.db!;
+    if (target.documents) {
+      this.host.authorizeReads(
+        this.ctx,
+        db,
+        docs.map((doc) => ({
+          method: 'get' as const,
+          path: pathOf(doc),
+          resource: doc,
+          requestResource: null,
+        })),
+      );
+      return;
+    }
+    const shape = this.host.queryShape(target.query!, target.structuredQuery!);
+    this.host.authorizeReads(
+      this.ctx,
+      db,
+      docs.map((doc) => ({
+        method: 'list' as const,
+        path: pathOf(doc),
+        resource: doc,
+        requestResource: null,
+        query: shape,
+      })),
+    );
+  }
+
+  private rerunQuery(
+    target: TargetState,
+    relevant: DocumentChange[],
+    readTime: unknown,
+    members: Set<string>,
+    out: Record<string, unknown>[],
+    visible: Document[],
+  ): void {
     const results = runQuery(target.query!, this.db!);
     const now = new Set(results.map(pathOf));
     const changed = new Set(relevant.map((c) => c.path));
-    let sent = false;
-    for (const path of target.members) {
+    for (const path of [...members]) {
       if (now.has(path)) continue;
-      const change = relevant.find((c) => c.path === path);
+      members.delete(path);
       const doc = this.db!.get(path);
-      if (doc) this.send({ documentRemove: { document: doc.name, removedTargetIds: [target.id], readTime } });
-      else
-        this.send({
-          documentDelete: {
-            document: change?.before?.name ?? `${this.db!.name}/documents/${path}`,
-            removedTargetIds: [target.id],
-            readTime,
-          },
-        });
-      sent = true;
+      const before = relevant.find((c) => c.path === path)?.before;
+      if (doc) out.push({ documentRemove: { document: doc.name, removedTargetIds: [target.id], readTime } });
+      else {
+        const name = before?.name ?? `${this.db!.name}/documents/${path}`;
+        out.push({ documentDelete: { document: name, removedTargetIds: [target.id], readTime } });
+      }
     }
     for (const doc of results) {
       const path = pathOf(doc);
-      if (!target.members.has(path) || changed.has(path)) {
-        this.send({ documentChange: { document: doc, targetIds: [target.id] } });
-        sent = true;
+      if (!members.has(path) || changed.has(path)) {
+        members.add(path);
+        visible.push(doc);
+        out.push({ documentChange: { document: doc, targetIds: [target.id] } });
       }
     }
-    target.members = now;
-    return sent;
   }
+}
 
-  private sendRemoval(target: TargetState, change: DocumentChange, readTime: unknown): void {
-    if (change.after) {
-      this.send({ documentRemove: { document: change.after.name, removedTargetIds: [target.id], readTime } });
-    } else {
-      this.send({
-        documentDelete: { document: change.before!.name, removedTargetIds: [target.id], readTime },
-      });
-    }
-  }
+function removal(targetId: number, change: DocumentChange, readTime: unknown): Record<string, unknown> {
+  if (change.after)
+    return { documentRemove: { document: change.after.name, removedTargetIds: [targetId], readTime } };
+  return { documentDelete: { document: change.before!.name, removedTargetIds: [targetId], readTime } };
 }
 
 function pathOf(doc: Document): string {

@@ -1,6 +1,6 @@
 import { invalidArgument } from './errors.ts';
 import { canonicalFieldPath, formatFieldPath, getField, parseFieldPath } from './fieldPaths.ts';
-import { lastSegment, parentPath } from './paths.ts';
+import { comparePaths, lastSegment, parentPath } from './paths.ts';
 import type { ReadView } from './store.ts';
 import { relative } from './store.ts';
 import type { Document, Value } from './types.ts';
@@ -367,7 +367,8 @@ export function runQuery(query: CompiledQuery, view: ReadView): Document[] {
       ? view.descendants(query.parent)
       : view.collectionGroup(query.parent, query.collectionId)
     : view.collection(query.parent === '' ? query.collectionId : `${query.parent}/${query.collectionId}`);
-  const results: Document[] = [];
+  // Each result's order-by values are read once, then the sort compares those keys.
+  const keyed: { doc: Document; keys: Value[] }[] = [];
   for (const doc of candidates) {
     if (!query.matches(doc)) continue;
     if (query.startAt) {
@@ -378,12 +379,23 @@ export function runQuery(query: CompiledQuery, view: ReadView): Document[] {
       const c = compareToCursor(doc, query.endAt, query.orders);
       if (c > 0 || (c === 0 && query.endAt.before)) continue;
     }
-    results.push(doc);
+    keyed.push({ doc, keys: query.orders.map((order) => fieldValue(doc, order.segments, order.isName)!) });
   }
-  results.sort(query.compare);
-  const start = Math.min(query.offset, results.length);
-  const end = query.limit === undefined ? results.length : Math.min(results.length, start + query.limit);
-  return start === 0 && end === results.length ? results : results.slice(start, end);
+  const orders = query.orders;
+  keyed.sort((a, b) => {
+    for (let i = 0; i < orders.length; i++) {
+      const c = orders[i].isName
+        ? comparePaths(relative(a.doc.name), relative(b.doc.name))
+        : compareValues(a.keys[i], b.keys[i]);
+      if (c !== 0) return orders[i].descending ? -c : c;
+    }
+    return 0;
+  });
+  const start = Math.min(query.offset, keyed.length);
+  const end = query.limit === undefined ? keyed.length : Math.min(keyed.length, start + query.limit);
+  const results: Document[] = new Array(end - start);
+  for (let i = start; i < end; i++) results[i - start] = keyed[i].doc;
+  return results;
 }
 
 /** Applies a projection: only the selected fields (and always the name and times). */

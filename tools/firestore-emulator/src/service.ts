@@ -53,13 +53,13 @@ export const unaryMethods = {
   Rollback: 'rollback',
   ListCollectionIds: 'listCollectionIds',
   BatchWrite: 'batchWrite',
+  PartitionQuery: 'partitionQuery',
 } as const;
 
 export const serverStreamingMethods = {
   BatchGetDocuments: 'batchGetDocuments',
   RunQuery: 'runQuery',
   RunAggregationQuery: 'runAggregationQuery',
-  PartitionQuery: 'partitionQueryStream',
 } as const;
 
 export const bidiMethods = { Listen: 'listen', Write: 'write' } as const;
@@ -270,6 +270,7 @@ export class FirestoreService {
     if (!ctx.admin) {
       const authorizer = this.authorizerFor(projectId);
       if (authorizer !== allowAll) {
+        const batchAccess = outcomes.length > 1 || txn ? new Set<string>() : undefined;
         for (const { outcome, before, write } of outcomes) {
           const method = write.delete !== undefined ? 'delete' : before ? 'update' : 'create';
           const decision = authorizer.authorize({
@@ -282,6 +283,7 @@ export class FirestoreService {
             time: commitTime,
             readBefore: (path) => db.get(path),
             readAfter: (path) => current(path),
+            batchAccess,
           });
           if (!decision.allowed) throw new RpcError(Code.PERMISSION_DENIED, decision.message);
         }
@@ -484,10 +486,17 @@ export class FirestoreService {
         if (databaseName(parsed) !== db.name) throw invalidArgument(`Document ${name} is not in ${db.name}.`);
         found.push({ name, path: parsed.path, doc: await this.readDocument(db, view, txn, parsed.path) });
       }
+      const batchAccess = found.length > 1 ? new Set<string>() : undefined;
       this.authorizeReads(
         ctx,
         db,
-        found.map(({ path, doc }) => ({ method: 'get', path, resource: doc, requestResource: null })),
+        found.map(({ path, doc }) => ({
+          method: 'get',
+          path,
+          resource: doc,
+          requestResource: null,
+          batchAccess,
+        })),
         view,
       );
     } catch (error) {
@@ -581,8 +590,14 @@ export class FirestoreService {
     emit(response);
   }
 
-  async partitionQueryStream(_request: Request, _ctx: RequestContext, _emit: Emit): Promise<void> {
-    throw new RpcError(Code.UNIMPLEMENTED, 'PartitionQuery is not supported by this emulator.');
+  /** No split points: the whole query is one partition, which the SDKs accept (and is valid for any data size). */
+  async partitionQuery(request: Request, ctx: RequestContext): Promise<Record<string, unknown>> {
+    const parent = parseResourceName(request.parent);
+    const db = this.database(parent.projectId, parent.databaseId);
+    if (!request.structuredQuery) throw invalidArgument('A structured query is required.');
+    compileQuery(request.structuredQuery, parent.path, `${db.name}/documents/`);
+    void ctx;
+    return { partitions: [] };
   }
 
   // ---- Bidirectional streams ---------------------------------------------------------------------------

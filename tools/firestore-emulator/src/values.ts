@@ -124,6 +124,14 @@ function compareVectors(a: Record<string, Value>, b: Record<string, Value>): num
 }
 
 export function compareValues(a: Value, b: Value): number {
+  // Fast paths for the common same-kind comparisons.
+  if ('stringValue' in a && 'stringValue' in b) return compareUtf8(a.stringValue, b.stringValue);
+  if ('integerValue' in a && 'integerValue' in b) {
+    const x = a.integerValue;
+    const y = b.integerValue;
+    if (x === y) return 0;
+    if (x.length < 16 && y.length < 16) return Number(x) < Number(y) ? -1 : 1;
+  }
   const ta = typeOrder(a);
   const tb = typeOrder(b);
   if (ta !== tb) return ta < tb ? -1 : 1;

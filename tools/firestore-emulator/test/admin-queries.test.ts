@@ -128,6 +128,15 @@ describe('ordering, cursors, offset, limit, projection', () => {
   });
 });
 
+describe('partitions', () => {
+  it('answers PartitionQuery with the whole query as one partition', async () => {
+    const partitions = [];
+    for await (const partition of h.admin().collectionGroup('q').getPartitions(4)) partitions.push(partition);
+    expect(partitions).toHaveLength(1);
+    expect((await partitions[0].toQuery().get()).size).toBe(8);
+  });
+});
+
 describe('aggregations', () => {
   it('counts, sums and averages', async () => {
     const q = h.admin().collection('q');

@@ -236,4 +236,30 @@ describe('identity and authorization', () => {
       h.emulator.service.setAuthorizer(PROJECT, { authorize: () => ({ allowed: true }) });
     }
   });
+
+  it('ends a listener with permission-denied when a change may no longer be read', async () => {
+    h.emulator.service.setAuthorizer(PROJECT, {
+      authorize: (request) =>
+        request.resource?.fields.hidden?.booleanValue
+          ? { allowed: false, message: 'hidden' }
+          : { allowed: true },
+    });
+    try {
+      const client = h.web({ uid: 'bob' });
+      await h.admin().doc('revocable/a').set({ hidden: false, v: 1 });
+      const events: string[] = [];
+      const errored = new Promise<{ code: string }>((resolve) =>
+        onSnapshot(query(collection(client, 'revocable')), {
+          next: (snap) => events.push(`size:${snap.size}`),
+          error: resolve,
+        }),
+      );
+      await expect.poll(() => events.at(-1)).toBe('size:1');
+      await h.admin().doc('revocable/a').update({ hidden: true });
+      expect((await errored).code).toBe('permission-denied');
+      expect(events).toEqual(['size:1']);
+    } finally {
+      h.emulator.service.setAuthorizer(PROJECT, { authorize: () => ({ allowed: true }) });
+    }
+  });
 });
