@@ -33,6 +33,14 @@ service cloud.firestore {
         && request.resource.data.diff(resource.data).affectedKeys().hasOnly(['visits', 'updated_at'])
         && request.resource.data.visits == resource.data.visits + 1;
     }
+    match /heavy/{id} {
+      // Six distinct document reads per write: a batch of three writes reads 18, of four 24 (over 20).
+      allow create: if ${Array.from({ length: 6 }, (_, i) => `!exists(/databases/$(database)/documents/none/$(id)-${i})`).join(' && ')};
+    }
+    match /heavier/{id} {
+      // Twelve distinct reads: over the limit of 10 for one operation, batched or not.
+      allow create: if ${Array.from({ length: 12 }, (_, i) => `!exists(/databases/$(database)/documents/none/$(id)-${i})`).join(' && ')};
+    }
     match /rooms/{room} {
       allow create: if getAfter(/databases/$(database)/documents/rooms/$(room)/members/$(request.auth.uid)).data.role == 'host';
       match /members/{uid} {
@@ -150,5 +158,21 @@ describe('batched writes', () => {
     wrongRole.set(doc(db, 'rooms/r4'), { title: 'r4' });
     wrongRole.set(doc(db, 'rooms/r4/members/hana'), { role: 'guest' });
     await assertFails(wrongRole.commit());
+  });
+});
+
+describe('document access limits', () => {
+  it('allows 10 document reads per operation and 20 per batch', async () => {
+    const db = as('ivan');
+    const batchOf = (collection: string, ids: string[]) => {
+      const batch = writeBatch(db);
+      for (const id of ids) batch.set(doc(db, `${collection}/${id}`), { id });
+      return batch.commit();
+    };
+    await assertSucceeds(setDoc(doc(db, 'heavy/one'), { n: 1 }));
+    await assertSucceeds(batchOf('heavy', ['a', 'b', 'c']));
+    await assertFails(batchOf('heavy', ['d', 'e', 'f', 'g']));
+    await assertFails(setDoc(doc(db, 'heavier/one'), { n: 1 }));
+    await assertFails(batchOf('heavier', ['a', 'b']));
   });
 });

@@ -39,8 +39,12 @@ export interface AccessRequest {
   readBefore(path: string): Document | null;
   /** State as if the whole batch/transaction were applied, for getAfter()/existsAfter(). */
   readAfter(path: string): Document | null;
-  /** True for batched writes, transactions and batch gets: rules may then make 20 get()/exists() calls, not 10. */
-  multiDocument?: boolean;
+  /**
+   * For a batched write, transaction or batch get: one Set shared by all of its authorize calls, in which rules
+   * record the documents they read, so the limit of 20 document reads spans the whole request (each single
+   * operation is still limited to 10). Absent for single-document requests and queries (limit 10).
+   */
+  batchAccess?: Set<string>;
 }
 
 export type AccessDecision = { allowed: true } | { allowed: false; message: string };

@@ -659,23 +659,33 @@ describe('rules authorizer', () => {
     expect(!noAudit.allowed && noAudit.message).toContain("error at L8:78: null value has no field 'data'");
   });
 
-  it('limits document access calls to 10, or 20 for multi-document requests, counting a path once', () => {
+  it('limits document reads to 10 per operation and 20 per batch, counting a path once', () => {
     const calls = (n: number, distinct: boolean) =>
       Array.from(
         { length: n },
-        (_, i) => `!exists(/databases/$(database)/documents/d/x${distinct ? i : 0})`,
+        (_, i) => `!exists(/databases/$(database)/documents/d/$(id)-${distinct ? i : 0})`,
       ).join(' && ');
     const rules = (n: number, distinct: boolean) =>
       createRulesAuthorizer(`${HEADER}    match /t/{id} { allow get: if ${calls(n, distinct)}; }\n  }\n}`);
     expect(rules(10, true).authorize(request({ method: 'get', path: 't/1' })).allowed).toBe(true);
     const over = rules(11, true).authorize(request({ method: 'get', path: 't/1' }));
-    expect(!over.allowed && over.message).toContain('exceeded the limit of 10 document access calls');
+    expect(!over.allowed && over.message).toContain(
+      'exceeded the limit of 10 document access calls for one operation',
+    );
     expect(rules(15, false).authorize(request({ method: 'get', path: 't/1' })).allowed).toBe(true);
+    // A batch shares one budget of 20 across its operations; each operation keeps its own 10.
+    const eight = rules(8, true);
+    const batchAccess = new Set<string>();
+    const inBatch = (id: string) => eight.authorize(request({ method: 'get', path: `t/${id}`, batchAccess }));
+    expect(inBatch('a').allowed).toBe(true);
+    expect(inBatch('b').allowed).toBe(true);
+    expect(inBatch('a').allowed).toBe(true); // the same documents again cost nothing
+    const third = inBatch('c');
+    expect(!third.allowed && third.message).toContain(
+      'exceeded the limit of 20 document access calls for one batch',
+    );
     expect(
-      rules(20, true).authorize(request({ method: 'get', path: 't/1', multiDocument: true })).allowed,
-    ).toBe(true);
-    expect(
-      rules(21, true).authorize(request({ method: 'get', path: 't/1', multiDocument: true })).allowed,
+      rules(11, true).authorize(request({ method: 'get', path: 't/1', batchAccess: new Set() })).allowed,
     ).toBe(false);
   });
 

@@ -15,10 +15,6 @@ import { RMap, RPath, type RValue } from './values.ts';
 // Evaluates one AccessRequest against compiled rules: every allow statement whose match covers the path and
 // whose method covers the operation is tried; the first true one grants, errors deny that statement only.
 
-/** get()/exists() budget: 10 for one document and for queries, 20 when the request spans several documents. */
-export const SINGLE_DOCUMENT_ACCESS_LIMIT = 10;
-export const MULTI_DOCUMENT_ACCESS_LIMIT = 20;
-
 export function authorizeWith(rules: CompiledRules, req: AccessRequest): AccessDecision {
   const databaseId = databaseIdOf(req.database);
   const relative = req.path.split('/').filter((s) => s !== '');
@@ -47,7 +43,7 @@ export function authorizeWith(rules: CompiledRules, req: AccessRequest): AccessD
     databaseId,
     readBefore: (p) => req.readBefore(p),
     readAfter: (p) => req.readAfter(p),
-    accessLimit: req.multiDocument ? MULTI_DOCUMENT_ACCESS_LIMIT : SINGLE_DOCUMENT_ACCESS_LIMIT,
+    batchAccess: req.batchAccess,
   });
 
   const failures: string[] = [];

@@ -54,11 +54,14 @@ export interface DocumentReader {
   databaseId: string;
   readBefore(path: string): Document | null;
   readAfter(path: string): Document | null;
-  /** get/exists/getAfter/existsAfter calls allowed (10 for one document, 20 for a multi-document request). */
-  accessLimit: number;
+  /** Documents read so far by the whole multi-document request this access belongs to, if it is one. */
+  batchAccess?: Set<string>;
 }
 
 const MAX_CALL_DEPTH = 20;
+/** Distinct documents rules may read for one operation, and for a whole batched write, transaction or batch get. */
+export const OPERATION_ACCESS_LIMIT = 10;
+export const BATCH_ACCESS_LIMIT = 20;
 const ACCESS_FUNCTIONS = new Set(['get', 'exists', 'getAfter', 'existsAfter']);
 
 export class Evaluator {
@@ -230,10 +233,17 @@ export class Evaluator {
     const key = (after ? 'after:' : 'before:') + relative;
     let resource = this.accessed.get(key);
     if (resource === undefined) {
-      if (this.accessed.size >= this.reader.accessLimit) {
+      if (this.accessed.size >= OPERATION_ACCESS_LIMIT) {
         throw evalError(
-          `exceeded the limit of ${this.reader.accessLimit} document access calls for this request`,
+          `exceeded the limit of ${OPERATION_ACCESS_LIMIT} document access calls for one operation`,
         );
+      }
+      const batch = this.reader.batchAccess;
+      if (batch && !batch.has(key)) {
+        if (batch.size >= BATCH_ACCESS_LIMIT) {
+          throw evalError(`exceeded the limit of ${BATCH_ACCESS_LIMIT} document access calls for one batch`);
+        }
+        batch.add(key);
       }
       const doc = after ? this.reader.readAfter(relative) : this.reader.readBefore(relative);
       resource = doc ? documentToResource(doc, this.reader.databaseId, relative) : null;
