@@ -240,7 +240,7 @@ describe('identity and authorization', () => {
   it('ends a listener with permission-denied when a change may no longer be read', async () => {
     h.emulator.service.setAuthorizer(PROJECT, {
       authorize: (request) =>
-        request.resource?.fields.hidden?.booleanValue
+        (request.resource?.fields.hidden as { booleanValue?: boolean } | undefined)?.booleanValue
           ? { allowed: false, message: 'hidden' }
           : { allowed: true },
     });
