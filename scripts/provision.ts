@@ -97,7 +97,12 @@ async function main(): Promise<void> {
       (serial) =>
         !existsSync(paths(out).flash(serial)) || !manifest.devices.some((d) => d.serial_number === serial),
     );
-    if (missing.length > 0) {
+    if (missing.length > 0 && !options.reissueMissing) {
+      log(
+        `${missing.length} device(s) of batch ${batchId} have no files in ${out} (made by another run or lost); ` +
+          're-run with --reissue-missing to give them new claim codes and broker passwords and write their files',
+      );
+    } else if (missing.length > 0) {
       const serialSnaps = await db.getAll(...missing.map((s) => refs(db).serial(s)));
       const ids = serialSnaps.filter((s) => s.exists).map((s) => (s.data() as SerialDoc).device_id);
       const reissued = await reissueFactorySecrets(db, settings, ids);
@@ -107,11 +112,13 @@ async function main(): Promise<void> {
       );
     }
 
+    await writeManifest(out, manifest);
     const sheet = await writeLabelSheet(out, manifest, result.serials);
     const summary = {
       batch_id: batchId,
       created: result.created.length,
       total: result.serials.length,
+      without_files: options.reissueMissing ? 0 : missing.length,
       already_complete: result.alreadyComplete,
       broker_registered: broker !== null,
       out,

@@ -7,13 +7,16 @@ import { config } from '../../functions/src/config.ts';
 
 export const USAGE = `Usage: npm run provision -- --type 4Relay|LED|Sensor --count N --firmware X.Y.Z --out DIR
          [--batch ID] [--app-url URL] [--broker-url URL] [--broker-admin-url mqtt://user:pass@host:port]
+         [--reissue-missing] [--quiet]
 
 Creates N devices (status available) in Firestore with their configs and secrets, and writes into DIR:
   <serial>.json             the FlashConfig to flash (mode 0600: it holds the device's broker password)
   qr/<serial>.png|svg       QR code of https://<app>/setup?sn=<serial>&c=<claim code>&type=<type>
   labels-<batch>.html       printable A4 label sheet (QR, serial, claim code, type)
   batch-<batch>.json        manifest of the batch
-Re-running the same --batch never creates more devices; it completes an interrupted batch and rewrites files.
+Re-running the same --batch never creates more devices; it completes an interrupted batch and rewrites the
+label sheet. --reissue-missing gives devices of the batch that have no files in DIR (and are still unclaimed)
+new claim codes and broker passwords and writes their files; the old ones stop working.
 Environment: FIRESTORE_EMULATOR_HOST (default 127.0.0.1:8080), GCLOUD_PROJECT (default from .firebaserc),
 CLAIM_CODE_PEPPER (must match the functions'), APP_URL, DEVICE_BROKER_URL, BROKER_ADMIN_URL.`;
 
@@ -35,6 +38,7 @@ const optionsSchema = z.object({
   appUrl: z.url().default(config.appUrl),
   brokerUrl: z.string().min(1).default(config.registry.deviceBrokerUrl),
   brokerAdminUrl: z.string().optional(),
+  reissueMissing: z.boolean().default(false),
   quiet: z.boolean().default(false),
 });
 export type ProvisionOptions = z.infer<typeof optionsSchema>;
@@ -51,6 +55,7 @@ export function parseProvisionArgs(argv: string[]): ProvisionOptions | { help: t
       'app-url': { type: 'string' },
       'broker-url': { type: 'string' },
       'broker-admin-url': { type: 'string' },
+      'reissue-missing': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,6 +71,7 @@ export function parseProvisionArgs(argv: string[]): ProvisionOptions | { help: t
     appUrl: values['app-url'],
     brokerUrl: values['broker-url'],
     brokerAdminUrl: values['broker-admin-url'] ?? (config.registry.brokerAdminUrl || undefined),
+    reissueMissing: values['reissue-missing'],
     quiet: values.quiet,
   });
   if (!parsed.success) {
