@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CreateDeviceResponse, DeviceType } from '@esp32cloud/protocol';
+import { configFromEnv } from '../../bridge/src/config.ts';
+import { type RunningBridge, startBridge } from '../../bridge/src/index.ts';
+import { BrokerAdmin, type RunningBroker, startBroker } from '../../broker/src/index.ts';
+import { type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
+import { whichProgram } from '../harness/programs.ts';
+import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
+import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
+import { operatorToken, provisionDevice } from './operator.ts';
+
+// Everything the customer journey touches, on free ports: an MQTT broker (Mosquitto when installed, else the
+// embedded one), Auth + Functions emulators with the functions' MQTT relay pointed at the broker, the Firestore
+// emulator, the ingest bridge, the web app's test server — and simulated devices started on demand, as if
+// the customer plugged them in.
+
+export interface DeviceStack {
+  stack: Stack;
+  broker: RunningBroker;
+  web: WebServer;
+  provision(type?: DeviceType): Promise<CreateDeviceResponse>;
+  /** Powers a provisioned device on (connects to the broker with its own credentials). */
+  plugIn(device: CreateDeviceResponse): Promise<SimulatedDevice>;
+  stop(): Promise<void>;
+}
+
+export async function startDeviceStack(): Promise<DeviceStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'e2e-broker-'));
+  const stops: Array<() => Promise<unknown>> = [
+    async () => rmSync(dataDir, { recursive: true, force: true }),
+  ];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const broker = await startBroker({
+      kind: whichProgram('mosquitto') ? 'mosquitto' : 'embedded',
+      port: 0,
+      dataDir,
+    });
+    stops.push(() => broker.stop());
+    const relay = broker.serviceCredentials.functionsRelay;
+    const adminUrl = new URL(broker.url);
+    adminUrl.username = broker.adminCredentials.username;
+    adminUrl.password = broker.adminCredentials.password;
+    const stack = await startStack({
+      firestore: true,
+      firebase: ['auth', 'functions'],
+      functionsEnv: {
+        MQTT_URL: broker.url,
+        MQTT_USERNAME: relay.username,
+        MQTT_PASSWORD: relay.password,
+        BROKER_ADMIN_URL: adminUrl.toString(),
+        DEVICE_BROKER_URL: broker.url,
+      },
+    });
+    stops.push(() => stack.stop());
+    // The bridge's Admin SDK finds the Firestore emulator through FIRESTORE_EMULATOR_HOST.
+    useStackEnv(stack);
+    const bridge: RunningBridge = await startBridge({
+      ...configFromEnv({}),
+      mqttUrl: broker.url,
+      username: broker.serviceCredentials.bridge.username,
+      password: broker.serviceCredentials.bridge.password,
+      clientId: `bridge-${stack.projectId}`,
+      protocolVersion: broker.mqttVersion,
+      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      projectId: stack.projectId,
+    });
+    stops.push(() => bridge.stop());
+    const web = await startWebServer({ config: runtimeConfigForStack(stack), apiUrl: stack.apiUrl });
+    stops.push(() => web.stop());
+    const operator = await operatorToken(stack.authHost!, stack.projectId);
+    const devices: SimulatedDevice[] = [];
+    stops.push(async () => {
+      for (const device of devices) await device.stop({ graceful: false }).catch(() => undefined);
+    });
+
+    return {
+      stack,
+      broker,
+      web,
+      async provision(type: DeviceType = '4Relay') {
+        const provisioned = await provisionDevice(stack.apiUrl!, operator, type);
+        if (!provisioned.broker_registered) {
+          // What the provision CLI does when the API has no broker admin: register the device's credentials.
+          const admin = await BrokerAdmin.connect({ url: broker.url, ...broker.adminCredentials });
+          const flash = provisioned.flash_config;
+          await admin.addDevice({
+            serial: flash.serial_number,
+            username: flash.username,
+            password: flash.password,
+          });
+          await admin.close();
+        }
+        return provisioned;
+      },
+      async plugIn(provisioned) {
+        const device = startSimulatedDevice(provisioned.flash_config, { brokerUrl: broker.url });
+        devices.push(device);
+        await device.waitConnected(15_000);
+        return device;
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
