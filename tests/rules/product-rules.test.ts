@@ -16,6 +16,7 @@ import {
   getDocs,
   limit,
   onSnapshot,
+  orderBy,
   query,
   runTransaction,
   serverTimestamp,
@@ -277,6 +278,41 @@ describe('user_devices/{uid}_{deviceId}', () => {
     );
     expect(none.size).toBe(0);
     await assertFails(getDocs(query(collection(db, 'user_devices'), where('user_id', '==', 'alice'))));
+  });
+
+  it('the dashboard query (own links, ordered, limited) works as a live listener; an unfiltered one is refused', async () => {
+    const db = as('carol');
+    const ordered = query(
+      collection(db, 'user_devices'),
+      where('user_id', '==', 'carol'),
+      orderBy('added_at'),
+      limit(20),
+    );
+    await assertSucceeds(getDocs(ordered));
+    const ids = await new Promise<string[]>((resolve, reject) => {
+      const stop = onSnapshot(
+        ordered,
+        (snap) => {
+          stop();
+          resolve(snap.docs.map((d) => d.id));
+        },
+        reject,
+      );
+    });
+    expect(ids).toEqual(['carol_DEV_A']);
+    const code = await new Promise<string>((resolve) => {
+      const stop = onSnapshot(
+        collection(db, 'user_devices'),
+        (snap) => {
+          // The SDK may first show what its cache holds; only the server's answer counts.
+          if (snap.metadata.fromCache) return;
+          stop();
+          resolve('allowed');
+        },
+        (err) => resolve((err as { code: string }).code),
+      );
+    });
+    expect(code).toBe('permission-denied');
   });
 
   it('a query by document id alone is denied, even when it would return only their own link', async () => {
