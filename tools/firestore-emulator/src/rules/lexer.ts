@@ -115,8 +115,8 @@ export function tokenize(map: SourceMap, start = 0, end = map.source.length): To
     if (/[A-Za-z_]/.test(c)) {
       // r'raw' and b'bytes' prefixes
       if ((c === 'r' || c === 'b') && (src[i + 1] === "'" || src[i + 1] === '"')) {
-        const { value, next } = lexString(map, i + 1, end, c === 'r');
-        if (c === 'b') push('bytes', value, i, { bytes: Buffer.from(value, 'latin1') });
+        const { value, bytes, next } = lexString(map, i + 1, end, c === 'r');
+        if (c === 'b') push('bytes', value, i, { bytes: new Uint8Array(bytes) });
         else push('string', value, i);
         i = next;
         continue;
@@ -171,16 +171,34 @@ export function tokenize(map: SourceMap, start = 0, end = map.source.length): To
   return tokens;
 }
 
-function lexString(map: SourceMap, i: number, end: number, raw: boolean): { value: string; next: number } {
+/**
+ * A quoted literal. `bytes` is its content as a bytes literal reads it: characters UTF-8 encoded, \x and octal
+ * escapes as the raw byte they name (so b'\xFF' is one byte and b'€' three).
+ */
+function lexString(
+  map: SourceMap,
+  i: number,
+  end: number,
+  raw: boolean,
+): { value: string; bytes: number[]; next: number } {
   const src = map.source;
   const quote = src[i];
   const triple = src.startsWith(quote.repeat(3), i);
   const close = triple ? quote.repeat(3) : quote;
   let j = i + close.length;
   let out = '';
+  const bytes: number[] = [];
+  const text = (t: string) => {
+    out += t;
+    bytes.push(...Buffer.from(t, 'utf8'));
+  };
+  const byte = (b: number) => {
+    out += String.fromCharCode(b);
+    bytes.push(b);
+  };
   while (true) {
     if (j >= end) throw map.error('unterminated string literal', i);
-    if (src.startsWith(close, j)) return { value: out, next: j + close.length };
+    if (src.startsWith(close, j)) return { value: out, bytes, next: j + close.length };
     const ch = src[j];
     if (ch === '\n' && !triple)
       throw map.error('unterminated string literal (newline before the closing quote)', i);
@@ -201,7 +219,7 @@ function lexString(map: SourceMap, i: number, end: number, raw: boolean): { valu
         '?': '?',
       };
       if (e in simple) {
-        out += simple[e];
+        text(simple[e]);
         j += 2;
         continue;
       }
@@ -211,31 +229,32 @@ function lexString(map: SourceMap, i: number, end: number, raw: boolean): { valu
         return Number.parseInt(h, 16);
       };
       if (e === 'x' || e === 'X') {
-        out += String.fromCharCode(hex(2, j + 2));
+        byte(hex(2, j + 2));
         j += 4;
         continue;
       }
       if (e === 'u') {
-        out += String.fromCodePoint(hex(4, j + 2));
+        text(String.fromCodePoint(hex(4, j + 2)));
         j += 6;
         continue;
       }
       if (e === 'U') {
-        out += String.fromCodePoint(hex(8, j + 2));
+        text(String.fromCodePoint(hex(8, j + 2)));
         j += 10;
         continue;
       }
       if (/[0-7]/.test(e)) {
         const o = src.slice(j + 1, j + 4);
         if (!/^[0-7]{3}$/.test(o)) throw map.error('invalid octal escape', j);
-        out += String.fromCharCode(Number.parseInt(o, 8));
+        byte(Number.parseInt(o, 8));
         j += 4;
         continue;
       }
       throw map.error(`invalid escape sequence '\\${e}'`, j);
     }
-    out += ch;
-    j++;
+    const whole = String.fromCodePoint(src.codePointAt(j) as number);
+    text(whole);
+    j += whole.length;
   }
 }
 

@@ -205,7 +205,8 @@ function bytesMethod(b: Uint8Array, name: string, args: RValue[]): RValue {
     case 'size':
       return BigInt(b.length);
     case 'toBase64':
-      return Buffer.from(b).toString('base64');
+      // The base64url alphabet (RFC 4648 §5), as the rules reference specifies.
+      return Buffer.from(b).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
     case 'toHexString':
       return Buffer.from(b).toString('hex').toUpperCase();
   }
