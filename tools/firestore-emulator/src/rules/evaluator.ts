@@ -318,7 +318,7 @@ function range(target: RValue, start: RValue, end: RValue): RValue {
 
 function sequence(target: RValue): RValue[] {
   if (Array.isArray(target)) return target;
-  if (typeof target === 'string') return Array.from(target);
+  if (typeof target === 'string') return target.split(''); // UTF-16 code units, as Java indexes strings
   if (target instanceof RPath) return [...target.segments];
   throw evalError(`${typeName(target)} cannot be indexed`);
 }

@@ -39,15 +39,16 @@ function noMethod(target: RValue, name: string): Error {
 function stringMethod(s: string, name: string, args: RValue[]): RValue {
   const fn = `string.${name}`;
   switch (name) {
+    // Rules strings behave as Java strings: sizes count UTF-16 code units and case mapping is ASCII only.
     case 'size':
       arity(fn, args, 0);
-      return BigInt(Array.from(s).length);
+      return BigInt(s.length);
     case 'lower':
       arity(fn, args, 0);
-      return s.toLowerCase();
+      return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
     case 'upper':
       arity(fn, args, 0);
-      return s.toUpperCase();
+      return s.replace(/[a-z]/g, (c) => c.toUpperCase());
     case 'trim':
       arity(fn, args, 0);
       return s.trim();
@@ -160,7 +161,7 @@ function setMethod(set: RSet, name: string, args: RValue[]): RValue {
       return other().some((x) => set.has(x));
     case 'hasOnly': {
       const allowed = other();
-      return set.items.every((x) => allowed.some((a) => valuesEqual(a, x)));
+      return set.items.every((x) => allowed.some((a) => valuesEqual(a, x, true)));
     }
     case 'difference': {
       const o = new RSet(other());
@@ -183,7 +184,7 @@ function mapDiffMethod(d: RMapDiff, name: string, args: RValue[]): RValue {
   const added = [...left.keys()].filter((k) => !right.has(k));
   const removed = [...right.keys()].filter((k) => !left.has(k));
   const both = [...left.keys()].filter((k) => right.has(k));
-  const changed = both.filter((k) => !valuesEqual(left.get(k) as RValue, right.get(k) as RValue));
+  const changed = both.filter((k) => !valuesEqual(left.get(k) as RValue, right.get(k) as RValue, true));
   switch (name) {
     case 'addedKeys':
       return new RSet(added);

@@ -93,7 +93,7 @@ function arithmetic(
 
 function add(a: RValue, b: RValue): RValue {
   if (typeof a === 'string' && typeof b === 'string') return a + b;
-  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  // Lists do not concatenate with + (Firestore answers "Unsupported operation"); list.concat() does.
   if (a instanceof RTimestamp && b instanceof RDuration) return new RTimestamp(a.nanos + b.nanos);
   if (a instanceof RDuration && b instanceof RTimestamp) return new RTimestamp(a.nanos + b.nanos);
   if (a instanceof RDuration && b instanceof RDuration) return new RDuration(a.nanos + b.nanos);

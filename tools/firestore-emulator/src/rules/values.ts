@@ -31,11 +31,11 @@ export class RSet {
   readonly items: RValue[];
   constructor(values: readonly RValue[]) {
     const items: RValue[] = [];
-    for (const v of values) if (!items.some((x) => valuesEqual(x, v))) items.push(v);
+    for (const v of values) if (!items.some((x) => valuesEqual(x, v, true))) items.push(v);
     this.items = items;
   }
   has(v: RValue): boolean {
-    return this.items.some((x) => valuesEqual(x, v));
+    return this.items.some((x) => valuesEqual(x, v, true));
   }
 }
 
@@ -106,14 +106,18 @@ export function typeName(v: RValue): string {
   return 'unknown';
 }
 
-/** Equality as `==` defines it: values of different types are unequal (never an error); int and float compare numerically. */
-export function valuesEqual(a: RValue, b: RValue): boolean {
+/**
+ * Equality as `==` defines it: values of different types are unequal (never an error). An int equals a float of
+ * the same value at the top level, but not inside lists and maps; sets compare numbers by value at any depth.
+ */
+export function valuesEqual(a: RValue, b: RValue, numericInside = false, top = true): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
   const ta = typeof a;
   const tb = typeof b;
   if ((ta === 'bigint' || ta === 'number') && (tb === 'bigint' || tb === 'number')) {
     if (ta === tb) return a === b;
+    if (!top && !numericInside) return false;
     const f = ta === 'number' ? (a as number) : (b as number);
     const i = ta === 'bigint' ? (a as bigint) : (b as bigint);
     return Number.isInteger(f) && BigInt(f) === i;
@@ -123,12 +127,13 @@ export function valuesEqual(a: RValue, b: RValue): boolean {
     return a.length === b.length && a.every((x, i) => x === b[i]);
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => valuesEqual(x, b[i]));
+    return a.length === b.length && a.every((x, i) => valuesEqual(x, b[i], numericInside, false));
   }
   if (a instanceof RMap && b instanceof RMap) {
     if (a.entries.size !== b.entries.size) return false;
     for (const [k, v] of a.entries) {
-      if (!b.entries.has(k) || !valuesEqual(v, b.entries.get(k) as RValue)) return false;
+      if (!b.entries.has(k) || !valuesEqual(v, b.entries.get(k) as RValue, numericInside, false))
+        return false;
     }
     return true;
   }
@@ -171,17 +176,9 @@ function cmpBig(a: bigint, b: bigint): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-/** Strings order by Unicode code point (the UTF-8 byte order Firestore uses), not UTF-16 units. */
+/** Rules strings compare as Java strings do: by UTF-16 code unit. */
 function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const ca = Array.from(a);
-  const cb = Array.from(b);
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
-    const x = ca[i].codePointAt(0) as number;
-    const y = cb[i].codePointAt(0) as number;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return ca.length - cb.length;
+  return a === b ? 0 : a < b ? -1 : 1;
 }
 
 /** A short rendering for messages and debug(). */
