@@ -13,10 +13,12 @@ import {
 import { Timestamp } from 'firebase-admin/firestore';
 import { config } from '../config.ts';
 import { db } from '../firebase.ts';
-import { ApiError, forbidden, tooManyRequests } from '../http/errors.ts';
+import { ApiError, forbidden, tooManyRequests, unavailable } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { parseInput } from '../http/validate.ts';
 import { loadAccess, requireLevel, touchLinks } from '../registry/access.ts';
+import { type BrokerAdmin, openBrokerAdmin } from '../registry/broker.ts';
+import { decommissionDevice } from '../registry/decommission.ts';
 import { type DeviceConfigDoc, type DeviceDoc, refs, type SerialDoc } from '../registry/documents.ts';
 import { provisionOne } from '../registry/provisioning.ts';
 import { consume, rateLimitKey } from '../registry/rate-limits.ts';
@@ -27,6 +29,19 @@ import { configView, statusView } from '../registry/views.ts';
 
 // /api/devices/**: validate a serial, claim a device, read its status, change its config; operators create
 // devices and reissue claim codes. The domain work lives in ../registry.
+
+/** Runs `work` with a broker admin connection when BROKER_ADMIN_URL is configured, else with null. */
+async function withBroker<T>(work: (broker: BrokerAdmin | null) => Promise<T>): Promise<T> {
+  if (!config.registry.brokerAdminUrl) return work(null);
+  const broker = await openBrokerAdmin(config.registry.brokerAdminUrl).catch((error: unknown) => {
+    throw unavailable(`The MQTT broker's admin interface is unreachable: ${(error as Error).message}`);
+  });
+  try {
+    return await work(broker);
+  } finally {
+    await broker.close().catch(() => undefined);
+  }
+}
 
 export function registerDeviceRoutes(router: Router): void {
   router.add('GET', '/devices/validate', {
@@ -115,15 +130,29 @@ export function registerDeviceRoutes(router: Router): void {
     operatorOnly: true,
     body: createDeviceBodySchema,
     handler: async ({ body }) => {
-      const settings = releaseSettings();
-      const device = await provisionOne(db, settings, {
-        deviceType: body.device_type,
-        firmwareVersion: body.firmware_version,
-        serial: body.serial_number,
-        batchId: body.batch_id,
-      });
+      const device = await withBroker((broker) =>
+        provisionOne(
+          db,
+          { ...releaseSettings(), broker },
+          {
+            deviceType: body.device_type,
+            firmwareVersion: body.firmware_version,
+            serial: body.serial_number,
+            batchId: body.batch_id,
+          },
+        ),
+      );
       const reply: CreateDeviceResponse = { ...device, status: 'available' };
       return { status: 201, body: reply, headers: { 'cache-control': 'no-store' } };
+    },
+  });
+
+  router.add('DELETE', '/devices/:deviceId', {
+    auth: 'required',
+    operatorOnly: true,
+    handler: async ({ params }) => {
+      await withBroker((broker) => decommissionDevice(db, params.deviceId, broker));
+      return { status: 204 };
     },
   });
 

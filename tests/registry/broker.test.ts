@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type FlashConfig, flashConfigSchema, randomSerial, topics } from '@esp32cloud/protocol';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningBroker, startBroker } from '../../broker/src/index.ts';
+import { signIn, signUp } from '../harness/auth.ts';
+import { type Stack, startStack } from '../harness/stack.ts';
+import { call, provision, runCli } from './helpers.ts';
+
+// Provisioning with a broker: each device's credentials reach the broker (dynamic security), so the unit can
+// connect with its flash file and touch its own topics; an operator's decommission revokes them at once.
+// Mosquitto when installed, else the embedded broker that enforces the same dynamic-security model.
+
+let broker: RunningBroker;
+let stack: Stack;
+let dataDir: string;
+let workDir: string;
+let adminUrl: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'registry-broker-'));
+  workDir = mkdtempSync(path.join(os.tmpdir(), 'registry-broker-out-'));
+  broker = await startBroker({ port: 0, dataDir });
+  const url = new URL(broker.url);
+  url.username = broker.adminCredentials.username;
+  url.password = broker.adminCredentials.password;
+  adminUrl = url.toString();
+  stack = await startStack({
+    firestore: true,
+    firebase: ['auth', 'functions'],
+    functionsEnv: { BROKER_ADMIN_URL: adminUrl, DEVICE_BROKER_URL: broker.url },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await broker?.stop();
+  for (const dir of [dataDir, workDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Connects as the device would; resolves true when the broker accepts, false when it refuses. */
+async function connects(
+  flash: Pick<FlashConfig, 'serial_number' | 'username' | 'password'>,
+): Promise<boolean> {
+  try {
+    const client = await mqtt.connectAsync(broker.url, {
+      username: flash.username,
+      password: flash.password,
+      clientId: `${flash.serial_number}-${Math.random().toString(36).slice(2, 6)}`,
+      protocolVersion: broker.mqttVersion,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
+    await client.publishAsync(topics.status(flash.serial_number), JSON.stringify({ v: 1, online: true }), {
+      qos: 1,
+    });
+    await client.endAsync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('provision CLI with --broker-admin-url', () => {
+  it('registers every device so it connects with its flash file, and nobody with a wrong password', async () => {
+    const out = path.join(workDir, 'cli');
+    const run = await runCli(stack, 'scripts/provision.ts', [
+      ...['--type', 'LED', '--count', '3', '--firmware', '1.0.0', '--out', out, '--batch', 'brk'],
+      ...['--broker-admin-url', adminUrl, '--broker-url', broker.url, '--quiet'],
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toMatchObject({
+      created: 3,
+      broker_registered: true,
+    });
+    const { devices } = await provision(stack, { type: 'LED', count: 3, out, batch: 'brk' });
+    expect(devices).toHaveLength(3);
+    for (const device of devices) {
+      const flash = flashConfigSchema.parse(
+        JSON.parse(await readFile(path.join(out, `${device.serial_number}.json`), 'utf8')),
+      );
+      expect(flash.broker_url).toBe(broker.url);
+      expect(await connects(flash)).toBe(true);
+      expect(await connects({ ...flash, password: 'not-the-password' })).toBe(false);
+    }
+  });
+});
+
+describe('POST /api/devices and operator decommission with a broker', () => {
+  it('registers the one device with the broker, and DELETE /api/devices/{id} revokes it', async () => {
+    const user = await signUp(stack.authHost!);
+    expect((await runCli(stack, 'scripts/operator.ts', ['grant', user.email])).code).toBe(0);
+    const operator = await signIn(stack.authHost!, user.email, user.password);
+    const serial = randomSerial();
+    const created = await call(stack.apiUrl!, 'POST', '/devices', {
+      token: operator.idToken,
+      body: { serial_number: serial, device_type: 'Sensor', firmware_version: '1.2.0' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.broker_registered).toBe(true);
+    const flash = flashConfigSchema.parse(created.body.flash_config);
+    expect(await connects(flash)).toBe(true);
+
+    const customer = await signUp(stack.authHost!);
+    const claimed = await call(stack.apiUrl!, 'POST', '/devices/register', {
+      token: customer.idToken,
+      body: { serial_number: serial, claim_code: created.body.claim_code, device_name: 'Garden' },
+    });
+    expect(claimed.status).toBe(201);
+
+    const notOperator = await call(stack.apiUrl!, 'DELETE', `/devices/${created.body.device_id}`, {
+      token: customer.idToken,
+    });
+    expect(notOperator.status).toBe(403);
+    const removed = await call(stack.apiUrl!, 'DELETE', `/devices/${created.body.device_id}`, {
+      token: operator.idToken,
+    });
+    expect(removed.status).toBe(204);
+    expect(await connects(flash)).toBe(false);
+    const list = await call(stack.apiUrl!, 'GET', `/users/${customer.uid}/devices`, {
+      token: customer.idToken,
+    });
+    expect(list.body.devices).toEqual([]);
+    expect((await call(stack.apiUrl!, 'GET', `/devices/validate?sn=${serial}`)).body.exists).toBe(false);
+    // The serial stays reserved: it is never issued again.
+    const reuse = await call(stack.apiUrl!, 'POST', '/devices', {
+      token: operator.idToken,
+      body: { serial_number: serial, device_type: 'Sensor', firmware_version: '1.2.0' },
+    });
+    expect(reuse.status).toBe(409);
+  });
+});
