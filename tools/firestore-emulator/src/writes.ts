@@ -53,6 +53,25 @@ export interface WriteOutcome {
 
 export const MAX_DOCUMENT_BYTES = 1_048_576;
 export const MAX_DEPTH = 20;
+export const MAX_FIELD_NAME_BYTES = 1500;
+
+function longFieldName(fields: Record<string, Value>): string | null {
+  for (const key of Object.keys(fields)) {
+    if (key.length > MAX_FIELD_NAME_BYTES / 3 && Buffer.byteLength(key) > MAX_FIELD_NAME_BYTES) return key;
+    const value = fields[key];
+    if ('mapValue' in value) {
+      const nested = longFieldName(value.mapValue.fields ?? {});
+      if (nested) return nested;
+    } else if ('arrayValue' in value) {
+      for (const element of value.arrayValue.values ?? []) {
+        if (!('mapValue' in element)) continue;
+        const nested = longFieldName(element.mapValue.fields ?? {});
+        if (nested) return nested;
+      }
+    }
+  }
+  return null;
+}
 
 export function writeTarget(write: WriteRequest): ResourcePath {
   const name = write.update?.name ?? write.delete ?? write.transform?.document;
@@ -138,6 +157,12 @@ function validateFields(name: string, path: string, fields: Record<string, Value
   if (size > MAX_DOCUMENT_BYTES) {
     throw invalidArgument(
       `Document '${name}' cannot be written because its size (${size.toLocaleString('en-US')} bytes) exceeds the maximum allowed size of ${MAX_DOCUMENT_BYTES.toLocaleString('en-US')} bytes.`,
+    );
+  }
+  const longName = longFieldName(fields);
+  if (longName) {
+    throw invalidArgument(
+      `Document '${name}' cannot be written because field name '${longName.slice(0, 40)}…' is longer than ${MAX_FIELD_NAME_BYTES} bytes.`,
     );
   }
   if (fieldsDepth(fields) > MAX_DEPTH) {

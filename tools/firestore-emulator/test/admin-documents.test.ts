@@ -167,6 +167,13 @@ describe('writes', () => {
     expect((await db.doc('limits/big').get()).exists).toBe(false);
   });
 
+  it('rejects reserved document ids and over-long field names with INVALID_ARGUMENT', async () => {
+    const db = h.admin();
+    await expectCode(db.doc('limits/__reserved__').set({ v: 1 }), 3);
+    await expectCode(db.doc('limits/long').set({ ['f'.repeat(1501)]: 1 }), 3);
+    expect((await db.doc('limits/long').get()).exists).toBe(false);
+  });
+
   it('applies a batch atomically: one failing write applies nothing', async () => {
     const db = h.admin();
     await db.doc('batch/existing').set({ v: 1 });
