@@ -9,6 +9,7 @@ import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import {
   openTestPage,
+  openTestTabs,
   type PageConfig,
   serveTestPage,
   type TestPageServer,
@@ -212,6 +213,38 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
       'permission-denied',
     );
     expect(errors).toEqual([]);
+  });
+
+  it('keeps listening and writing with many tabs open on localhost (back channels get hosts of their own)', async () => {
+    // Seven tabs in one profile hold seven hanging back channel GETs: on one host that would exhaust the
+    // browser's six connections and starve the forward POSTs; on <prefix>.localhost hosts it does not.
+    const tabs = await openTestTabs(
+      browser,
+      web.url,
+      { ...pageConfig(false), firestoreHost: 'localhost' },
+      7,
+    );
+    closers.push(tabs.close);
+    const email = uniqueEmail('tabs');
+    await tabs.pages[0]!.evaluate((e) => window.harness.signUp(e, 'correct-horse-42'), email);
+    for (const page of tabs.pages.slice(1)) {
+      await page.evaluate((e) => window.harness.signIn(e, 'correct-horse-42'), email);
+    }
+    for (const page of tabs.pages) {
+      await page.evaluate(() => window.harness.listenDoc('shared', 'public/tabs'));
+    }
+    await admin.doc('public/tabs').set({ round: 1 });
+    for (const page of tabs.pages) await waitForSnapshot(page, 'shared', 'last.docs[0]?.data.round === 1');
+    // Rules allow no browser write under public/, so each tab's write is refused — by the server, which
+    // proves its forward channel got through.
+    for (const [i, page] of tabs.pages.entries()) {
+      expect(await page.evaluate((n: number) => window.harness.write(`public/tab-${n}`, { n }), i)).toBe(
+        'permission-denied',
+      );
+    }
+    await admin.doc('public/tabs').set({ round: 2 });
+    for (const page of tabs.pages) await waitForSnapshot(page, 'shared', 'last.docs[0]?.data.round === 2');
+    expect(tabs.errors).toEqual([]);
   });
 
   it('sees the same snapshots in the same order as a Node listener', async () => {

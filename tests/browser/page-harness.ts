@@ -67,14 +67,29 @@ export async function openTestPage(
   pageUrl: string,
   config: PageConfig,
 ): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+  const { pages, errors, close } = await openTestTabs(browser, pageUrl, config, 1);
+  return { page: pages[0]!, errors, close };
+}
+
+/** Several tabs of the page in one browser context (one profile: they share its connection pools). */
+export async function openTestTabs(
+  browser: Browser,
+  pageUrl: string,
+  config: PageConfig,
+  count: number,
+): Promise<{ pages: Page[]; errors: string[]; close(): Promise<void> }> {
   const context = await browser.newContext();
-  const page = await context.newPage();
   const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(pageUrl);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
-  await page.evaluate((c) => window.harness.init(c), config);
-  return { page, errors, close: () => context.close() };
+  const pages: Page[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(pageUrl);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    await page.evaluate((c) => window.harness.init(c), config);
+    pages.push(page);
+  }
+  return { pages, errors, close: () => context.close() };
 }
 
 export function listenerState(page: Page, name: string): Promise<ListenerState> {

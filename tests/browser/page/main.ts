@@ -1,5 +1,10 @@
 import { initializeApp } from 'firebase/app';
-import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth } from 'firebase/auth';
+import {
+  connectAuthEmulator,
+  createUserWithEmailAndPassword,
+  getAuth,
+  signInWithEmailAndPassword,
+} from 'firebase/auth';
 import {
   collection,
   connectFirestoreEmulator,
@@ -63,6 +68,11 @@ const harness = {
 
   async signUp(email: string, password: string): Promise<string> {
     const credential = await createUserWithEmailAndPassword(getAuth(), email, password);
+    return credential.user.uid;
+  },
+
+  async signIn(email: string, password: string): Promise<string> {
+    const credential = await signInWithEmailAndPassword(getAuth(), email, password);
     return credential.user.uid;
   },
 

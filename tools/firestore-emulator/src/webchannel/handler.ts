@@ -183,7 +183,7 @@ export function createWebChannelHandler(
       'Content-Type': 'text/plain; charset=utf-8',
       'X-HTTP-Session-Id': id,
     });
-    response.end(chunk([handshakeArray(id, options.keepAliveMs)]));
+    response.end(chunk([handshakeArray(id, options.keepAliveMs, backChannelHostPrefix(request, id))]));
     // Messages sent with the handshake go to the core after the session exists, in order.
     session.receive(body.maps);
   }
@@ -195,6 +195,22 @@ export function createWebChannelHandler(
       for (const session of [...sessions.values()]) session.close('server.stop');
     },
   };
+}
+
+/**
+ * Browsers allow 6 HTTP/1.1 connections per host, and every Firestore instance keeps a back channel GET hanging
+ * per stream: with a few tabs open, forward POSTs would queue behind hanging GETs forever. When the page
+ * reached us as `localhost` (which browsers resolve, with all of `*.localhost`, to loopback), each session's
+ * back channel is sent to its own `<prefix>.localhost` host, a connection pool of its own. An IP address host
+ * cannot be prefixed; pages that connect to 127.0.0.1 share one pool.
+ */
+function backChannelHostPrefix(request: IncomingMessage, sessionId: string): string {
+  const host = (request.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+  if (host !== 'localhost' && !host.endsWith('.localhost')) return '';
+  return `wc-${sessionId
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 12)}`;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -64,9 +64,12 @@ export function chunk(json: unknown): string {
 /** An array as the back channel carries it: `[arrayId, payload]`, where payload is `[message]` or a control. */
 export type OutgoingArray = [number, unknown[]];
 
-/** The handshake array: ["c", SID, hostPrefix, VER, SVER, server keep-alive ms]. */
-export function handshakeArray(sessionId: string, keepAliveMs: number): OutgoingArray {
-  return [0, ['c', sessionId, '', CHANNEL_VERSION, SERVER_VERSION, keepAliveMs]];
+/**
+ * The handshake array: ["c", SID, hostPrefix, VER, SVER, server keep-alive ms]. A host prefix makes the client
+ * send its back channel GETs to `<prefix>.<host>` (the SDK allows cross-domain channel XHRs).
+ */
+export function handshakeArray(sessionId: string, keepAliveMs: number, hostPrefix = ''): OutgoingArray {
+  return [0, ['c', sessionId, hostPrefix, CHANNEL_VERSION, SERVER_VERSION, keepAliveMs]];
 }
 
 /**
