@@ -741,6 +741,30 @@ describe('rules authorizer', () => {
     expect(query(mine).allowed).toBe(false);
   });
 
+  it('exposes request.query.offset and orderBy', () => {
+    const authz = createRulesAuthorizer(`${HEADER}    match /links/{id} {
+      allow list: if request.query.orderBy == 'added_at' && request.query.offset == null;
+    }
+  }
+}`);
+    const list = (orderBy: string, offset?: number) =>
+      authz.authorize(
+        request({
+          method: 'list',
+          path: 'links',
+          query: {
+            collection: 'links',
+            allDescendants: false,
+            offset,
+            structuredQuery: { orderBy: [{ field: { fieldPath: orderBy }, direction: 'DESCENDING' }] },
+          },
+        }),
+      );
+    expect(list('added_at').allowed).toBe(true);
+    expect(list('name').allowed).toBe(false);
+    expect(list('added_at', 5).allowed).toBe(false);
+  });
+
   it('grants unconditional allows and combines several matching statements with OR', () => {
     const authz = createRulesAuthorizer(
       `${HEADER}    match /a/{id} { allow read; allow write: if false; allow write: if id == 'ok'; }\n  }\n}`,

@@ -24,18 +24,14 @@ export function buildRequest(req: AccessRequest, databaseId: string, fullPath: R
   });
 }
 
+/** request.query: limit, offset and orderBy (the field the query orders by first, as a string). */
 function buildQuery(limit: number | undefined, offset: number | undefined, structured: unknown): RMap {
-  const orderBy = new Map<string, RValue>();
-  const orders = (structured as { orderBy?: { field?: { fieldPath?: string }; direction?: string }[] })
-    ?.orderBy;
-  for (const o of orders ?? []) {
-    const field = o.field?.fieldPath;
-    if (field) orderBy.set(field, o.direction === 'DESCENDING' ? 'DESC' : 'ASC');
-  }
+  const orders = (structured as { orderBy?: { field?: { fieldPath?: string } }[] })?.orderBy;
+  const first = orders?.find((o) => o.field?.fieldPath)?.field?.fieldPath;
   return RMap.of({
     limit: limit === undefined || limit === null ? null : BigInt(limit),
     offset: offset === undefined || offset === null ? null : BigInt(offset),
-    orderBy: new RMap(orderBy),
+    orderBy: first ?? null,
   });
 }
 
