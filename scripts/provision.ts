@@ -6,6 +6,7 @@ import { refs, type SerialDoc } from '../functions/src/registry/documents.ts';
 import {
   type ProvisionedDevice,
   provisionBatch,
+  registerPendingWithBroker,
   reissueFactorySecrets,
 } from '../functions/src/registry/provisioning.ts';
 import { connectAdmin } from './provision/admin.ts';
@@ -14,11 +15,13 @@ import {
   type Manifest,
   paths,
   prepareOut,
+  readFlashConfigs,
   readManifest,
   writeDeviceFiles,
   writeLabelSheet,
   writeManifest,
 } from './provision/output.ts';
+import { printLabelSheetPdf } from './provision/pdf.ts';
 import { progressBar } from './provision/progress.ts';
 
 // `npm run provision -- --type 4Relay --count 100 --firmware 1.0.0 --out DIR [--batch ID]`: a manufacturing
@@ -112,8 +115,19 @@ async function main(): Promise<void> {
       );
     }
 
+    // Devices made earlier without a broker are registered now, from their flash files.
+    let brokerCatchUp: string[] = [];
+    if (broker) {
+      const flashConfigs = await readFlashConfigs(out, result.serials);
+      brokerCatchUp = await registerPendingWithBroker(db, settings, flashConfigs);
+      if (brokerCatchUp.length > 0)
+        log(`broker: registered ${brokerCatchUp.length} device(s) made without a broker`);
+    }
+
     await writeManifest(out, manifest);
     const sheet = await writeLabelSheet(out, manifest, result.serials);
+    const pdf = options.pdf ? sheet.replace(/\.html$/, '.pdf') : null;
+    if (pdf) await printLabelSheetPdf(sheet, pdf);
     const summary = {
       batch_id: batchId,
       created: result.created.length,
@@ -121,8 +135,10 @@ async function main(): Promise<void> {
       without_files: options.reissueMissing ? 0 : missing.length,
       already_complete: result.alreadyComplete,
       broker_registered: broker !== null,
+      broker_caught_up: brokerCatchUp.length,
       out,
       labels: sheet,
+      ...(pdf ? { labels_pdf: pdf } : {}),
     };
     console.log(JSON.stringify(summary));
   } finally {

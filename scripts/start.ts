@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startLocalBackbone } from '../bridge/src/index.ts';
 import { localRuntimeConfig, renderConfigScript } from '../hosting/runtime-config.ts';
+import { readFlashConfigs, startFleet } from '../simulator/src/index.ts';
 import { start as startFirestore } from '../tools/firestore-emulator/src/index.ts';
 import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
 import { readStartConfig, type StartConfig, StartError } from './start/config.ts';
+import { provisionSeedDevices } from './start/devices.ts';
 import { findBusyPorts } from './start/ports.ts';
 import { printTable, type TableRow } from './start/table.ts';
 
@@ -27,6 +30,9 @@ async function main(): Promise<void> {
       `Cannot start: ${busy.length === 1 ? 'a port is' : 'ports are'} busy. Is another \`npm start\` running?\n${lines.join('\n')}`,
     );
   }
+  // Broker and bridge state is per run: every start gets fresh broker credentials and freshly provisioned
+  // simulated devices, matching the freshly imported Firestore data.
+  rmSync(config.runDir, { recursive: true, force: true });
   mkdirSync(config.runDir, { recursive: true });
   if (!config.skipBuild) await buildAll();
 
@@ -44,6 +50,38 @@ async function main(): Promise<void> {
   const firestoreHost = `${config.host}:${config.ports.firestore.port}`;
 
   writeHostingRuntimeConfig(config);
+  const appUrl = `http://${config.host}:${config.ports.hosting.port}`;
+
+  const backbone = await startLocalBackbone({
+    dataDir: path.join(config.runDir, 'broker'),
+    host: config.host,
+    mqttPort: config.ports.mqtt.port,
+    wsPort: config.ports.mqttWs.port,
+    projectId: config.projectId,
+    firestoreHost,
+  });
+  stops.push({ name: 'MQTT broker and ingest bridge', stop: () => backbone.stop() });
+
+  const devicesDir = path.join(config.runDir, 'devices');
+  const seedDevices = config.simulate
+    ? await provisionSeedDevices(
+        devicesDir,
+        {
+          FIRESTORE_EMULATOR_HOST: firestoreHost,
+          GCLOUD_PROJECT: config.projectId,
+          ...backbone.functionsEnv,
+        },
+        appUrl,
+        backbone.broker.url,
+      )
+    : [];
+  if (seedDevices.length > 0) {
+    const fleet = startFleet(readFlashConfigs(devicesDir), { brokerUrl: backbone.broker.url });
+    stops.push({ name: 'Simulated devices', stop: () => fleet.stop() });
+    await fleet
+      .waitConnected(15_000)
+      .catch(() => console.warn('Some simulated devices did not connect yet.'));
+  }
 
   const firebase = await startFirebaseEmulators({
     projectId: config.projectId,
@@ -54,11 +92,10 @@ async function main(): Promise<void> {
       hosting: config.ports.hosting.port,
       hub: config.ports.hub.port,
       logging: config.ports.logging.port,
+      eventarc: config.ports.eventarc.port,
+      tasks: config.ports.tasks.port,
     },
-    env: {
-      FIRESTORE_EMULATOR_HOST: firestoreHost,
-      APP_URL: `http://${config.host}:${config.ports.hosting.port}`,
-    },
+    env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv },
     workDir: config.runDir,
     importDir: config.dataDir,
     onOutput: (line) => {
@@ -68,16 +105,30 @@ async function main(): Promise<void> {
   stops.push({ name: 'Firebase emulators', stop: () => firebase.stop() });
 
   rows.push(
-    { name: 'Web app', value: `http://${config.host}:${config.ports.hosting.port}` },
-    { name: 'API', value: `http://${config.host}:${config.ports.hosting.port}/api/health` },
+    { name: 'Web app', value: appUrl },
+    { name: 'API', value: `${appUrl}/api/health` },
     {
       name: 'API (direct)',
       value: `http://${config.host}:${config.ports.functions.port}/${config.projectId}/asia-southeast1/api`,
     },
+    { name: 'MQTT broker', value: `${backbone.broker.url} (${backbone.broker.kind})` },
+    { name: 'MQTT over WebSocket', value: backbone.broker.wsUrl ?? '—' },
     { name: 'Firestore emulator', value: firestoreHost },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
+    {
+      name: 'Demo accounts',
+      value: 'demo@esp32.cloud / demo-password,  operator@esp32.cloud / operator-password',
+    },
+    { name: 'Provisioning files', value: devicesDir },
   );
-  printTable('ESP32 Cloud is running locally — press Ctrl-C to stop everything', rows);
+  const deviceTable =
+    seedDevices.length === 0
+      ? []
+      : [
+          ['Simulated device', 'Type', 'Serial', 'Claim code', 'Setup link'],
+          ...seedDevices.map((d) => [d.device_id, d.device_type, d.serial_number, d.claim_code, d.setup_url]),
+        ];
+  printTable('ESP32 Cloud is running locally — press Ctrl-C to stop everything', rows, [deviceTable]);
 }
 
 async function buildAll(): Promise<void> {

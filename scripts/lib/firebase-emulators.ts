@@ -15,7 +15,16 @@ export type FirebaseEmulator = 'auth' | 'functions' | 'hosting';
 export interface FirebaseEmulatorOptions {
   projectId: string;
   only: FirebaseEmulator[];
-  ports: { auth: number; functions: number; hosting: number; hub: number; logging: number };
+  ports: {
+    auth: number;
+    functions: number;
+    hosting: number;
+    hub: number;
+    logging: number;
+    /** firebase-tools starts these beside the Functions emulator. */
+    eventarc: number;
+    tasks: number;
+  };
   /** Extra environment for the emulators and the functions they run (FIRESTORE_EMULATOR_HOST, MQTT_URL...). */
   env: Record<string, string>;
   /** Where generated config and logs go. */
@@ -50,6 +59,8 @@ export function writeFirebaseConfig(options: FirebaseEmulatorOptions): string {
       hosting: { host, port: options.ports.hosting },
       hub: { host, port: options.ports.hub },
       logging: { host, port: options.ports.logging },
+      eventarc: { host, port: options.ports.eventarc },
+      tasks: { host, port: options.ports.tasks },
       ui: { enabled: false },
       singleProjectMode: true,
     },

@@ -7,12 +7,13 @@ import { config } from '../../functions/src/config.ts';
 
 export const USAGE = `Usage: npm run provision -- --type 4Relay|LED|Sensor --count N --firmware X.Y.Z --out DIR
          [--batch ID] [--app-url URL] [--broker-url URL] [--broker-admin-url mqtt://user:pass@host:port]
-         [--reissue-missing] [--quiet]
+         [--reissue-missing] [--pdf] [--quiet]
 
 Creates N devices (status available) in Firestore with their configs and secrets, and writes into DIR:
   <serial>.json             the FlashConfig to flash (mode 0600: it holds the device's broker password)
   qr/<serial>.png|svg       QR code of https://<app>/setup?sn=<serial>&c=<claim code>&type=<type>
-  labels-<batch>.html       printable A4 label sheet (QR, serial, claim code, type)
+  labels-<batch>.html       printable A4 label sheet (QR, serial, claim code, type); --pdf also prints
+                            labels-<batch>.pdf with a local Chromium (CHROMIUM_PATH, default /usr/bin/chromium)
   batch-<batch>.json        manifest of the batch
 Re-running the same --batch never creates more devices; it completes an interrupted batch and rewrites the
 label sheet. --reissue-missing gives devices of the batch that have no files in DIR (and are still unclaimed)
@@ -39,6 +40,7 @@ const optionsSchema = z.object({
   brokerUrl: z.string().min(1).default(config.registry.deviceBrokerUrl),
   brokerAdminUrl: z.string().optional(),
   reissueMissing: z.boolean().default(false),
+  pdf: z.boolean().default(false),
   quiet: z.boolean().default(false),
 });
 export type ProvisionOptions = z.infer<typeof optionsSchema>;
@@ -56,6 +58,7 @@ export function parseProvisionArgs(argv: string[]): ProvisionOptions | { help: t
       'broker-url': { type: 'string' },
       'broker-admin-url': { type: 'string' },
       'reissue-missing': { type: 'boolean' },
+      pdf: { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -72,6 +75,7 @@ export function parseProvisionArgs(argv: string[]): ProvisionOptions | { help: t
     brokerUrl: values['broker-url'],
     brokerAdminUrl: values['broker-admin-url'] ?? (config.registry.brokerAdminUrl || undefined),
     reissueMissing: values['reissue-missing'],
+    pdf: values.pdf,
     quiet: values.quiet,
   });
   if (!parsed.success) {

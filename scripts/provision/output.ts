@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeviceType } from '@esp32cloud/protocol';
+import { type DeviceType, type FlashConfig, flashConfigSchema } from '@esp32cloud/protocol';
 import type { ProvisionedDevice } from '../../functions/src/registry/provisioning.ts';
 import { type Label, labelSheetHtml } from './labels.ts';
 import { qrSvg, writeQrFiles } from './qr.ts';
@@ -42,6 +42,18 @@ export async function writeDeviceFiles(out: string, device: ProvisionedDevice): 
   await writeFile(flash, `${JSON.stringify(device.flash_config, null, 2)}\n`, { mode: 0o600 });
   await chmod(flash, 0o600);
   await writeQrFiles(device.setup_url, p.png(device.serial_number), p.svg(device.serial_number));
+}
+
+/** The flash files present in `out` for these serials (unparseable ones are skipped). */
+export async function readFlashConfigs(out: string, serials: string[]): Promise<FlashConfig[]> {
+  const found: FlashConfig[] = [];
+  for (const serial of serials) {
+    const file = paths(out).flash(serial);
+    if (!existsSync(file)) continue;
+    const parsed = flashConfigSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    if (parsed.success) found.push(parsed.data);
+  }
+  return found;
 }
 
 export async function readManifest(out: string, batchId: string): Promise<Manifest | null> {

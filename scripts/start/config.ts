@@ -40,6 +40,8 @@ export function readStartConfig(argv = process.argv.slice(2)) {
     auth: setting('auth', 'Auth emulator', 'AUTH_PORT', 9099, argv),
     hub: setting('hub', 'Emulator hub', 'HUB_PORT', 4400, argv),
     logging: setting('logging', 'Emulator logging', 'LOGGING_PORT', 4500, argv),
+    eventarc: setting('eventarc', 'Eventarc emulator', 'EVENTARC_PORT', 9299, argv),
+    tasks: setting('tasks', 'Cloud Tasks emulator', 'TASKS_PORT', 9499, argv),
     mqtt: setting('mqtt', 'MQTT broker', 'MQTT_PORT', 1883, argv),
     mqttWs: setting('mqtt-ws', 'MQTT over WebSocket', 'MQTT_WS_PORT', 8083, argv),
   };

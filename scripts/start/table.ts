@@ -4,11 +4,11 @@ export interface TableRow {
 }
 
 /** One clear table; wide values (setup links) stay on one line so they can be clicked or copied. */
-export function printTable(title: string, rows: TableRow[], extra: string[][] = []): void {
+export function printTable(title: string, rows: TableRow[], tables: string[][][] = []): void {
   const width = Math.max(...rows.map((row) => row.name.length));
   const lines = rows.map((row) => `  ${row.name.padEnd(width)}  ${row.value}`);
   console.log(`\n${title}\n${'─'.repeat(Math.min(100, title.length))}\n${lines.join('\n')}`);
-  for (const table of extra) if (table.length > 0) console.log(`\n${formatColumns(table)}`);
+  for (const table of tables) if (table.length > 0) console.log(`\n${formatColumns(table)}`);
   console.log('');
 }
 

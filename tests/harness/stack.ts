@@ -55,6 +55,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         hosting: await freePort(),
         hub: await freePort(),
         logging: await freePort(),
+        eventarc: await freePort(),
+        tasks: await freePort(),
       };
       const firebase = await startFirebaseEmulators({
         projectId,

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import {
   CONFIG_SCRIPT_PATH,
@@ -16,6 +17,28 @@ import type { Stack } from './stack.ts';
 
 export const distDir = path.resolve(import.meta.dirname, '../../hosting/dist');
 
+let privateBuild: Promise<string> | null = null;
+
+/**
+ * Builds the app once per process into a temporary folder (removed at exit) and returns it. Suites serve this
+ * copy, so a concurrent `npm run build` or `npm start` emptying hosting/dist can never pull files from under a
+ * running browser test.
+ */
+export function buildWebApp(): Promise<string> {
+  privateBuild ??= (async () => {
+    const { build } = await import('vite');
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'esp32-web-'));
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+    await build({
+      configFile: path.resolve(import.meta.dirname, '../../hosting/vite.config.ts'),
+      logLevel: 'silent',
+      build: { outDir, emptyOutDir: true },
+    });
+    return outDir;
+  })();
+  return privateBuild;
+}
+
 export interface WebServer {
   url: string;
   stop(): Promise<void>;
@@ -25,6 +48,7 @@ export interface WebServerOptions {
   config: RuntimeConfig;
   /** The api function's base URL (Stack.apiUrl); /api/** is answered 502 without it. */
   apiUrl?: string | null;
+  /** The built app to serve: default a private build (buildWebApp); hosting/dist with `distDir`. */
   root?: string;
 }
 
@@ -51,7 +75,7 @@ export function runtimeConfigForStack(stack: Stack): RuntimeConfig {
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
-  const root = options.root ?? distDir;
+  const root = options.root ?? (await buildWebApp());
   if (!existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: run \`npm run build -w hosting\` first`);
   }
