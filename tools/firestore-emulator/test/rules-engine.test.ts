@@ -263,6 +263,10 @@ const TABLE: [string, string][] = [
   ['/a/$(m)', 'error: a path segment must be a string, got map'],
   ['/databases/(default)/documents/devices/ESP32_AA5510 == p', 'true'],
   ["(/users/{uid}).bind({'uid': 'u1'})", 'path(/users/u1)'],
+  ["(/path/$(foo)/$(bar)).bind({'foo': 'something', 'bar': 'another'})", 'path(/path/something/another)'],
+  ["['a', 'b'].hasOnly(['a', 'c'])", 'false'],
+  ["['a', 'a', 'b'].hasOnly(['a', 'b', 'b'])", 'true'],
+  ["'a' in ['a', 'b']", 'true'],
   ['(/users/{uid}).bind({})', "error: path.bind() has no binding for 'uid'"],
   ['p[0:2]', 'path(/databases/(default))'],
   // timestamps and durations
@@ -481,6 +485,14 @@ describe('rules syntax errors', () => {
     expect(err.detail).toMatch(message);
     expect([err.line, err.column]).toEqual([line, column]);
     expect(err.message).toContain(`${line}:${column}`);
+  });
+
+  it('accepts $(placeholders) that path.bind() fills, and grants with them', () => {
+    const authz = createRulesAuthorizer(
+      `${HEADER}    match /a/{id} { allow get: if (/a/$(who)).bind({'who': id}) == /a/ok; }\n  }\n}`,
+    );
+    expect(authz.authorize(request({ method: 'get', path: 'a/ok' })).allowed).toBe(true);
+    expect(authz.authorize(request({ method: 'get', path: 'a/no' })).allowed).toBe(false);
   });
 
   it('accepts comments, semicolon-free allows and trailing commas', () => {

@@ -80,7 +80,13 @@ function checkExpr(e: Expr, level: Level): void {
       }
       return;
     case 'path':
-      for (const seg of e.segments) for (const part of seg.parts) if (typeof part !== 'string') visit(part);
+      for (const seg of e.segments) {
+        for (const part of seg.parts) {
+          // $(name) naming no variable is a placeholder that path.bind() fills in later.
+          if (typeof part === 'string' || (part.kind === 'ident' && !hasVariable(level, part.name))) continue;
+          visit(part);
+        }
+      }
       return;
     case 'unary':
     case 'is':

@@ -256,6 +256,11 @@ export class Evaluator {
   private path(segments: PathSegment[], scope: Scope, fns: FunctionTable | null): RPath {
     const out: string[] = [];
     for (const seg of segments) {
+      const only = seg.parts.length === 1 ? seg.parts[0] : null;
+      if (only && typeof only !== 'string' && only.kind === 'ident' && !scope.has(only.name)) {
+        out.push(`{${only.name}}`); // a placeholder for path.bind()
+        continue;
+      }
       if (seg.parts.length === 1 && typeof seg.parts[0] !== 'string') {
         const v = this.evaluate(seg.parts[0], scope, fns);
         if (v instanceof RPath) {
