@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, start } from '../src/index.ts';
+import { configureWebChannel } from '../src/webchannel/index.ts';
 
 // The browser transports as served by start() on the emulator's one port: the WebChannel handshake through the
 // HTTP/1.1 side, and the REST calls the web SDK makes for transactions and aggregations (proto3 JSON in and
@@ -39,7 +40,9 @@ async function rest(path: string, body: unknown, token = 'owner') {
 }
 
 describe('browser transports on the emulator port', () => {
-  it('opens a WebChannel session through start()', async () => {
+  it('opens a WebChannel session through start(), logging it when debug is on', async () => {
+    const lines: string[] = [];
+    configureWebChannel(emulator.service, { debug: true, log: (line) => lines.push(line) });
     const first = encodeURIComponent(JSON.stringify({ database: DATABASE }));
     const response = await fetch(
       `${emulator.url}/google.firestore.v1.Firestore/Write/channel?database=${encodeURIComponent(DATABASE)}&VER=8&RID=1&CVER=22&t=1`,
@@ -52,6 +55,15 @@ describe('browser transports on the emulator port', () => {
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toMatch(/^\d+\n\[\[0,\["c","[^"]+","",8,14,\d+\]\]\]$/);
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({
+        event: 'session.open',
+        method: 'Write',
+        database: DATABASE,
+        caller: 'anonymous',
+      }),
+    );
+    configureWebChannel(emulator.service, { debug: false });
   });
 
   it('commits, reads back with batchGet and counts with runAggregationQuery, in proto3 JSON', async () => {

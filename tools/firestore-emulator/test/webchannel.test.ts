@@ -393,5 +393,6 @@ describe('WebChannel protocol against the core service', () => {
       database: DATABASE,
     });
     expect(logLines.some((line) => line.includes('Bearer'))).toBe(false);
+    expect(logLines.some((line) => line.includes('"caller":"uid:alice"'))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { identityFromAuthorization } from '../context.ts';
 import { toRpcError } from '../errors.ts';
 import type { StreamMethod, WebChannelBackend } from './backend.ts';
 import { type WebChannelOptions, webChannelOptions } from './config.ts';
@@ -24,6 +25,8 @@ export interface WebChannelHandler {
   sessionCount(): number;
   /** Ends every session and back channel (server shutdown). */
   close(): void;
+  /** Live options: changes apply to the sessions that follow (and to debug logging at once). */
+  readonly options: WebChannelOptions;
 }
 
 export function createWebChannelHandler(
@@ -162,7 +165,7 @@ export function createWebChannelHandler(
     session.log('session.open', {
       database,
       origin: request.headers.origin,
-      authenticated: Boolean(headers.authorization),
+      caller: describeCaller(headers.authorization),
       maps: body.maps.length,
     });
     try {
@@ -190,6 +193,7 @@ export function createWebChannelHandler(
 
   return {
     handle,
+    options,
     sessionCount: () => sessions.size,
     close() {
       for (const session of [...sessions.values()]) session.close('server.stop');
@@ -211,6 +215,13 @@ function backChannelHostPrefix(request: IncomingMessage, sessionId: string): str
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '')
     .slice(0, 12)}`;
+}
+
+/** Who opened a session, for the debug log: the uid of an ID token, "admin", or "anonymous" (never the token). */
+function describeCaller(authorization: string | undefined): string {
+  const identity = identityFromAuthorization(authorization);
+  if (identity.admin) return 'admin';
+  return identity.auth ? `uid:${identity.auth.uid}` : authorization ? 'unreadable-token' : 'anonymous';
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

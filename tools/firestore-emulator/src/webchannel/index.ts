@@ -17,9 +17,11 @@ export { serviceBackend } from './service-backend.ts';
 const handlers = new WeakMap<FirestoreService, WebChannelHandler>();
 const optionsByService = new WeakMap<FirestoreService, Partial<WebChannelOptions>>();
 
-/** Options for one emulator's browser sessions (debug logging, keep-alive…); call before the first request. */
+/** Options for one emulator's browser sessions (debug logging, keep-alive…), e.g. configureWebChannel(emulator.service, { debug: true }). */
 export function configureWebChannel(service: FirestoreService, options: Partial<WebChannelOptions>): void {
-  optionsByService.set(service, options);
+  optionsByService.set(service, { ...optionsByService.get(service), ...options });
+  const handler = handlers.get(service);
+  if (handler) Object.assign(handler.options, options);
 }
 
 /** The live WebChannel handler of an emulator (created on first use). */

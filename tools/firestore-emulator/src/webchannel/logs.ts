@@ -6,7 +6,6 @@ import type { WebChannelOptions } from './config.ts';
 export type SessionEvent =
   | 'session.open'
   | 'session.backchannel'
-  | 'session.forward'
   | 'session.error'
   | 'session.end'
   | 'session.terminate'
