@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { FirestoreService } from './service.ts';
+import { describeIssues, exportBodySchema, securityRulesBodySchema } from './validation.ts';
 
 // The HTTP/1.1 side of the port: the emulator REST endpoints (as firebase-tools and
 // @firebase/rules-unit-testing call them), permissive CORS for pages on other localhost ports, and a hook
@@ -87,13 +88,9 @@ export async function handleHttpRequest(
     const projectId = decodeURIComponent(rules[1]);
     let source: string;
     try {
-      const body = JSON.parse(await readBody(req)) as {
-        rules?: { files?: { content?: string; name?: string }[] };
-      };
-      const files = body.rules?.files ?? [];
-      if (files.length === 0 || typeof files[0].content !== 'string')
-        throw new Error('rules.files[0].content is required');
-      source = files.map((file) => file.content ?? '').join('\n');
+      const parsed = securityRulesBodySchema.safeParse(JSON.parse(await readBody(req)));
+      if (!parsed.success) throw new Error(describeIssues(parsed.error));
+      source = parsed.data.rules.files.map((file) => file.content).join('\n');
     } catch (error) {
       json(res, 400, errorBody(400, `Invalid request: ${(error as Error).message}`, 'INVALID_ARGUMENT'));
       return;
@@ -112,12 +109,9 @@ export async function handleHttpRequest(
   const exportMatch = /^\/emulator\/v1\/projects\/([^/:]+):export$/.exec(path);
   if (exportMatch && req.method === 'POST' && options.onExport) {
     try {
-      const body = JSON.parse((await readBody(req)) || '{}') as {
-        export_directory?: string;
-        export_name?: string;
-      };
-      const directory = [body.export_directory, body.export_name].filter(Boolean).join('/');
-      if (!directory) throw new Error('export_directory is required');
+      const parsed = exportBodySchema.safeParse(JSON.parse((await readBody(req)) || '{}'));
+      if (!parsed.success) throw new Error(describeIssues(parsed.error));
+      const directory = [parsed.data.export_directory, parsed.data.export_name].filter(Boolean).join('/');
       await options.onExport(decodeURIComponent(exportMatch[1]), directory);
       json(res, 200, {});
     } catch (error) {

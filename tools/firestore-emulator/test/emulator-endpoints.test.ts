@@ -155,6 +155,28 @@ describe('import and export', () => {
     }
   });
 
+  it('exports on demand with POST :export (as firebase-tools asks)', async () => {
+    await h.admin().doc('ondemand/x').set({ v: 1 });
+    const response = await fetch(`${h.emulator.url}/emulator/v1/projects/${PROJECT}:export`, {
+      method: 'POST',
+      body: JSON.stringify({
+        database: `projects/${PROJECT}/databases/(default)`,
+        export_directory: dataDir,
+        export_name: 'ondemand',
+      }),
+    });
+    expect(response.status).toBe(200);
+    const json = JSON.parse(
+      await readFile(path.join(dataDir, 'ondemand', 'firestore_export', PROJECT, '(default).json'), 'utf8'),
+    );
+    expect(json.documents.some((d: { path: string }) => d.path === 'ondemand/x')).toBe(true);
+    const bad = await fetch(`${h.emulator.url}/emulator/v1/projects/${PROJECT}:export`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('imports hand-written JSON', async () => {
     const dir = path.join(dataDir, 'seed');
     const { mkdir } = await import('node:fs/promises');
