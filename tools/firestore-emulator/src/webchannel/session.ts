@@ -161,6 +161,11 @@ export class Session {
   private flush(): boolean {
     const back = this.back;
     if (!back) return false;
+    if (back.response.destroyed || back.response.writableEnded) {
+      // The GET's connection went away and its 'close' event has not run yet: keep the arrays for the next one.
+      this.detachBackChannel();
+      return false;
+    }
     const pending = this.queue.filter((entry) => entry.id > back.lastWrittenId);
     if (pending.length === 0) return false;
     const text = `[${pending.map((entry) => entry.text).join(',')}]`;
