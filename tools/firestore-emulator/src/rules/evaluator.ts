@@ -70,11 +70,6 @@ export class Evaluator {
 
   constructor(private readonly reader: DocumentReader | null) {}
 
-  /** Document reads so far, for tests and figures. */
-  get accessCount(): number {
-    return this.accessed.size;
-  }
-
   evaluate(e: Expr, scope: Scope, fns: FunctionTable | null): RValue {
     try {
       return this.eval(e, scope, fns);

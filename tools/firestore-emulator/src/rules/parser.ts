@@ -204,7 +204,10 @@ class Parser {
       this.expectWord('if', "after ':' in an allow statement");
       const from = this.tok.offset;
       condition = this.expression();
-      text = this.map.source.slice(from, this.tok.type === 'eof' ? undefined : this.tok.offset).trim();
+      const raw = this.map.source.slice(from, this.tok.type === 'eof' ? undefined : this.tok.offset);
+      // One line, bounded: the text is quoted in denial messages.
+      text = raw.replace(/\s+/g, ' ').trim();
+      if (text.length > 160) text = `${text.slice(0, 157)}...`;
     }
     if (!this.eatPunct(';') && !this.isPunct('}') && !this.isWord('allow')) {
       this.fail(`expected ';' after the allow condition, found ${this.describe(this.tok)}`);
