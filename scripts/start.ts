@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startLocalBackbone } from '../bridge/src/index.ts';
 import { localRuntimeConfig, renderConfigScript } from '../hosting/runtime-config.ts';
 import { readFlashConfigs, startFleet } from '../simulator/src/index.ts';
+import { RUNNING_STACK_FILE, type RunningStackDescription } from '../tests/harness/stack.ts';
 import { start as startFirestore } from '../tools/firestore-emulator/src/index.ts';
 import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
 import { readStartConfig, type StartConfig, StartError } from './start/config.ts';
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     },
   });
   stops.push({ name: 'Firebase emulators', stop: () => firebase.stop() });
+  writeRunningStack(config, firestoreHost, appUrl);
 
   rows.push(
     { name: 'Web app', value: appUrl },
@@ -139,6 +141,25 @@ async function buildAll(): Promise<void> {
     [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
     'hosting',
   );
+}
+
+/** What `USE_RUNNING_STACK=1 npm test` reuses. Removed with .tmp/run at the next start. */
+function writeRunningStack(config: StartConfig, firestoreHost: string, appUrl: string): void {
+  const authHost = `${config.host}:${config.ports.auth.port}`;
+  const description: RunningStackDescription = {
+    projectId: config.projectId,
+    firestoreHost,
+    authHost,
+    apiUrl: `http://${config.host}:${config.ports.functions.port}/${config.projectId}/asia-southeast1/api`,
+    hostingUrl: appUrl,
+    env: {
+      GCLOUD_PROJECT: config.projectId,
+      FIRESTORE_EMULATOR_HOST: firestoreHost,
+      FIREBASE_AUTH_EMULATOR_HOST: authHost,
+    },
+  };
+  writeFileSync(RUNNING_STACK_FILE, JSON.stringify(description, null, 2));
+  stops.push({ name: 'stack description', stop: async () => rmSync(RUNNING_STACK_FILE, { force: true }) });
 }
 
 function writeHostingRuntimeConfig(config: StartConfig): void {

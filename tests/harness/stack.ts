@@ -1,12 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type FirebaseEmulator, startFirebaseEmulators } from '../../scripts/lib/firebase-emulators.ts';
+import {
+  type FirebaseEmulator,
+  repoRoot,
+  startFirebaseEmulators,
+} from '../../scripts/lib/firebase-emulators.ts';
 import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
 import { freePort } from './ports.ts';
 
 // Starts the emulators one suite needs, on free ports and under a project id of its own, so suites never see
 // each other's data and can run beside `npm start`. Everything is torn down by stop().
+// With USE_RUNNING_STACK=1 a suite instead reuses the platform a running `npm start` described in
+// .tmp/run/stack.json (its own data then stays apart only by the unique users and devices it creates).
+
+export const RUNNING_STACK_FILE = path.join(repoRoot, '.tmp/run/stack.json');
 
 export interface StackOptions {
   firestore?: boolean;
@@ -30,6 +38,10 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  if (process.env.USE_RUNNING_STACK === '1') {
+    const running = runningStack(options);
+    if (running) return running;
+  }
   const projectId = options.projectId ?? `demo-test-${Math.random().toString(36).slice(2, 10)}`;
   const stops: Array<() => Promise<void>> = [];
   const env: Record<string, string> = { GCLOUD_PROJECT: projectId };
@@ -88,4 +100,22 @@ async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
 /** Points this process's firebase-admin at a stack (call before the first admin SDK use). */
 export function useStackEnv(stack: Stack): void {
   Object.assign(process.env, stack.env);
+}
+
+export type RunningStackDescription = Omit<Stack, 'stop'>;
+
+function runningStack(options: StackOptions): Stack | null {
+  if (options.functionsEnv && Object.keys(options.functionsEnv).length > 0) {
+    console.warn(
+      'USE_RUNNING_STACK: this suite needs functions wired to its own broker; starting its own stack.',
+    );
+    return null;
+  }
+  if (!existsSync(RUNNING_STACK_FILE)) {
+    throw new Error(
+      `USE_RUNNING_STACK=1 but ${RUNNING_STACK_FILE} does not exist: is \`npm start\` running?`,
+    );
+  }
+  const description = JSON.parse(readFileSync(RUNNING_STACK_FILE, 'utf8')) as RunningStackDescription;
+  return { ...description, stop: async () => undefined };
 }
