@@ -136,8 +136,11 @@ export function handleGrpcStream(
       }
     });
     stream.on('end', () => {
-      bidi.close();
-      finish();
+      const drained = bidi.drain ? bidi.drain() : Promise.resolve();
+      drained.then(() => {
+        bidi.close();
+        finish();
+      });
     });
     stream.on('close', () => {
       bidi.close();

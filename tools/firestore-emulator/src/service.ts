@@ -32,7 +32,10 @@ export type Request = Record<string, any>;
 
 export interface BidiStream {
   push(request: Request): void;
+  /** The caller cancelled or went away: stop at once. */
   close(): void;
+  /** The caller half-closed: finish what was sent, then resolve. */
+  drain?(): Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -638,6 +641,7 @@ export class FirestoreService {
       close: () => {
         closed = true;
       },
+      drain: () => chain,
     };
   }
 }
