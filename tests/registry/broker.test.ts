@@ -89,6 +89,32 @@ describe('provision CLI with --broker-admin-url', () => {
   });
 });
 
+describe('devices made without a broker', () => {
+  it('are registered from their flash files when the batch is re-run with a broker', async () => {
+    const out = path.join(workDir, 'late');
+    const before = await provision(stack, { type: '4Relay', count: 2, out, batch: 'late' });
+    expect(before.summary).toMatchObject({ created: 2, broker_registered: false });
+    const flashes = await Promise.all(
+      before.devices.map(async (d) =>
+        flashConfigSchema.parse(
+          JSON.parse(await readFile(path.join(out, `${d.serial_number}.json`), 'utf8')),
+        ),
+      ),
+    );
+    for (const flash of flashes) expect(await connects(flash)).toBe(false);
+    const rerun = await runCli(stack, 'scripts/provision.ts', [
+      ...['--type', '4Relay', '--count', '2', '--firmware', '1.0.0', '--out', out, '--batch', 'late'],
+      ...['--broker-admin-url', adminUrl, '--quiet'],
+    ]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(rerun.stdout.trim().split('\n').pop()!)).toMatchObject({
+      created: 0,
+      broker_caught_up: 2,
+    });
+    for (const flash of flashes) expect(await connects(flash)).toBe(true);
+  });
+});
+
 describe('POST /api/devices and operator decommission with a broker', () => {
   it('registers the one device with the broker, and DELETE /api/devices/{id} revokes it', async () => {
     const user = await signUp(stack.authHost!);

@@ -219,6 +219,26 @@ describe('npm run provision', () => {
     expect(await batchDevices('b-main')).toHaveLength(30);
   });
 
+  it('prints the label sheet to an A4 PDF with --pdf', async () => {
+    if (!requireProgram('chromium')) return;
+    const dir = path.join(workDir, 'pdf');
+    const result = await provision(stack, {
+      type: 'LED',
+      count: 26,
+      out: dir,
+      batch: 'b-pdf',
+      extra: ['--pdf'],
+    });
+    const pdfFile = path.join(dir, 'labels-b-pdf.pdf');
+    expect((result.summary as unknown as { labels_pdf: string }).labels_pdf).toBe(pdfFile);
+    const pdf = await readFile(pdfFile);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // 26 labels at 24 a sheet: two A4 pages (595 × 842 pt).
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(2);
+    // Chromium writes A4 as 594.96 × 841.92 pt.
+    expect(pdf.toString('latin1')).toMatch(/MediaBox\s*\[\s*0 0 59[45](\.\d+)? 84[12](\.\d+)?\s*\]/);
+  });
+
   it('rejects bad flags with the usage', async () => {
     const run = await runCli(stack, 'scripts/provision.ts', [
       '--type',

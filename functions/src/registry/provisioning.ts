@@ -21,7 +21,7 @@ import {
   type SerialDoc,
 } from './documents.ts';
 import { RegistryError } from './errors.ts';
-import { hashClaimCode, hashRandomSecret, randomBrokerPassword } from './secrets.ts';
+import { hashClaimCode, hashRandomSecret, randomBrokerPassword, verifySecret } from './secrets.ts';
 
 // Manufacturing: creates devices (status available) with their config, secrets and serial reservation, in
 // transactions that read every serial and device id they are about to create, so uniqueness is enforced by
@@ -375,4 +375,39 @@ export async function reissueFactorySecrets(
     reissued.push(...devices);
   }
   return reissued;
+}
+
+/**
+ * Registers with the broker devices provisioned while no broker was configured, using the credentials in their
+ * flash files (the only place a broker password exists in plain). A password that does not match the stored
+ * hash (a stale file) is skipped. Returns the serials registered.
+ */
+export async function registerPendingWithBroker(
+  db: Firestore,
+  settings: ProvisionSettings,
+  flashConfigs: FlashConfig[],
+): Promise<string[]> {
+  if (!settings.broker || flashConfigs.length === 0) return [];
+  const r = refs(db);
+  const registered: string[] = [];
+  for (let i = 0; i < flashConfigs.length; i += MAX_CHUNK) {
+    const chunk = flashConfigs.slice(i, i + MAX_CHUNK);
+    const secrets = await db.getAll(...chunk.map((f) => r.secret(f.device_id)));
+    const pending: FlashConfig[] = [];
+    for (const [j, snap] of secrets.entries()) {
+      const secret = snap.data() as DeviceSecretDoc | undefined;
+      if (!secret || secret.broker_registered) continue;
+      if (await verifySecret(chunk[j].password, secret.broker_password_hash, settings.pepper))
+        pending.push(chunk[j]);
+    }
+    const devices = pending.map((f) => ({
+      device_id: f.device_id,
+      serial_number: f.serial_number,
+      flash_config: f,
+      broker_registered: false,
+    })) as ProvisionedDevice[];
+    await registerWithBroker(db, settings.broker, devices);
+    registered.push(...pending.map((f) => f.serial_number));
+  }
+  return registered;
 }
