@@ -466,6 +466,13 @@ describe('rules syntax errors', () => {
       /unknown function 'isOwner'/,
     ],
     [
+      'unknown namespace function',
+      `${HEADER}    match /a/{id} { allow read: if math.absolute(1) == 1; }\n  }\n}`,
+      4,
+      40,
+      /unknown function 'math.absolute'/,
+    ],
+    [
       'wrong number of arguments',
       `${HEADER}    function f(a, b) { return a == b; }\n    match /a/{id} { allow read: if f(id); }\n  }\n}`,
       5,

@@ -1,6 +1,6 @@
 import type { Expr, FunctionDecl, MatchBlock, Ruleset } from './ast.ts';
 import { RulesSyntaxError } from './errors.ts';
-import { CONVERSIONS, NAMESPACES } from './namespaces.ts';
+import { CONVERSIONS, NAMESPACE_FUNCTIONS, NAMESPACES } from './namespaces.ts';
 
 // Load-time checks the rules compiler makes before any request: every variable and function a condition names
 // must exist where it is used, and user functions must be called with the right number of arguments. A typo
@@ -130,9 +130,11 @@ function checkExpr(e: Expr, level: Level): void {
       return;
     }
     case 'method':
-      if (
-        !(e.object.kind === 'ident' && NAMESPACES.has(e.object.name) && !hasVariable(level, e.object.name))
-      ) {
+      if (e.object.kind === 'ident' && NAMESPACES.has(e.object.name) && !hasVariable(level, e.object.name)) {
+        if (!NAMESPACE_FUNCTIONS[e.object.name].has(e.name)) {
+          throw new RulesSyntaxError(`unknown function '${e.object.name}.${e.name}'`, e.line, e.column);
+        }
+      } else {
         visit(e.object);
       }
       e.args.forEach(visit);

@@ -18,7 +18,15 @@ import {
 // Global conversion functions (int, float, string, bool, path, debug) and the namespaces math, hashing,
 // timestamp, duration and latlng. Document access (get/exists/…) lives in the evaluator, which owns the budget.
 
-export const NAMESPACES = new Set(['math', 'hashing', 'timestamp', 'duration', 'latlng']);
+/** The functions of each global namespace, for the load-time check. */
+export const NAMESPACE_FUNCTIONS: Record<string, ReadonlySet<string>> = {
+  math: new Set(['abs', 'ceil', 'floor', 'round', 'sqrt', 'pow', 'isInfinite', 'isNaN']),
+  hashing: new Set(['crc32', 'crc32c', 'md5', 'sha256']),
+  timestamp: new Set(['date', 'value']),
+  duration: new Set(['abs', 'time', 'value']),
+  latlng: new Set(['value']),
+};
+export const NAMESPACES = new Set(Object.keys(NAMESPACE_FUNCTIONS));
 export const CONVERSIONS = new Set(['int', 'float', 'string', 'bool', 'path', 'debug']);
 
 export function callConversion(name: string, args: RValue[]): RValue {
