@@ -531,6 +531,8 @@ export class FirestoreService {
     const parent = parseResourceName(request.parent);
     if (parent.segments.length % 2 !== 0) throw invalidArgument(`Invalid parent: ${request.parent}`);
     const db = this.database(parent.projectId, parent.databaseId);
+    if (request.explainOptions)
+      throw new RpcError(Code.UNIMPLEMENTED, 'Query explain is not supported by this emulator.');
     const structuredQuery: StructuredQuery =
       request.structuredQuery ?? request.structuredAggregationQuery?.structuredQuery;
     if (!structuredQuery) throw invalidArgument('A structured query is required.');
