@@ -28,7 +28,12 @@ export interface RunningBridge {
   stats(): IngestStats;
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops after handling what was received. The persistent session stays, so a restart of this instance
+   * (same client id) gets the QoS 1 messages sent meanwhile. `leaveGroup` is for scaling down for good: it
+   * unsubscribes first, or the broker would keep queueing this instance's share of the shared subscription.
+   */
+  stop(options?: { leaveGroup?: boolean }): Promise<void>;
 }
 
 export interface StartBridgeOptions {
@@ -140,9 +145,10 @@ export async function startBridge(
   return {
     stats: () => ({ ...stats, droppedBy: { ...stats.droppedBy } }),
     idle,
-    stop() {
+    stop({ leaveGroup = false } = {}) {
       stopping ??= (async () => {
         clearInterval(sweep);
+        if (leaveGroup && client.connected) await client.unsubscribeAsync(filters).catch(() => undefined);
         // Stop taking messages, finish the ones taken, then leave the session for the next start.
         await client.endAsync();
         await idle();

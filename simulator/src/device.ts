@@ -64,6 +64,10 @@ export interface SimulatedDevice {
   state(): DeviceSnapshot;
   injectFault(fault: Fault): Promise<void>;
   recover(): void;
+  /** A local change (someone pressed the button on the board): new outputs, reported at once. */
+  setLocalOutputs(outputs: Outputs): Promise<void>;
+  /** Publishes a heartbeat and the status now (as on a timer tick). */
+  report(): Promise<void>;
   /** Resolves once connected (bounded). */
   waitConnected(timeoutMs?: number): Promise<void>;
   events: EventEmitter;
@@ -315,6 +319,18 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
           t.unref?.();
         }
       }
+    },
+    async setLocalOutputs(next) {
+      outputs = { ...outputs, ...next };
+      await publishStatus();
+    },
+    async report() {
+      await publish(
+        topics.heartbeat(serial),
+        { v: 1, uptime_s: Math.floor((Date.now() - bootedAt) / 1000) },
+        0,
+      );
+      await publishStatus();
     },
     recover() {
       const wasDropped = faults.has('drop');

@@ -10,7 +10,8 @@ import { simulatorLogs } from './logs.ts';
 export function readFlashConfigs(dir: string): FlashConfig[] {
   const configs: FlashConfig[] = [];
   for (const name of readdirSync(dir).sort()) {
-    if (!name.endsWith('.json')) continue;
+    // The provision CLI writes <serial>.json per device beside batch-<id>.json manifests.
+    if (!name.endsWith('.json') || name.startsWith('batch-')) continue;
     const file = join(dir, name);
     try {
       const parsed = flashConfigSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));

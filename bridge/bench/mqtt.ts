@@ -1,0 +1,286 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeviceType, FlashConfig } from '@esp32cloud/protocol';
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { BrokerAdmin, type RunningBroker, startBroker } from '../../broker/src/index.ts';
+import { type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
+import { operatorToken, provisionDevice } from '../../tests/e2e/operator.ts';
+import { signUp } from '../../tests/harness/auth.ts';
+import { whichProgram } from '../../tests/harness/programs.ts';
+import { startStack } from '../../tests/harness/stack.ts';
+import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
+import { type BridgeConfig, configFromEnv, type RunningBridge, startBridge } from '../src/index.ts';
+
+// Figures of issue 8 (`npm run bench -- mqtt`, or `npx tsx bridge/bench/mqtt.ts [roundtrip|ingest|writes]`):
+//  1. command round trip, API call → ack visible in Firestore, median and p99 over 200 commands;
+//  2. bridge ingest throughput with 1,000 simulated devices (each its own connection and credentials);
+//  3. Firestore writes per device per day at a 30 s heartbeat, coalesced vs one write per message.
+// Everything real and local: Mosquitto when installed (else the embedded broker), the Node Firestore emulator,
+// the Functions emulator for (1).
+
+process.env.BRIDGE_LOG ??= 'silent';
+process.env.BROKER_LOG ??= 'silent';
+process.env.SIMULATOR_LOG ??= 'silent';
+const only = process.argv[2];
+const kind = whichProgram('mosquitto') ? 'mosquitto' : 'embedded';
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+function bridgeConfig(
+  broker: RunningBroker,
+  projectId: string,
+  overrides: Partial<BridgeConfig> = {},
+): BridgeConfig {
+  return {
+    ...configFromEnv({}),
+    mqttUrl: broker.url,
+    username: broker.serviceCredentials.bridge.username,
+    password: broker.serviceCredentials.bridge.password,
+    clientId: `bridge-bench-${projectId}`,
+    protocolVersion: broker.mqttVersion,
+    shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+    projectId,
+    ...overrides,
+  };
+}
+
+async function provisionFleet(
+  broker: RunningBroker,
+  db: Firestore,
+  count: number,
+  type: DeviceType,
+  interval: number,
+) {
+  const configs: FlashConfig[] = [];
+  for (let i = 0; i < count; i++) {
+    const serial = `BENCH${type.slice(0, 1)}${String(i).padStart(7, '0')}`;
+    configs.push({
+      v: 1,
+      serial_number: serial,
+      device_id: `ESP32_B${type.slice(0, 1)}${String(i).padStart(4, '0')}`,
+      device_type: type,
+      broker_url: broker.url,
+      username: serial,
+      password: `pw-${serial}`,
+      update_interval: interval,
+    });
+  }
+  const admin = await BrokerAdmin.connect({ url: broker.url, ...broker.adminCredentials, timeoutMs: 30_000 });
+  await admin.addDevices(configs.map((c) => ({ serial: c.serial_number, password: c.password })));
+  await admin.close();
+  for (let i = 0; i < configs.length; i += 400) {
+    const batch = db.batch();
+    for (const c of configs.slice(i, i + 400)) {
+      batch.set(db.doc(`devices/${c.device_id}`), {
+        device_id: c.device_id,
+        serial_number: c.serial_number,
+        device_type: c.device_type,
+        status: 'registered',
+        state: { online: false, last_seen: null, outputs: {}, readings: {} },
+      });
+    }
+    await batch.commit();
+  }
+  return configs;
+}
+
+async function withFirestoreAndBroker<T>(
+  fn: (ctx: { broker: RunningBroker; db: Firestore; projectId: string }) => Promise<T>,
+) {
+  const projectId = `demo-bench-${Math.random().toString(36).slice(2, 8)}`;
+  const firestore = await startFirestore({ host: '127.0.0.1', port: 0, projectId, quiet: true });
+  process.env.FIRESTORE_EMULATOR_HOST = firestore.hostAndPort;
+  const app = initializeApp({ projectId }, `bench-${projectId}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-broker-'));
+  const broker = await startBroker({ kind, port: 0, dataDir });
+  try {
+    return await fn({ broker, db: getFirestore(app), projectId });
+  } finally {
+    await broker.stop();
+    await deleteApp(app);
+    await firestore.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+// ---- 1. round trip ---------------------------------------------------------------------------------------
+
+async function roundTrip(commands = 200) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-rt-'));
+  const broker = await startBroker({ kind, port: 0, dataDir });
+  const relay = broker.serviceCredentials.functionsRelay;
+  const stack = await startStack({
+    firestore: true,
+    firebase: ['auth', 'functions'],
+    functionsEnv: { MQTT_URL: broker.url, MQTT_USERNAME: relay.username, MQTT_PASSWORD: relay.password },
+  });
+  process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
+  const app = initializeApp({ projectId: stack.projectId }, `bench-rt-${stack.projectId}`);
+  const db = getFirestore(app);
+  let bridge: RunningBridge | null = null;
+  let device: SimulatedDevice | null = null;
+  try {
+    const operator = await operatorToken(stack.authHost as string, stack.projectId);
+    const provisioned = await provisionDevice(stack.apiUrl as string, operator, '4Relay');
+    const flash = provisioned.flash_config;
+    const admin = await BrokerAdmin.connect({ url: broker.url, ...broker.adminCredentials });
+    await admin.addDevice({
+      serial: flash.serial_number,
+      username: flash.username,
+      password: flash.password,
+    });
+    await admin.close();
+    const owner = await signUp(stack.authHost as string);
+    await fetch(`${stack.apiUrl}/api/devices/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.idToken}` },
+      body: JSON.stringify({
+        serial_number: flash.serial_number,
+        claim_code: provisioned.claim_code,
+        device_name: 'bench',
+      }),
+    });
+    bridge = await startBridge(bridgeConfig(broker, stack.projectId));
+    device = startSimulatedDevice(flash, { brokerUrl: broker.url });
+    await device.waitConnected(10_000);
+
+    const acked = new Map<string, number>();
+    const unsubscribe = db
+      .collection(`devices/${provisioned.device_id}/commands`)
+      .where('status', '==', 'acked')
+      .onSnapshot((snap) => {
+        for (const change of snap.docChanges())
+          if (!acked.has(change.doc.id)) acked.set(change.doc.id, performance.now());
+      });
+    const samples: number[] = [];
+    for (let i = 0; i < commands + 10; i++) {
+      const id = `bench-${i}`;
+      const started = performance.now();
+      const response = await fetch(`${stack.apiUrl}/api/devices/${provisioned.device_id}/control`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.idToken}` },
+        body: JSON.stringify({ id, command: 'relay', pin: 25, state: i % 2 === 0 ? 'on' : 'off' }),
+      });
+      if (response.status !== 202) throw new Error(`control answered ${response.status}`);
+      await waitUntil(() => acked.has(id), 10_000, `ack of ${id}`);
+      if (i >= 10) samples.push((acked.get(id) as number) - started); // the first 10 warm the function up
+    }
+    unsubscribe();
+    samples.sort((a, b) => a - b);
+    console.log(
+      `command round trip (API → ${kind} → device → ack in Firestore, ${samples.length} commands): median ${fmt(percentile(samples, 0.5))}, p99 ${fmt(percentile(samples, 0.99))}, max ${fmt(samples.at(-1) as number)}`,
+    );
+  } finally {
+    await device?.stop({ graceful: false });
+    await bridge?.stop();
+    await deleteApp(app);
+    await stack.stop();
+    await broker.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---- 2. ingest throughput --------------------------------------------------------------------------------
+
+async function ingestThroughput(deviceCount = Number(process.env.BENCH_DEVICES ?? 1000), rounds = 5) {
+  await withFirestoreAndBroker(async ({ broker, db, projectId }) => {
+    const configs = await provisionFleet(broker, db, deviceCount, '4Relay', 3600);
+    const bridge = await startBridge(bridgeConfig(broker, projectId));
+    const devices = configs.map((c) =>
+      startSimulatedDevice(c, { brokerUrl: broker.url, backoff: { initialMs: 200, maxMs: 2000 } }),
+    );
+    try {
+      const connectStart = performance.now();
+      await Promise.all(devices.map((d) => d.waitConnected(120_000)));
+      const connectMs = performance.now() - connectStart;
+      // Every device's first status (online) has to be written before measuring steady state.
+      await waitUntil(() => bridge.stats().processed >= deviceCount, 120_000, 'initial statuses');
+      await bridge.idle();
+
+      const measure = async (
+        label: string,
+        perDevice: number,
+        action: (d: SimulatedDevice, round: number) => Promise<void>,
+      ) => {
+        const before = bridge.stats();
+        const started = performance.now();
+        for (let round = 0; round < rounds; round++) await Promise.all(devices.map((d) => action(d, round)));
+        const expected = before.received + rounds * perDevice * deviceCount;
+        await waitUntil(
+          () => bridge.stats().received >= expected,
+          180_000,
+          `${label}: ${JSON.stringify(bridge.stats())} expected ${expected}`,
+        );
+        await bridge.idle();
+        const seconds = (performance.now() - started) / 1000;
+        const after = bridge.stats();
+        const messages = after.received - before.received;
+        console.log(
+          `bridge ingest, ${label} (${deviceCount} simulated devices on ${kind}): ${messages} messages in ${seconds.toFixed(2)} s = ${Math.round(messages / seconds)} msg/s, ${after.writes - before.writes} Firestore writes`,
+        );
+      };
+      console.log(`  (${deviceCount} devices connected in ${(connectMs / 1000).toFixed(2)} s)`);
+      await measure('unchanged status + heartbeat (coalesced)', 2, (d) => d.report());
+      await measure('state changes (a relay toggled per message)', 1, (d, round) =>
+        d.setLocalOutputs({ relay1: round % 2 === 0 }),
+      );
+    } finally {
+      await Promise.all(devices.map((d) => d.stop({ graceful: false })));
+      await bridge.stop();
+    }
+  });
+}
+
+// ---- 3. writes per device per day ------------------------------------------------------------------------
+
+async function writesPerDay(msPerSecond = 2, devicesPerType = 10) {
+  // One protocol day compressed: time runs 1000/msPerSecond times faster for devices AND the bridge's windows.
+  const daySeconds = 86_400;
+  const fraction = 0.1; // simulate a tenth of a day, extrapolate
+  await withFirestoreAndBroker(async ({ broker, db, projectId }) => {
+    const scale = msPerSecond / 1000;
+    const results: string[] = [];
+    for (const type of ['4Relay', 'Sensor'] as DeviceType[]) {
+      const configs = await provisionFleet(broker, db, devicesPerType, type, 30);
+      const bridge = await startBridge(
+        bridgeConfig(broker, projectId, {
+          clientId: `bridge-writes-${type}`,
+          msPerSecond,
+          lastSeenWindowMs: 5 * 60_000 * scale,
+          readingsWindowMs: 60_000 * scale,
+          sweepIntervalMs: 5_000 * scale + 5,
+        }),
+      );
+      const devices = configs.map((c) => startSimulatedDevice(c, { brokerUrl: broker.url, msPerSecond }));
+      await Promise.all(devices.map((d) => d.waitConnected(30_000)));
+      const before = bridge.stats();
+      await new Promise((r) => setTimeout(r, daySeconds * fraction * msPerSecond));
+      await bridge.idle();
+      const after = bridge.stats();
+      await Promise.all(devices.map((d) => d.stop({ graceful: false })));
+      await bridge.stop({ leaveGroup: true });
+      const perDay = (n: number) => Math.round(n / devicesPerType / fraction);
+      results.push(
+        `Firestore writes per device per day, ${type} at a 30 s heartbeat: ${perDay(after.writes - before.writes)} coalesced vs ${perDay(after.received - before.received)} naive (one write per message)`,
+      );
+    }
+    for (const line of results) console.log(line);
+  });
+}
+
+if (!only || only === 'writes') await writesPerDay();
+if (!only || only === 'ingest') await ingestThroughput();
+if (!only || only === 'roundtrip') await roundTrip();
+process.exit(0);

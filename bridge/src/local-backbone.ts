@@ -1,0 +1,88 @@
+import { type BrokerKind, type RunningBroker, startBroker } from '../../broker/src/index.ts';
+import { readFlashConfigs, type SimulatedFleet, startFleet } from '../../simulator/src/index.ts';
+import { type RunningBridge, startBridge } from './bridge.ts';
+import { configFromEnv } from './config.ts';
+
+// The MQTT side of `npm start` in one call: the broker (Mosquitto when installed, else the embedded one), the
+// ingest bridge pointed at the local Firestore emulator, and optionally the simulated devices of a provisioning
+// directory. Returns the environment the functions need to reach the broker.
+
+export interface LocalBackboneOptions {
+  dataDir: string;
+  host?: string;
+  mqttPort: number;
+  wsPort?: number;
+  kind?: BrokerKind | 'auto';
+  projectId: string;
+  /** host:port of the Firestore emulator (sets FIRESTORE_EMULATOR_HOST for the bridge). */
+  firestoreHost: string;
+  /** A provision CLI output directory whose devices are simulated. */
+  fleetDir?: string;
+  /** update_interval for simulated devices (seconds); default: as flashed. */
+  fleetInterval?: number;
+}
+
+export interface LocalBackbone {
+  broker: RunningBroker;
+  bridge: RunningBridge;
+  fleet: SimulatedFleet | null;
+  /** MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, BROKER_ADMIN_URL, DEVICE_BROKER_URL for the functions. */
+  functionsEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalBackbone(options: LocalBackboneOptions): Promise<LocalBackbone> {
+  process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
+  const broker = await startBroker({
+    kind: options.kind ?? 'auto',
+    host: options.host,
+    port: options.mqttPort,
+    wsPort: options.wsPort,
+    dataDir: options.dataDir,
+  });
+  const stops: Array<() => Promise<void>> = [() => broker.stop()];
+  try {
+    const bridge = await startBridge({
+      ...configFromEnv({}),
+      mqttUrl: broker.url,
+      username: broker.serviceCredentials.bridge.username,
+      password: broker.serviceCredentials.bridge.password,
+      clientId: 'bridge-local',
+      protocolVersion: broker.mqttVersion,
+      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      projectId: options.projectId,
+    });
+    stops.unshift(() => bridge.stop());
+    let fleet: SimulatedFleet | null = null;
+    if (options.fleetDir) {
+      const configs = readFlashConfigs(options.fleetDir).map((c) =>
+        options.fleetInterval ? { ...c, update_interval: options.fleetInterval } : c,
+      );
+      fleet = startFleet(configs, { brokerUrl: broker.url });
+      const running = fleet;
+      stops.unshift(() => running.stop());
+    }
+    const admin = new URL(broker.url);
+    admin.username = broker.adminCredentials.username;
+    admin.password = broker.adminCredentials.password;
+    const relay = broker.serviceCredentials.functionsRelay;
+    return {
+      broker,
+      bridge,
+      fleet,
+      functionsEnv: {
+        MQTT_URL: broker.url,
+        MQTT_USERNAME: relay.username,
+        MQTT_PASSWORD: relay.password,
+        BROKER_ADMIN_URL: admin.toString(),
+        DEVICE_BROKER_URL: broker.url,
+      },
+      async stop() {
+        for (const stop of stops) await stop().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    throw error;
+  }
+}
