@@ -277,6 +277,24 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     expect(errors).toEqual([]);
   });
 
+  it('catches up after the browser loses its network for a while', async () => {
+    const { page, uid, errors } = await signedInPage();
+    await page.evaluate(({ notes }) => window.harness.listenQuery('notes', notes), {
+      notes: `users/${uid}/notes`,
+    });
+    await waitForSnapshot(page, 'notes', '!last.fromCache');
+    await page.context().setOffline(true);
+    await admin.doc(`users/${uid}/notes/while-offline`).set({ missed: true });
+    await page.context().setOffline(false);
+    await waitForSnapshot(
+      page,
+      'notes',
+      '!last.fromCache && last.docs.some((d) => d.id === "while-offline")',
+      45_000,
+    );
+    expect(errors).toEqual([]);
+  });
+
   it('reconnects and resumes when the emulator restarts on the same port', async () => {
     const { page, uid, errors } = await signedInPage();
     await page.evaluate(
