@@ -112,8 +112,17 @@ export function handleGrpcStream(
 
   const emit = (response: Record<string, unknown>) => {
     if (finished || stream.destroyed) return;
+    let bytes: Uint8Array;
+    try {
+      bytes = responseCodec.encode(response);
+    } catch (error) {
+      finish(
+        new RpcError(Code.INTERNAL, `Could not encode a ${methodName} response: ${(error as Error).message}`),
+      );
+      return;
+    }
     respondHeaders();
-    stream.write(frame(responseCodec.encode(response)));
+    stream.write(frame(bytes));
   };
 
   const reader = new MessageReader();

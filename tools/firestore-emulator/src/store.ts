@@ -161,7 +161,13 @@ export class DatabaseStore implements ReadView {
       else this.remove(change.path, commitMicros);
     }
     this.pruneHistory(commitMicros);
-    if (changes.length > 0) for (const listener of this.listeners) listener(changes, commitMicros);
+    if (changes.length === 0) return;
+    for (const listener of this.listeners) {
+      // A failing listener (a broken stream) must not fail the commit that has already been applied.
+      try {
+        listener(changes, commitMicros);
+      } catch {}
+    }
   }
 
   /** Loads documents without history or notifications (import). */
