@@ -35,6 +35,8 @@ export interface AdminHandles {
 export function connectAdmin(): AdminHandles {
   process.env.FIRESTORE_EMULATOR_HOST ||= '127.0.0.1:8080';
   process.env.FIREBASE_AUTH_EMULATOR_HOST ||= '127.0.0.1:9099';
+  // No Google metadata server here: skip google-auth-library's probe of it (and its warning).
+  process.env.METADATA_SERVER_DETECTION ||= 'none';
   const projectId = defaultProjectId();
   const app = getApps()[0] ?? initializeApp({ projectId });
   const db = getFirestore(app);
