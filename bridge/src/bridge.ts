@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import {
   BRIDGE_FILTERS,
   encodePayload,
@@ -107,13 +108,20 @@ export async function startBridge(
   const filters = Object.values(BRIDGE_FILTERS).map((f) =>
     config.shareGroup ? sharedSubscription(config.shareGroup, f) : f,
   );
+  // Subscribe on every connect, even with a session present: a session saved before its SUBACK has no
+  // subscriptions, and a deaf bridge is the worst failure. With MQTT 5, retain-handling 1 avoids a replay of
+  // retained statuses for a subscription that already exists; with 3.1.1 the replay is coalesced (no writes).
+  const subscribed = new EventEmitter();
   client.on('connect', (connack) => {
     bridgeLogs.connected(config.mqttUrl, config.clientId, connack.sessionPresent);
-    if (!connack.sessionPresent) {
-      client.subscribe(filters, { qos: 1 }, (error) => {
-        if (error) bridgeLogs.connectionLost(`subscribe failed: ${error.message}`);
-      });
-    }
+    const options = config.protocolVersion === 5 ? { qos: 1 as const, rh: 1 } : { qos: 1 as const };
+    client.subscribe(filters, options, (error, granted) => {
+      const refused = granted?.filter((g) => g.qos > 2).map((g) => g.topic) ?? [];
+      if (error || refused.length) {
+        bridgeLogs.connectionLost(`subscribe failed: ${error?.message ?? refused.join(', ')}`);
+        subscribed.emit('failed', error ?? new Error(`subscription refused: ${refused.join(', ')}`));
+      } else subscribed.emit('ok');
+    });
   });
   client.on('error', (error) => bridgeLogs.connectionLost(error.message));
 
@@ -122,11 +130,17 @@ export async function startBridge(
     const timer = setTimeout(() => {
       client.end(true);
       void firestore.close();
-      reject(new Error(`bridge: no broker connection within ${timeoutMs} ms`));
+      reject(new Error(`bridge: not subscribed within ${timeoutMs} ms`));
     }, timeoutMs);
-    client.once('connect', () => {
+    subscribed.once('ok', () => {
       clearTimeout(timer);
       resolve();
+    });
+    subscribed.once('failed', (error: Error) => {
+      clearTimeout(timer);
+      client.end(true);
+      void firestore.close();
+      reject(error);
     });
   });
 
