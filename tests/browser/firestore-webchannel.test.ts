@@ -162,7 +162,7 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     expect(errors).toEqual([]);
   });
 
-  it('runs transactions and aggregation counts (the SDK sends those over REST) under the same rules', async () => {
+  it('runs transactions, aggregation counts and the lite SDK (all REST) under the same rules', async () => {
     const { page, uid, errors } = await signedInPage();
     const counter = `users/${uid}/notes/counter`;
     for (let n = 1; n <= 3; n += 1) {
@@ -181,6 +181,19 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     expect(await page.evaluate((path) => window.harness.count(path), `users/${uid}/notes`)).toBe(expected);
 
     expect(await page.evaluate(() => window.harness.count('users/someone-else/notes'))).toBe(
+      'permission-denied',
+    );
+
+    // The lite SDK talks REST only (fetch): write, read back, query.
+    const viaLite = await page.evaluate(
+      (path) => window.harness.liteRoundTrip(path, { via: 'lite' }),
+      `users/${uid}/notes/lite`,
+    );
+    expect(viaLite).toEqual({
+      read: { via: 'lite' },
+      listed: expect.arrayContaining(['copy', 'counter', 'lite']),
+    });
+    expect(await page.evaluate(() => window.harness.liteRoundTrip('public/lite', { via: 'lite' }))).toBe(
       'permission-denied',
     );
     expect(await page.evaluate(() => window.harness.increment('public/counter'))).toBe('permission-denied');

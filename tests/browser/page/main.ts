@@ -1,4 +1,4 @@
-import { initializeApp } from 'firebase/app';
+import { type FirebaseApp, initializeApp } from 'firebase/app';
 import {
   connectAuthEmulator,
   createUserWithEmailAndPassword,
@@ -20,6 +20,7 @@ import {
   type Unsubscribe,
   where,
 } from 'firebase/firestore';
+import * as lite from 'firebase/firestore/lite';
 
 // A page that drives the Firebase web SDK (browser build, bundled by Vite) from Playwright: the test calls
 // window.harness.* through page.evaluate and reads what the listeners saw from window.harness.events.
@@ -47,6 +48,9 @@ export interface ListenerState {
 }
 
 let db: Firestore | null = null;
+let liteDb: lite.Firestore | null = null;
+let firebaseApp: FirebaseApp | null = null;
+let pageConfig: PageConfig | null = null;
 const listeners = new Map<string, { state: ListenerState; stop: Unsubscribe }>();
 
 function now(): number {
@@ -61,6 +65,8 @@ function firestore(): Firestore {
 const harness = {
   async init(config: PageConfig): Promise<void> {
     const app = initializeApp({ apiKey: 'demo-api-key', projectId: config.projectId, appId: 'demo-app' });
+    firebaseApp = app;
+    pageConfig = config;
     connectAuthEmulator(getAuth(app), config.authUrl, { disableWarnings: true });
     db = initializeFirestore(app, config.longPolling ? { experimentalForceLongPolling: true } : {});
     connectFirestoreEmulator(db, config.firestoreHost, config.firestorePort);
@@ -162,6 +168,31 @@ const harness = {
         transaction.set(doc(firestore(), toPath), { n: source.data()?.n ?? null });
       });
       return 'ok';
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
+  },
+
+  /**
+   * The lite SDK (REST only, fetch-based): writes a document, reads it back and queries its collection.
+   * Resolves what it read, or the error code.
+   */
+  async liteRoundTrip(
+    documentPath: string,
+    data: Record<string, unknown>,
+  ): Promise<{ read: Record<string, unknown> | null; listed: string[] } | string> {
+    try {
+      if (!liteDb) {
+        liteDb = lite.getFirestore(firebaseApp!);
+        lite.connectFirestoreEmulator(liteDb, pageConfig!.firestoreHost, pageConfig!.firestorePort);
+      }
+      const ref = lite.doc(liteDb, documentPath);
+      await lite.setDoc(ref, data);
+      const read = (await lite.getDoc(ref)).data() ?? null;
+      const listed = (await lite.getDocs(lite.query(ref.parent, lite.orderBy('__name__')))).docs.map(
+        (d) => d.id,
+      );
+      return { read, listed };
     } catch (error) {
       return (error as { code?: string }).code ?? String(error);
     }
