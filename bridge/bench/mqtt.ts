@@ -261,6 +261,7 @@ async function writesPerDay(msPerSecond = 2, devicesPerType = 10) {
           lastSeenWindowMs: 5 * 60_000 * scale,
           readingsWindowMs: 60_000 * scale,
           sweepIntervalMs: 5_000 * scale + 5,
+          usageFlushMs: 15 * 60_000 * scale,
         }),
       );
       const devices = configs.map((c) => startSimulatedDevice(c, { brokerUrl: broker.url, msPerSecond }));

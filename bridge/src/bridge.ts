@@ -19,6 +19,7 @@ import {
   markSilentDevicesOffline,
 } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
+import { UsageAggregator } from './usage.ts';
 
 // The long-running ingest bridge: one persistent MQTT session (MQTT 5 shared subscription, so instances can
 // be added), every device message validated and turned into Firestore writes, one ordered queue per device,
@@ -27,6 +28,8 @@ import { bridgeLogs } from './logs.ts';
 
 export interface RunningBridge {
   stats(): IngestStats;
+  /** Writes the usage counted so far (also done every usageFlushMs and at stop). */
+  flushUsage(): Promise<void>;
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void>;
   /**
@@ -67,11 +70,13 @@ export async function startBridge(
   };
   const client = mqtt.connect(config.mqttUrl, connectOptions);
 
+  const usage = new UsageAggregator(firestore.db);
   const ctx: IngestContext = {
     db: firestore.db,
     config,
     directory,
     stats,
+    usage,
     now: () => Date.now(),
     republish(uid, serial, status) {
       stats.republished++;
@@ -150,6 +155,15 @@ export async function startBridge(
     }
   }, config.sweepIntervalMs);
   sweep.unref?.();
+  const flushUsage = async () => {
+    try {
+      stats.writes += await usage.flush();
+    } catch (error) {
+      bridgeLogs.writeFailed('usage', error);
+    }
+  };
+  const usageTimer = setInterval(() => void flushUsage(), config.usageFlushMs);
+  usageTimer.unref?.();
 
   let stopping: Promise<void> | null = null;
   const idle = async () => {
@@ -159,13 +173,16 @@ export async function startBridge(
   return {
     stats: () => ({ ...stats, droppedBy: { ...stats.droppedBy } }),
     idle,
+    flushUsage,
     stop({ leaveGroup = false } = {}) {
       stopping ??= (async () => {
         clearInterval(sweep);
+        clearInterval(usageTimer);
         if (leaveGroup && client.connected) await client.unsubscribeAsync(filters).catch(() => undefined);
         // Stop taking messages, finish the ones taken, then leave the session for the next start.
         await client.endAsync();
         await idle();
+        await flushUsage();
         await firestore.close();
         bridgeLogs.stopped();
       })();

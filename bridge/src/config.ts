@@ -31,6 +31,8 @@ export interface BridgeConfig {
   directoryTtlMs: number;
   /** Device log lines kept per device per minute; the rest are counted and dropped. */
   logsPerDevicePerMinute: number;
+  /** How often daily usage counters are added to devices/{id}/usage/{day}. */
+  usageFlushMs: number;
 }
 
 function env(source: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -61,5 +63,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     msPerSecond: 1000,
     directoryTtlMs: num(source, 'BRIDGE_DIRECTORY_TTL_MS', 60_000),
     logsPerDevicePerMinute: num(source, 'BRIDGE_LOGS_PER_DEVICE_PER_MINUTE', 60),
+    usageFlushMs: num(source, 'BRIDGE_USAGE_FLUSH_MS', 15 * 60_000),
   };
 }

@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import type { BridgeConfig } from './config.ts';
 import type { DeviceDirectory, DeviceEntry } from './device-directory.ts';
 import { bridgeLogs } from './logs.ts';
+import type { UsageAggregator } from './usage.ts';
 
 // What one validated device message does to Firestore. Coalescing lives here: the directory remembers what
 // was last written, so unchanged telemetry costs no write and heartbeats refresh last_seen once per window.
@@ -34,6 +35,7 @@ export interface IngestContext {
   config: BridgeConfig;
   directory: DeviceDirectory;
   stats: IngestStats;
+  usage: UsageAggregator;
   /** Republish a status to a linked user's topic (QoS 0, retained). */
   republish(uid: string, serial: string, status: StatusPayload): void;
   now(): number;
@@ -74,6 +76,11 @@ export async function ingest(ctx: IngestContext, topic: string, parsed: ParsedDe
     return drop(ctx, topic, 'unknown serial', 'unknown_device');
   }
 
+  ctx.usage.count(
+    entry.deviceId,
+    now,
+    ({ status: 'statuses', heartbeat: 'heartbeats', ack: 'acks', logs: 'logs' } as const)[parsed.kind],
+  );
   switch (parsed.kind) {
     case 'status': {
       const status = decodePayload(statusPayloadFor(entry.type), payload);
@@ -148,6 +155,7 @@ async function onStatus(ctx: IngestContext, entry: DeviceEntry, status: StatusPa
   if (status.firmware !== undefined && status.firmware !== entry.written.firmware)
     changes['state.firmware'] = status.firmware;
   if (Object.keys(changes).length > 0 && status.rssi !== undefined) changes['state.rssi'] = status.rssi;
+  if (Object.keys(outputs).length > 0) ctx.usage.count(entry.deviceId, now, 'state_changes');
   await touch(ctx, entry, now, changes);
   Object.assign(entry.written.outputs, outputs);
   if (changes['state.readings']) {

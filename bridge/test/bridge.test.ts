@@ -54,6 +54,15 @@ for (const kind of BROKER_KINDS) {
       expect(doc.status).toBe('active');
       expect(doc.state.last_seen.toMillis()).toBeGreaterThan(Date.now() - 60_000);
       expect(JSON.parse((await republished).payload)).toMatchObject({ v: 1, online: true });
+
+      // Usage is counted in memory and added to the day's aggregate on flush.
+      await bridge.idle();
+      await bridge.flushUsage();
+      const day = new Date().toISOString().slice(0, 10);
+      const usage = (await fx.db.doc(`devices/${flash.device_id}/usage/${day}`).get()).data();
+      expect(usage?.date).toBe(day);
+      expect(usage?.statuses).toBeGreaterThanOrEqual(1);
+      expect(usage?.messages).toBeGreaterThanOrEqual(usage?.statuses);
     });
 
     it('marks a command acked with its result and writes the new state', async () => {

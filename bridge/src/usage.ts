@@ -1,0 +1,56 @@
+import { FieldValue, type Firestore, Timestamp } from 'firebase-admin/firestore';
+
+// Daily usage aggregates, devices/{id}/usage/{yyyy-mm-dd} (UTC): message counts kept in memory and added with
+// FieldValue.increment once per flush window, so usage history costs a few writes per device per day instead
+// of one per message. Counts from several bridge instances add up.
+
+export type UsageCounter = 'messages' | 'heartbeats' | 'statuses' | 'acks' | 'logs' | 'state_changes';
+
+export interface UsageDoc {
+  date: string;
+  messages: number;
+  heartbeats: number;
+  statuses: number;
+  acks: number;
+  logs: number;
+  /** Status or ack messages that changed outputs (e.g. a relay switched). */
+  state_changes: number;
+  updated_at: Timestamp;
+}
+
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export class UsageAggregator {
+  private pending = new Map<string, Partial<Record<UsageCounter, number>>>();
+
+  constructor(private readonly db: Firestore) {}
+
+  count(deviceId: string, now: number, counter: UsageCounter, by = 1): void {
+    const key = `${deviceId}/${utcDay(now)}`;
+    const entry = this.pending.get(key) ?? {};
+    entry[counter] = (entry[counter] ?? 0) + by;
+    if (counter !== 'messages' && counter !== 'state_changes') entry.messages = (entry.messages ?? 0) + by;
+    this.pending.set(key, entry);
+  }
+
+  /** Writes everything counted so far; returns the number of documents written. */
+  async flush(): Promise<number> {
+    const batch = this.pending;
+    this.pending = new Map();
+    const entries = [...batch.entries()];
+    for (let i = 0; i < entries.length; i += 400) {
+      const writes = this.db.batch();
+      for (const [key, counts] of entries.slice(i, i + 400)) {
+        const [deviceId, date] = key.split('/');
+        const fields: Record<string, unknown> = { date, updated_at: Timestamp.now() };
+        for (const [name, value] of Object.entries(counts))
+          fields[name] = FieldValue.increment(value as number);
+        writes.set(this.db.doc(`devices/${deviceId}/usage/${date}`), fields, { merge: true });
+      }
+      await writes.commit();
+    }
+    return entries.length;
+  }
+}
