@@ -122,6 +122,42 @@ async function main(): Promise<void> {
   console.log(
     `query over 10,000 docs, where status == … and firmware >= 500 orderBy firmware (${fullSize} results): ${stats(fullTimes)}`,
   );
+  // The same queries inside the emulator (service call, no SDK or transport), to separate the two costs.
+  const ctx = { projectId: PROJECT, databaseId: '(default)', admin: true, auth: null };
+  const parent = `projects/${PROJECT}/databases/(default)/documents`;
+  const status = {
+    fieldFilter: { field: { fieldPath: 'status' }, op: 'EQUAL', value: { stringValue: 'active' } },
+  };
+  const firmware = {
+    fieldFilter: {
+      field: { fieldPath: 'firmware' },
+      op: 'GREATER_THAN_OR_EQUAL',
+      value: { integerValue: '500' },
+    },
+  };
+  const inside = async (structuredQuery: Record<string, unknown>) => {
+    const request = { parent, structuredQuery };
+    const samples: number[] = [];
+    for (let i = 0; i < 20; i++) await emulator.service.runQuery(request, ctx, () => {});
+    for (let i = 0; i < 200; i++)
+      samples.push(await time(() => emulator.service.runQuery(request, ctx, () => {})));
+    return stats(samples);
+  };
+  const limitedInside = await inside({
+    from: [{ collectionId: 'devices' }],
+    where: status,
+    orderBy: [{ field: { fieldPath: 'firmware' }, direction: 'DESCENDING' }],
+    limit: { value: 50 },
+  });
+  const fullInside = await inside({
+    from: [{ collectionId: 'devices' }],
+    where: { compositeFilter: { op: 'AND', filters: [status, firmware] } },
+    orderBy: [{ field: { fieldPath: 'firmware' } }],
+  });
+  console.log(
+    `  the same two queries inside the emulator (service call, no SDK or transport): limit 50 ${limitedInside}`,
+  );
+  console.log(`    ${fullSize} results ${fullInside}`);
 
   // Time from a commit until 100 listeners (each its own Listen target) have it.
   const watched = db.doc('bench/watched');
@@ -162,7 +198,6 @@ async function main(): Promise<void> {
   collectGarbage();
   const before = process.memoryUsage().heapUsed;
   const store = memoryEmulator.service.database(PROJECT);
-  const ctx = { projectId: PROJECT, databaseId: '(default)', admin: true, auth: null };
   for (let offset = 0; offset < 100_000; offset += 1000) {
     const writes = [];
     for (let i = offset; i < offset + 1000; i++) {

@@ -79,17 +79,25 @@ export function lastSegment(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** Compares relative paths segment by segment, as Firestore orders document names. */
+/**
+ * Compares slash-separated paths segment by segment (each segment in UTF-8 order), as Firestore orders document
+ * names, without splitting: a '/' ends a segment, so it sorts before every other character.
+ */
 export function comparePaths(a: string, b: string): number {
   if (a === b) return 0;
-  const as = a.split('/');
-  const bs = b.split('/');
-  const n = Math.min(as.length, bs.length);
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const c = compareUtf8(as[i], bs[i]);
-    if (c !== 0) return c;
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    if (ca === 0x2f) return -1;
+    if (cb === 0x2f) return 1;
+    const surrogateA = ca >= 0xd800 && ca <= 0xdfff;
+    const surrogateB = cb >= 0xd800 && cb <= 0xdfff;
+    if (surrogateA === surrogateB) return ca < cb ? -1 : 1;
+    return surrogateA ? 1 : -1;
   }
-  return as.length - bs.length;
+  return a.length - b.length;
 }
 
 /** Orders strings by their UTF-8 bytes (code points), as Firestore does; JS's < orders UTF-16 units. */

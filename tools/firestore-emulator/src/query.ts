@@ -1,8 +1,7 @@
 import { invalidArgument } from './errors.ts';
-import { canonicalFieldPath, formatFieldPath, getField, parseFieldPath } from './fieldPaths.ts';
+import { canonicalFieldPath, getField, parseFieldPath } from './fieldPaths.ts';
 import { comparePaths, lastSegment, parentPath } from './paths.ts';
 import type { ReadView } from './store.ts';
-import { relative } from './store.ts';
 import type { Document, Value } from './types.ts';
 import { arrayContains, compareValues, isNaNValue, typeOrder, valuesEqual } from './values.ts';
 
@@ -384,9 +383,7 @@ export function runQuery(query: CompiledQuery, view: ReadView): Document[] {
   const orders = query.orders;
   keyed.sort((a, b) => {
     for (let i = 0; i < orders.length; i++) {
-      const c = orders[i].isName
-        ? comparePaths(relative(a.doc.name), relative(b.doc.name))
-        : compareValues(a.keys[i], b.keys[i]);
+      const c = orders[i].isName ? comparePaths(a.doc.name, b.doc.name) : compareValues(a.keys[i], b.keys[i]);
       if (c !== 0) return orders[i].descending ? -c : c;
     }
     return 0;
@@ -424,5 +421,3 @@ export function queryCollectionPath(query: CompiledQuery): string {
       ? query.collectionId
       : `${query.parent}/${query.collectionId}`;
 }
-
-export { formatFieldPath, relative };

@@ -1,4 +1,4 @@
-import { compareUtf8 } from './paths.ts';
+import { comparePaths, compareUtf8 } from './paths.ts';
 import { compareTimestamps } from './time.ts';
 import type { Value } from './types.ts';
 
@@ -84,14 +84,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 function compareReferences(a: string, b: string): number {
-  const as = a.split('/');
-  const bs = b.split('/');
-  const n = Math.min(as.length, bs.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareUtf8(as[i], bs[i]);
-    if (c !== 0) return c;
-  }
-  return Math.sign(as.length - bs.length);
+  return Math.sign(comparePaths(a, b));
 }
 
 function compareArrays(a: Value[], b: Value[]): number {
