@@ -17,6 +17,7 @@ import {
   prepareOut,
   readFlashConfigs,
   readManifest,
+  removeDeviceFiles,
   writeDeviceFiles,
   writeLabelSheet,
   writeManifest,
@@ -94,6 +95,21 @@ async function main(): Promise<void> {
     });
     progress?.update(result.serials.length);
     progress?.finish();
+
+    // Files of this batch left here by a run against another database (e.g. emulators started afresh) name
+    // devices that do not exist in this one: drop them, so the directory only holds flashable units.
+    const inBatch = new Set(result.serials);
+    const stale = manifest.devices.filter((d) => !inBatch.has(d.serial_number));
+    if (stale.length > 0) {
+      await removeDeviceFiles(
+        out,
+        stale.map((d) => d.serial_number),
+      );
+      manifest.devices = manifest.devices.filter((d) => inBatch.has(d.serial_number));
+      log(
+        `removed files of ${stale.length} device(s) listed for batch ${batchId} here but not in this database`,
+      );
+    }
 
     // Devices of this batch made by an earlier run whose files are missing here get fresh secrets and files.
     const missing = result.serials.filter(

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type DeviceType, type FlashConfig, flashConfigSchema } from '@esp32cloud/protocol';
 import type { ProvisionedDevice } from '../../functions/src/registry/provisioning.ts';
@@ -54,6 +54,15 @@ export async function readFlashConfigs(out: string, serials: string[]): Promise<
     if (parsed.success) found.push(parsed.data);
   }
   return found;
+}
+
+export async function removeDeviceFiles(out: string, serials: string[]): Promise<void> {
+  const p = paths(out);
+  for (const serial of serials) {
+    await Promise.all(
+      [p.flash(serial), p.png(serial), p.svg(serial)].map((file) => rm(file, { force: true })),
+    );
+  }
 }
 
 export async function readManifest(out: string, batchId: string): Promise<Manifest | null> {

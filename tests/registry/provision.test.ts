@@ -198,6 +198,28 @@ describe('npm run provision', () => {
     expect(files).toHaveLength(30);
   });
 
+  it('drops files of devices the database does not have (a directory reused across fresh emulators)', async () => {
+    const dir = path.join(workDir, 'reused');
+    const first = await provision(stack, { type: 'Sensor', count: 2, out: dir, batch: 'b-reused' });
+    // The database forgets the batch (as a restarted emulator would); its devices' files remain on disk.
+    for (const device of first.devices) {
+      await Promise.all(
+        [`devices/${device.device_id}`, `serials/${device.serial_number}`].map((doc) => db.doc(doc).delete()),
+      );
+    }
+    await db.doc('batches/b-reused').delete();
+    const second = await provision(stack, { type: 'Sensor', count: 2, out: dir, batch: 'b-reused' });
+    expect(second.summary).toMatchObject({ created: 2, total: 2 });
+    expect(second.devices).toHaveLength(2);
+    const files = (await readdir(dir)).filter((f) => /^ESP32\d{8}[A-Z]\.json$/.test(f)).sort();
+    expect(files).toEqual(second.devices.map((d) => `${d.serial_number}.json`).sort());
+    for (const device of first.devices) {
+      expect(
+        statSync(path.join(dir, 'qr', `${device.serial_number}.png`), { throwIfNoEntry: false }),
+      ).toBeUndefined();
+    }
+  });
+
   it('refuses to re-run a batch id with different settings', async () => {
     const run = await runCli(stack, 'scripts/provision.ts', [
       ...[
