@@ -319,6 +319,29 @@ describe('WebChannel protocol against the core service', () => {
     }
   });
 
+  it('sends back channels to a host of their own when the page reached us as localhost', async () => {
+    const handshakeVia = (host: string) =>
+      new Promise<string>((resolve, reject) => {
+        const body = formBody([{ database: DATABASE }], 0);
+        const request = http.request(
+          channelUrl(WRITE, { RID: 1, CVER: 22, t: 1 }),
+          { method: 'POST', headers: { host, 'content-type': 'application/x-www-form-urlencoded' } },
+          (response) => {
+            let text = '';
+            response.on('data', (part: Buffer) => (text += part.toString()));
+            response.on('end', () => resolve(text));
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+    const prefixOf = (text: string) => (chunks(text)[0] as Array<[number, unknown[]]>)[0]![1][2] as string;
+    const port = new URL(base).port;
+    expect(prefixOf(await handshakeVia(`localhost:${port}`))).toMatch(/^wc-[a-z0-9]+$/);
+    expect(prefixOf(await handshakeVia(`app.localhost:${port}`))).toMatch(/^wc-[a-z0-9]+$/);
+    expect(prefixOf(await handshakeVia(`127.0.0.1:${port}`))).toBe('');
+  });
+
   it('answers an unknown session with 400 "Unknown SID" (so the client starts afresh)', async () => {
     const response = await fetch(
       channelUrl(LISTEN, { RID: 'rpc', SID: 'no-such-session', AID: 0, CI: 1, TYPE: 'xmlhttp' }),
