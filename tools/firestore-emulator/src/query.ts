@@ -413,11 +413,3 @@ export function project(doc: Document, select: string[][] | undefined): Document
   }
   return { ...doc, fields };
 }
-
-export function queryCollectionPath(query: CompiledQuery): string {
-  return query.allDescendants
-    ? query.collectionId
-    : query.parent === ''
-      ? query.collectionId
-      : `${query.parent}/${query.collectionId}`;
-}
