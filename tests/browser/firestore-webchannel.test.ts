@@ -306,7 +306,7 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
       45_000,
     );
     expect(errors).toEqual([]);
-  });
+  }, 120_000);
 
   it('reconnects and resumes when the emulator restarts on the same port', async () => {
     const { page, uid, errors } = await signedInPage();
@@ -325,7 +325,8 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     firestore = await start({ host: '127.0.0.1', port, projectId: stack.projectId, quiet: true });
     await loadRules();
 
-    // The new instance starts empty; the page's listeners re-establish and converge on its data.
+    // The new instance starts empty; the page's listeners re-establish (after the SDK's reconnect backoff,
+    // seconds: hence the longer bounds) and converge on its data.
     await admin.doc('public/restart').set({ generation: 2 });
     await waitForSnapshot(page, 'board', '!last.fromCache && last.docs[0]?.data.generation === 2', 45_000);
     await admin.doc(`users/${uid}/notes/after-restart`).set({ ok: true });
@@ -343,5 +344,5 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     expect(written).toBe('ok');
     expect((await admin.doc(`users/${uid}/notes/written-after-restart`).get()).exists).toBe(true);
     expect(errors).toEqual([]);
-  });
+  }, 120_000);
 });
