@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -6,20 +5,41 @@ import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../tests/e2e/browser.ts';
+import { startDeviceStack } from '../../tests/e2e/device-stack.ts';
 import { signUp, uniqueEmail } from '../../tests/harness/auth.ts';
 import { whichProgram } from '../../tests/harness/programs.ts';
 import { startStack } from '../../tests/harness/stack.ts';
-import { distDir, runtimeConfigForStack, startWebServer } from '../../tests/harness/web.ts';
+import { buildWebApp, runtimeConfigForStack, startWebServer } from '../../tests/harness/web.ts';
 
 // Figures of the customer web app (issue 7):
 //  1. JavaScript shipped for the first page, KB gzip (from the build, and as loaded by Chromium);
 //  2. navigation → live dashboard with 50 devices (every card drawn from its live document), median of runs;
-//  3. toggle click → acknowledged state on screen, median of 50 (needs the MQTT path: control route, broker,
-//     bridge, simulator — printed as missing until they exist).
+//  3. toggle click → acknowledged state on screen, median of 50: API → broker → simulated device → ack →
+//     bridge → Firestore → listener → screen.
 
 const DASHBOARD_DEVICES = 50;
 const DASHBOARD_RUNS = 15;
-const hostingDir = path.resolve(import.meta.dirname, '..');
+const TOGGLES = 50;
+
+// Runs in the page (a string, so the bundler's helpers never leak into it): clicks relay 1 and resolves with
+// the milliseconds until the button shows the new state with no pending mark, i.e. acknowledged and reported.
+const TOGGLE_AND_WAIT_FOR_ACK = `new Promise((resolve, reject) => {
+  const selector = '[data-testid="output-relay1"]';
+  const button = document.querySelector(selector);
+  const target = button.getAttribute('aria-pressed') === 'true' ? 'false' : 'true';
+  const started = performance.now();
+  const timeout = setTimeout(() => reject(new Error('no acknowledgement within 20 s')), 20000);
+  const observer = new MutationObserver(() => {
+    const now = document.querySelector(selector);
+    if (now && now.getAttribute('aria-pressed') === target && now.getAttribute('data-pending') === 'false') {
+      observer.disconnect();
+      clearTimeout(timeout);
+      resolve(performance.now() - started);
+    }
+  });
+  observer.observe(document.body, { subtree: true, attributes: true, childList: true });
+  button.click();
+})`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -34,16 +54,8 @@ function p99(values: number[]): number {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-function build(): void {
-  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], {
-    cwd: hostingDir,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) throw new Error('vite build failed');
-}
-
 /** The entry script and the chunks index.html preloads: what any first page downloads before it runs. */
-function firstPageFromBuild(): { files: string[]; gzip: number } {
+function firstPageFromBuild(distDir: string): { files: string[]; gzip: number } {
   const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
   const files = [
     ...html.matchAll(/<script type="module"[^>]*src="([^"]+)"/g),
@@ -53,18 +65,25 @@ function firstPageFromBuild(): { files: string[]; gzip: number } {
   return { files, gzip };
 }
 
-/** JS the browser actually fetched for a page, gzip-sized. */
-async function jsLoadedBy(page: Page, url: string, ready: () => Promise<unknown>): Promise<number> {
-  const bodies: Promise<Buffer>[] = [];
+/** JS the browser actually fetched for a page (every .js response, sized from the build, gzipped). */
+async function jsLoadedBy(
+  distDir: string,
+  page: Page,
+  url: string,
+  ready: () => Promise<unknown>,
+): Promise<number> {
+  const paths = new Set<string>();
   const onResponse = (response: import('playwright-core').Response) => {
-    if (response.url().endsWith('.js') && !response.url().includes('/__/')) bodies.push(response.body());
+    const { pathname } = new URL(response.url());
+    if (pathname.endsWith('.js') && pathname.startsWith('/assets/')) paths.add(pathname);
   };
   page.on('response', onResponse);
   await page.goto(url);
   await ready();
   page.off('response', onResponse);
-  const all = await Promise.all(bodies);
-  return all.reduce((sum, body) => sum + gzipSync(body).length, 0);
+  let total = 0;
+  for (const pathname of paths) total += gzipSync(readFileSync(path.join(distDir, pathname))).length;
+  return total;
 }
 
 async function seedDevices(
@@ -110,7 +129,7 @@ async function seedDevices(
   await deleteApp(app);
 }
 
-async function dashboardFigures(browser: Browser): Promise<void> {
+async function dashboardFigures(browser: Browser, distDir: string): Promise<void> {
   const stack = await startStack({ firestore: true, firebase: ['auth'] });
   const web = await startWebServer({ config: runtimeConfigForStack(stack), apiUrl: stack.apiUrl });
   try {
@@ -120,7 +139,7 @@ async function dashboardFigures(browser: Browser): Promise<void> {
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
 
-    const signinJs = await jsLoadedBy(page, `${web.url}/signin`, () =>
+    const signinJs = await jsLoadedBy(distDir, page, `${web.url}/signin`, () =>
       page.getByRole('heading', { name: 'เข้าสู่ระบบ' }).waitFor(),
     );
     console.log(`first page JS as loaded by Chromium (/signin, signed out): ${kb(signinJs)} gzip`);
@@ -136,7 +155,7 @@ async function dashboardFigures(browser: Browser): Promise<void> {
         DASHBOARD_DEVICES,
         { polling: 'raf' },
       );
-    const dashboardJs = await jsLoadedBy(page, `${web.url}/`, live);
+    const dashboardJs = await jsLoadedBy(distDir, page, `${web.url}/`, live);
     console.log(`JS for the signed-in dashboard (all chunks): ${kb(dashboardJs)} gzip`);
 
     const times: number[] = [];
@@ -156,9 +175,59 @@ async function dashboardFigures(browser: Browser): Promise<void> {
   }
 }
 
+async function toggleFigures(browser: Browser): Promise<void> {
+  const world = await startDeviceStack();
+  try {
+    const provisioned = await world.provision('4Relay');
+    const owner = await signUp(world.stack.authHost!, uniqueEmail('bench-toggle'));
+    const register = await fetch(`${world.stack.apiUrl}/api/devices/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.idToken}` },
+      body: JSON.stringify({
+        serial_number: provisioned.serial_number,
+        claim_code: provisioned.claim_code,
+        device_name: 'bench',
+      }),
+    });
+    if (register.status !== 201)
+      throw new Error(`register failed: ${register.status} ${await register.text()}`);
+    await world.plugIn(provisioned);
+
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${world.web.url}/signin`);
+    await page.getByRole('textbox', { name: 'อีเมล' }).fill(owner.email);
+    await page.getByRole('textbox', { name: 'รหัสผ่าน' }).fill(owner.password);
+    await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).last().click();
+    await page.waitForURL(`${world.web.url}/`);
+    await page.goto(`${world.web.url}/devices/${provisioned.device_id}`);
+    await page.locator('[data-testid="device-online"]').getByText('ออนไลน์').waitFor();
+
+    const times: number[] = [];
+    for (let i = 0; i < TOGGLES; i += 1) {
+      // Measured in the page: from the click to the button showing the new, acknowledged state.
+      const ms = await page.evaluate<number>(TOGGLE_AND_WAIT_FOR_ACK).catch(async (error) => {
+        const alert = await page.getByRole('alert').allTextContents();
+        throw new Error(
+          `toggle ${i + 1}: ${(error as Error).message}; on screen: ${alert.join(' | ') || 'no error'}`,
+        );
+      });
+      times.push(ms);
+    }
+    console.log(
+      `toggle click → acknowledged on screen (${world.broker.kind} broker): median ${median(times).toFixed(0)} ms, ` +
+        `p99 ${p99(times).toFixed(0)} ms (${TOGGLES} toggles)`,
+    );
+    await page.close();
+  } finally {
+    await world.stop();
+  }
+}
+
 async function main(): Promise<void> {
-  build();
-  const first = firstPageFromBuild();
+  // A private build (not hosting/dist), so a concurrent build elsewhere cannot disturb the figures.
+  const distDir = await buildWebApp();
+  const first = firstPageFromBuild(distDir);
   console.log(
     `first page JS from the build (entry + preloads, ${first.files.length} files): ${kb(first.gzip)} gzip`,
   );
@@ -168,10 +237,8 @@ async function main(): Promise<void> {
   }
   const browser = await launchChromium();
   try {
-    await dashboardFigures(browser);
-    console.log(
-      'toggle click → acknowledged on screen: not measured yet (needs the control route, bridge and simulator)',
-    );
+    await dashboardFigures(browser, distDir);
+    await toggleFigures(browser);
   } finally {
     await browser.close();
   }

@@ -59,6 +59,11 @@ describe('device documents', () => {
     expect(decodeLink({})).toBeNull();
     expect(decodeCommand('c1', { status: 'acked' }).status).toBe('acked');
     expect(decodeCommand('c1', { status: 'weird' }).status).toBe('queued');
+    // The device answered before the API marked the command sent: still answered.
+    expect(decodeCommand('c1', { status: 'sent', acked_at: { seconds: 1 } }).status).toBe('acked');
+    expect(
+      decodeCommand('c1', { status: 'sent', acked_at: { seconds: 1 }, error: 'relay stuck' }).status,
+    ).toBe('failed');
   });
 });
 

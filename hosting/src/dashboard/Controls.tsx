@@ -122,6 +122,7 @@ export function Controls(props: { device: DeviceRecord }) {
                 aria-busy={p ? 'true' : undefined}
                 data-testid={`output-${output.key}`}
                 data-pending={p ? 'true' : 'false'}
+                data-command-id={p?.commandId}
                 disabled={Boolean(p)}
                 onClick={() => set(output, !on)}
               >

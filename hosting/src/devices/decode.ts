@@ -53,7 +53,14 @@ export function decodeDevice(deviceId: string, data: Data): DeviceRecord {
 
 const STATUSES: readonly CommandStatus[] = ['queued', 'sent', 'acked', 'failed'];
 
+/**
+ * A command's progress. `acked_at` is written only when the device answered, so it wins over a `sent` or
+ * `queued` status: a fast device can answer before the API has marked its command sent, and the later
+ * "sent" write must not make an answered command look unanswered.
+ */
 export function decodeCommand(id: string, data: Data): CommandRecord {
-  const status = STATUSES.includes(data.status as CommandStatus) ? (data.status as CommandStatus) : 'queued';
-  return { id, status, error: typeof data.error === 'string' ? data.error : undefined };
+  const error = typeof data.error === 'string' ? data.error : undefined;
+  let status = STATUSES.includes(data.status as CommandStatus) ? (data.status as CommandStatus) : 'queued';
+  if ((status === 'queued' || status === 'sent') && data.acked_at) status = error ? 'failed' : 'acked';
+  return { id, status, error };
 }
