@@ -116,4 +116,16 @@ describe('query listeners', () => {
     await expect.poll(() => paths.at(-1)).toEqual(['x/1/cmds/a', 'y/2/cmds/b']);
     unsubscribe();
   });
+
+  it('does not tell listeners of one project about commits in another', async () => {
+    const other = h.admin('demo-listen-other');
+    const sizes: number[] = [];
+    const stop = db.collection('shared-name').onSnapshot((snap) => sizes.push(snap.size));
+    await expect.poll(() => sizes.length).toBe(1);
+    await other.doc('shared-name/x').set({ v: 1 });
+    await db.doc('shared-name/mine').set({ v: 1 });
+    await expect.poll(() => sizes.at(-1)).toBe(1);
+    stop();
+    expect(sizes).toEqual([0, 1]);
+  });
 });

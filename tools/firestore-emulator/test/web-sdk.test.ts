@@ -129,6 +129,25 @@ describe('listeners over the Listen stream', () => {
     expect(docStates).toEqual([null, { on: true }, { on: false }]);
   });
 
+  it('removes one target while others on the same stream keep listening', async () => {
+    const client = h.web();
+    const kept: number[] = [];
+    const dropped: number[] = [];
+    const stopKept = onSnapshot(collection(client, 'multi'), (snap) => {
+      if (!snap.metadata.fromCache) kept.push(snap.size);
+    });
+    const stopDropped = onSnapshot(query(collection(client, 'multi'), where('v', '>', 0)), (snap) => {
+      if (!snap.metadata.fromCache) dropped.push(snap.size);
+    });
+    await expect.poll(() => kept.length > 0 && dropped.length > 0).toBe(true);
+    stopDropped();
+    const droppedCalls = dropped.length;
+    await h.admin().doc('multi/a').set({ v: 1 });
+    await expect.poll(() => kept.at(-1)).toBe(1);
+    stopKept();
+    expect(dropped.length).toBe(droppedCalls);
+  });
+
   it('resumes a target with its resume token and catches up', async () => {
     const resumeTokens: number[] = [];
     const service = h.emulator.service;
