@@ -338,6 +338,8 @@ function compileFieldFilter(
     }
     case 'NOT_IN': {
       const list = (value as { arrayValue: { values?: Value[] } }).arrayValue.values ?? [];
+      // A null in the list makes NOT_IN match nothing (as the SDKs evaluate it locally too).
+      if (list.some((v) => 'nullValue' in v)) return () => false;
       return (doc) => {
         const v = get(doc);
         return v !== undefined && !('nullValue' in v) && !arrayContains(list, v);

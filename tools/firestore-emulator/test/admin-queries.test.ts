@@ -49,6 +49,9 @@ describe('filters', () => {
     expect(ids(await q.where('type', '!=', 'LED').get())).toEqual(['a', 'e', 'c', 'f']);
     expect(ids(await q.where('type', 'in', ['Sensor', '4Relay']).get())).toEqual(['a', 'c', 'e', 'f']);
     expect(ids(await q.where('type', 'not-in', ['LED', 'Sensor']).get())).toEqual(['a', 'e']);
+    expect(ids(await q.where('owner', 'not-in', ['u1']).get())).toEqual(['b']);
+    expect(ids(await q.where('owner', 'not-in', ['u1', null]).get())).toEqual([]);
+    expect(ids(await q.where('owner', 'in', [null, 'u2']).get())).toEqual(['b', 'c']);
     expect(ids(await q.where('tags', 'array-contains', 'y').get())).toEqual(['a', 'b']);
     expect(ids(await q.where('tags', 'array-contains-any', ['x', 'z']).get())).toEqual(['a', 'd']);
     expect(ids(await q.where(FieldPath.documentId(), 'in', ['b', 'h']).get())).toEqual(['b', 'h']);
