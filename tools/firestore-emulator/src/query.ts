@@ -308,7 +308,8 @@ function compileFieldFilter(
     case 'GREATER_THAN_OR_EQUAL':
       return (doc) => {
         const v = get(doc);
-        if (v === undefined || !sameType(v, value) || isNaNValue(v) || isNaNValue(value)) return false;
+        // NaN is the smallest number, so it falls inside ranges below a number (as the SDKs match locally).
+        if (v === undefined || !sameType(v, value)) return false;
         const c = compareValues(v, value);
         if (op === 'LESS_THAN') return c < 0;
         if (op === 'LESS_THAN_OR_EQUAL') return c <= 0;

@@ -34,7 +34,8 @@ describe('filters', () => {
     expect(ids(await q.where('n', '>=', 2.0).get())).toEqual(['b', 'c', 'd']);
     expect(ids(await q.where('n', '==', 2.0).get())).toEqual(['b']);
     expect(ids(await q.where('n', '<', 'zzz').get())).toEqual(['e']);
-    expect(ids(await q.where('n', '<=', 3).get())).toEqual(['a', 'b', 'c']);
+    // NaN sorts before every number, so it is inside a range below a number (as the SDKs match locally).
+    expect(ids(await q.where('n', '<=', 3).get())).toEqual(['f', 'a', 'b', 'c']);
   });
 
   it('matches null and NaN with equality', async () => {
