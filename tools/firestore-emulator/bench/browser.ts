@@ -8,7 +8,8 @@ import { start } from '../src/index.ts';
 
 // Browser-observed latency over WebChannel: from the moment the Admin SDK (gRPC) starts a write to the moment
 // the web SDK's onSnapshot callback runs in headless Chromium, 100 writes each with the streaming back channel
-// and with forced long polling. Page and test process clocks are aligned by an NTP-style calibration first.
+// (page pointed at 127.0.0.1, and at localhost where back channels get their own *.localhost host) and with
+// forced long polling. Page and test process clocks are aligned by an NTP-style calibration first.
 
 const SAMPLES = 100;
 
@@ -45,17 +46,21 @@ async function main(): Promise<void> {
   const web = await serveTestPage();
   const browser = await launchChromium();
   try {
-    for (const longPolling of [false, true]) {
-      const mode = longPolling ? 'long polling' : 'streaming';
+    const modes = [
+      { mode: 'streaming, 127.0.0.1', host: emulator.host, longPolling: false },
+      { mode: 'streaming, localhost', host: 'localhost', longPolling: false },
+      { mode: 'long polling, 127.0.0.1', host: emulator.host, longPolling: true },
+    ];
+    for (const [index, { mode, host, longPolling }] of modes.entries()) {
       const opened = await openTestPage(browser, web.url, {
         projectId,
-        firestoreHost: emulator.host,
+        firestoreHost: host,
         firestorePort: emulator.port,
         authUrl: 'http://127.0.0.1:9',
         longPolling,
       });
       const { page } = opened;
-      const path = `bench/${longPolling ? 'poll' : 'stream'}`;
+      const path = `bench/mode-${index}`;
       await admin.doc(path).set({ seq: 0 });
       await page.evaluate((p) => window.harness.listenDoc('bench', p), path);
       await page.waitForFunction(() =>
