@@ -13,6 +13,8 @@ import { call, type ManifestDevice, provision, runCli } from './helpers.ts';
 // Auth emulators and our Firestore emulator, with devices made by the provision CLI.
 
 const APP = 'https://app.example.test';
+/** The broker URL flashed at the factory (differs from the functions' own default on purpose). */
+const FACTORY_BROKER = 'mqtts://broker.example.test:8883';
 const LIMITS = { perUser: 3, perSerial: 4, validatePerMinute: 40 };
 
 let stack: Stack;
@@ -46,6 +48,7 @@ beforeAll(async () => {
       out: path.join(workDir, 'r'),
       batch: 'api-relay',
       appUrl: APP,
+      extra: ['--broker-url', FACTORY_BROKER],
     }),
     provision(stack, {
       type: 'Sensor',
@@ -170,7 +173,12 @@ describe('the whole journey: provision → validate → register → listed → 
     const doc = (await db.doc(`devices/${device.device_id}`).get()).data()!;
     expect(doc).toMatchObject({ status: 'registered', owner_uid: user.uid });
     const config = (await db.doc(`device_configs/${device.device_id}`).get()).data()!;
-    expect(config).toMatchObject({ wifi_ssid: null, update_interval: 30, custom_settings: {} });
+    expect(config).toMatchObject({
+      wifi_ssid: null,
+      update_interval: 30,
+      custom_settings: {},
+      mqtt_broker_url: FACTORY_BROKER,
+    });
   });
 });
 
@@ -483,7 +491,10 @@ describe('PATCH and DELETE /api/users/{uid}/devices/{id}', () => {
     const links = await db.collection('user_devices').where('device_id', '==', device.device_id).get();
     expect(links.size).toBe(0);
     expect((await db.collection(`devices/${device.device_id}/commands`).get()).size).toBe(0);
-    expect((await db.doc(`device_configs/${device.device_id}`).get()).data()!.wifi_ssid).toBeNull();
+    expect((await db.doc(`device_configs/${device.device_id}`).get()).data()).toMatchObject({
+      wifi_ssid: null,
+      mqtt_broker_url: FACTORY_BROKER,
+    });
     expect(
       (await call(api, 'GET', `/users/${owner.uid}/devices`, { token: owner.idToken })).body.devices,
     ).toEqual([]);

@@ -1,6 +1,7 @@
 import { isClaimCodeFormat, type RegisterResponse, validateSerial } from '@esp32cloud/protocol';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import {
+  type DeviceConfigDoc,
   type DeviceDoc,
   type DeviceSecretDoc,
   defaultConfig,
@@ -62,7 +63,11 @@ export async function claimDevice(
     if (!serialSnap.exists)
       throw new RegistryError(404, 'not_found', `No device has serial number ${serial}.`);
     const { device_id: deviceId } = serialSnap.data() as SerialDoc;
-    const [deviceSnap, secretSnap] = await tx.getAll(r.device(deviceId), r.secret(deviceId));
+    const [deviceSnap, secretSnap, configSnap] = await tx.getAll(
+      r.device(deviceId),
+      r.secret(deviceId),
+      r.config(deviceId),
+    );
     if (!deviceSnap.exists || !secretSnap.exists) {
       throw new RegistryError(404, 'not_found', `No device has serial number ${serial}.`);
     }
@@ -91,7 +96,10 @@ export async function claimDevice(
     };
     tx.update(r.device(deviceId), { status: 'registered', owner_uid: request.uid, registered_at: now });
     tx.set(r.link(request.uid, deviceId), link);
-    tx.set(r.config(deviceId), defaultConfig(deviceId, settings.deviceBrokerUrl, now));
+    // Defaults again, but the broker URL stays the one the unit was provisioned (and flashed) with.
+    const brokerUrl =
+      (configSnap.data() as DeviceConfigDoc | undefined)?.mqtt_broker_url ?? settings.deviceBrokerUrl;
+    tx.set(r.config(deviceId), defaultConfig(deviceId, brokerUrl, now));
     return { status: 201, body: responseFor(device, link) };
   });
   if (result === 'wrong_code') {

@@ -2,6 +2,7 @@ import { type ReleaseResponse, randomClaimCode, setupUrl } from '@esp32cloud/pro
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import {
   COLLECTIONS,
+  type DeviceConfigDoc,
   type DeviceDoc,
   type DeviceSecretDoc,
   defaultConfig,
@@ -35,7 +36,11 @@ export async function releaseDevice(
   const claimCode = randomClaimCode();
   const claimCodeHash = await hashClaimCode(claimCode, settings.pepper);
   const device = await db.runTransaction(async (tx) => {
-    const [deviceSnap, secretSnap] = await tx.getAll(r.device(deviceId), r.secret(deviceId));
+    const [deviceSnap, secretSnap, configSnap] = await tx.getAll(
+      r.device(deviceId),
+      r.secret(deviceId),
+      r.config(deviceId),
+    );
     if (!deviceSnap.exists)
       throw new RegistryError(404, 'not_found', `No device ${deviceId} in your account.`);
     const current = deviceSnap.data() as DeviceDoc;
@@ -51,7 +56,10 @@ export async function releaseDevice(
       registered_at: null,
       desired: null,
     });
-    tx.set(r.config(deviceId), defaultConfig(deviceId, settings.deviceBrokerUrl, now));
+    // Defaults again, but the broker URL stays the one the unit was provisioned (and flashed) with.
+    const brokerUrl =
+      (configSnap.data() as DeviceConfigDoc | undefined)?.mqtt_broker_url ?? settings.deviceBrokerUrl;
+    tx.set(r.config(deviceId), defaultConfig(deviceId, brokerUrl, now));
     const secret = secretSnap.exists ? (secretSnap.data() as DeviceSecretDoc) : null;
     tx.set(
       r.secret(deviceId),
