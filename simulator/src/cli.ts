@@ -9,10 +9,11 @@ import { readFlashConfigs, startFleet } from './fleet.ts';
 
 // npm run simulate -- --from DIR            every provisioned device in DIR (the provision CLI's output)
 // npm run simulate -- --serial SN --password PW [--type 4Relay] [--broker mqtt://127.0.0.1:1883]
-// Options: --broker URL (override), --count N (first N of DIR), --interval S (update_interval override).
+// Options: --broker URL (override), --count N (first N of DIR), --interval S (update_interval override),
+//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device.ts).
 
 const usage = `usage: npm run simulate -- (--from DIR | --serial SN --password PW [--type 4Relay|LED|Sensor])
-       [--broker URL] [--count N] [--interval SECONDS]`;
+       [--broker URL] [--count N] [--interval SECONDS] [--fault drop|silent|garbage|no_ack]`;
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     broker: { type: 'string' },
     count: { type: 'string' },
     interval: { type: 'string' },
+    fault: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -65,7 +67,19 @@ if (configs.length === 0) {
   process.exit(1);
 }
 
+const FAULTS = ['drop', 'silent', 'garbage', 'no_ack'] as const;
+const fault = values.fault as (typeof FAULTS)[number] | undefined;
+if (fault !== undefined && !FAULTS.includes(fault)) {
+  process.stderr.write(`${usage}\n`);
+  process.exit(2);
+}
+
 const fleet = startFleet(configs, values.broker ? { brokerUrl: values.broker } : {});
+if (fault) {
+  for (const device of fleet.devices) {
+    device.events.once('connected', () => void device.injectFault({ kind: fault }));
+  }
+}
 const shutdown = async () => {
   await fleet.stop();
   process.exit(0);

@@ -171,6 +171,7 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
       return;
     }
     const control = decoded.value;
+    events.emit('received', control.id);
     if (faults.has('no_ack')) return;
     const previous = recentAcks.get(control.id);
     if (previous) {

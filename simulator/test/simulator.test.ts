@@ -48,7 +48,7 @@ for (const kind of BROKER_KINDS) {
       broker = running.broker;
       const admin = await BrokerAdmin.connect({ url: broker.url, ...broker.adminCredentials });
       await admin.addDevices(
-        ['SIMR000001', 'SIML000002', 'SIMS000003', 'SIMD000004'].map((s) => ({
+        ['SIMR000001', 'SIML000002', 'SIMS000003', 'SIMD000004', 'SIMN000005'].map((s) => ({
           serial: s,
           password: `pw-${s}`,
         })),
@@ -141,6 +141,37 @@ for (const kind of BROKER_KINDS) {
           'temperature',
         ]);
       }
+    });
+
+    it('a device with the no_ack fault receives commands but never answers', async () => {
+      const device = await start(flash('SIMN000005', '4Relay'));
+      await device.injectFault({ kind: 'no_ack' });
+      const acks: string[] = [];
+      const onMessage = (topic: string, payload: Buffer) => {
+        if (topic === 'devices/SIMN000005/ack') acks.push(payload.toString());
+      };
+      observer.on('message', onMessage);
+      const received = new Promise((resolve) => device.events.once('received', resolve));
+      await relay.publishAsync(
+        'devices/SIMN000005/control',
+        '{"v":1,"id":"lost-1","command":"all","state":"on"}',
+        {
+          qos: 1,
+        },
+      );
+      expect(await received).toBe('lost-1');
+      device.recover();
+      const answered = nextMessage(
+        observer,
+        (t, p) => t === 'devices/SIMN000005/ack' && p.includes('after-1'),
+      );
+      await relay.publishAsync('devices/SIMN000005/control', '{"v":1,"id":"after-1","command":"ping"}', {
+        qos: 1,
+      });
+      await answered;
+      observer.off('message', onMessage);
+      expect(acks.some((a) => a.includes('lost-1'))).toBe(false);
+      expect(device.state().outputs.relay2).toBe(false);
     });
 
     it('a dropped device is marked offline by its last will and comes back after recovery', async () => {
