@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { Header } from './components/Header.tsx';
 import { t } from './i18n/index.ts';
 import { lazyPage } from './lazy.tsx';
@@ -67,6 +67,17 @@ function Page() {
 }
 
 export function App() {
+  // After a client-side navigation, move focus to the new page (as a full page load would), so keyboard and
+  // screen-reader users start at its top instead of on a link that no longer exists.
+  const path = route.value.path;
+  const firstPath = useRef(true);
+  useEffect(() => {
+    if (firstPath.current) {
+      firstPath.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: delegated click handler for client-side links
     // biome-ignore lint/a11y/useKeyWithClickEvents: links keep their native keyboard behaviour

@@ -85,6 +85,9 @@ export default function Setup() {
           </li>
         ))}
       </ol>
+      <p class="visually-hidden" aria-live="polite">
+        {t('setup.progress')}: {t(STEP_LABELS[step])}
+      </p>
       {step === 'find' && <FindStep />}
       {step === 'check' && <CheckStep />}
       {step === 'account' && (
