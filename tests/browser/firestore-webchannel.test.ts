@@ -3,6 +3,7 @@ import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, start } from '../../tools/firestore-emulator/src/index.ts';
+import { configureWebChannel } from '../../tools/firestore-emulator/src/webchannel/index.ts';
 import { launchChromium } from '../e2e/browser.ts';
 import { uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
@@ -40,6 +41,26 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
   let admin: Firestore;
   const closers: Array<() => Promise<void>> = [];
 
+  const channelLog: Array<Record<string, string>> = [];
+
+  /** The emulator, with its WebChannel session log captured (one JSON line per session event). */
+  async function startFirestore(port: number): Promise<RunningEmulator> {
+    const emulator = await start({ host: '127.0.0.1', port, projectId: stack.projectId, quiet: true });
+    configureWebChannel(emulator.service, { debug: true, log: (line) => channelLog.push(JSON.parse(line)) });
+    return emulator;
+  }
+
+  /** Back channel modes used by the sessions a user opened ('streaming' / 'long-poll'). */
+  function backChannelModes(uid: string): string[] {
+    const sids = new Set(
+      channelLog.filter((e) => e.event === 'session.open' && e.caller === `uid:${uid}`).map((e) => e.sid),
+    );
+    const modes = channelLog
+      .filter((e) => e.event === 'session.backchannel' && sids.has(e.sid))
+      .map((e) => e.mode!);
+    return [...new Set(modes)].sort();
+  }
+
   async function loadRules(): Promise<void> {
     const response = await fetch(`${firestore.url}/emulator/v1/projects/${stack.projectId}:securityRules`, {
       method: 'PUT',
@@ -71,7 +92,7 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
 
   beforeAll(async () => {
     stack = await startStack({ firebase: ['auth'] });
-    firestore = await start({ host: '127.0.0.1', port: 0, projectId: stack.projectId, quiet: true });
+    firestore = await startFirestore(0);
     await loadRules();
     process.env.FIRESTORE_EMULATOR_HOST = firestore.hostAndPort;
     adminApp = initializeApp({ projectId: stack.projectId }, `webchannel-${stack.projectId}`);
@@ -118,6 +139,9 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     await admin.doc('public/board').update({ count: 2 });
     await waitForSnapshot(page, 'notes', 'last.docs.length === 1 && last.docs[0].id === "b"');
     await waitForSnapshot(page, 'board', 'last.docs[0]?.data.count === 2');
+    // Streaming back channels served it (the SDK's buffering-proxy detection, on by default, may still fall
+    // back to long polling on a badly loaded machine, which the long-polling test covers).
+    expect(backChannelModes(uid)).toContain('streaming');
     expect(errors).toEqual([]);
   });
 
@@ -225,6 +249,7 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     expect(await page.evaluate(() => window.harness.write('public/nope', { x: 1 }))).toBe(
       'permission-denied',
     );
+    expect(backChannelModes(uid)).toEqual(['long-poll']);
     expect(errors).toEqual([]);
   });
 
@@ -322,7 +347,7 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
 
     const port = firestore.port;
     await firestore.stop();
-    firestore = await start({ host: '127.0.0.1', port, projectId: stack.projectId, quiet: true });
+    firestore = await startFirestore(port);
     await loadRules();
 
     // The new instance starts empty; the page's listeners re-establish (after the SDK's reconnect backoff,
