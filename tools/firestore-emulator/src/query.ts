@@ -369,28 +369,48 @@ export function runQuery(query: CompiledQuery, view: ReadView): Document[] {
       ? view.descendants(query.parent)
       : view.collectionGroup(query.parent, query.collectionId)
     : view.collection(query.parent === '' ? query.collectionId : `${query.parent}/${query.collectionId}`);
-  // Each result's order-by values are read once, then the sort compares those keys.
-  const keyed: { doc: Document; keys: Value[] }[] = [];
-  for (const doc of candidates) {
-    if (!query.matches(doc)) continue;
-    if (query.startAt) {
-      const c = compareToCursor(doc, query.startAt, query.orders);
-      if (c < 0 || (c === 0 && !query.startAt.before)) continue;
-    }
-    if (query.endAt) {
-      const c = compareToCursor(doc, query.endAt, query.orders);
-      if (c > 0 || (c === 0 && query.endAt.before)) continue;
-    }
-    keyed.push({ doc, keys: query.orders.map((order) => fieldValue(doc, order.segments, order.isName)!) });
-  }
+  // Each result's order-by values are read once, then the sort compares those keys. With a small limit only
+  // the first offset+limit results are kept (bounded insertion), so a page over many matches stays cheap.
   const orders = query.orders;
-  keyed.sort((a, b) => {
+  type Keyed = { doc: Document; keys: Value[] };
+  const compare = (a: Keyed, b: Keyed): number => {
     for (let i = 0; i < orders.length; i++) {
       const c = orders[i].isName ? comparePaths(a.doc.name, b.doc.name) : compareValues(a.keys[i], b.keys[i]);
       if (c !== 0) return orders[i].descending ? -c : c;
     }
     return 0;
-  });
+  };
+  const keep = query.limit === undefined ? Number.POSITIVE_INFINITY : query.offset + query.limit;
+  const bounded = keep <= 1000;
+  const keyed: Keyed[] = [];
+  for (const doc of candidates) {
+    if (!query.matches(doc)) continue;
+    if (query.startAt) {
+      const c = compareToCursor(doc, query.startAt, orders);
+      if (c < 0 || (c === 0 && !query.startAt.before)) continue;
+    }
+    if (query.endAt) {
+      const c = compareToCursor(doc, query.endAt, orders);
+      if (c > 0 || (c === 0 && query.endAt.before)) continue;
+    }
+    const entry = { doc, keys: orders.map((order) => fieldValue(doc, order.segments, order.isName)!) };
+    if (!bounded) {
+      keyed.push(entry);
+      continue;
+    }
+    if (keep === 0) continue;
+    if (keyed.length === keep && compare(entry, keyed[keep - 1]) >= 0) continue;
+    let low = 0;
+    let high = keyed.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compare(keyed[mid], entry) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    keyed.splice(low, 0, entry);
+    if (keyed.length > keep) keyed.pop();
+  }
+  if (!bounded) keyed.sort(compare);
   const start = Math.min(query.offset, keyed.length);
   const end = query.limit === undefined ? keyed.length : Math.min(keyed.length, start + query.limit);
   const results: Document[] = new Array(end - start);

@@ -117,6 +117,25 @@ describe('ordering, cursors, offset, limit, projection', () => {
     ]);
   });
 
+  it('pages with offset and limit exactly like slicing the full order (ties broken by name)', async () => {
+    const db = h.admin();
+    const batch = db.batch();
+    for (let i = 0; i < 200; i++)
+      batch.set(db.doc(`paging/p${String(i).padStart(3, '0')}`), { v: (i * 37) % 23 });
+    await batch.commit();
+    const all = ids(await db.collection('paging').orderBy('v', 'desc').get());
+    expect(all).toHaveLength(200);
+    for (const [offset, limit] of [
+      [0, 1],
+      [7, 13],
+      [150, 100],
+      [0, 50],
+    ]) {
+      const page = ids(await db.collection('paging').orderBy('v', 'desc').offset(offset).limit(limit).get());
+      expect(page).toEqual(all.slice(offset, offset + limit));
+    }
+  });
+
   it('projects selected fields', async () => {
     const snap = await h.admin().collection('q').where('type', '==', '4Relay').select('n').get();
     expect(snap.docs.map((d) => d.data())).toEqual([{ n: 1 }, { n: 'text' }]);
