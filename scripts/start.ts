@@ -168,7 +168,9 @@ function writeHostingRuntimeConfig(config: StartConfig): void {
   const runtime = localRuntimeConfig({
     projectId: config.projectId,
     authEmulatorUrl: `http://${config.host}:${config.ports.auth.port}`,
-    firestoreHost: config.host,
+    // Browsers reach Firestore as localhost: the emulator's WebChannel then gives each session's long-lived
+    // GET its own wc-<id>.localhost host, so more tabs than the browser's six connections per host still work.
+    firestoreHost: 'localhost',
     firestorePort: config.ports.firestore.port,
   });
   writeFileSync(path.join(dir, 'config.js'), renderConfigScript(runtime));
