@@ -6,10 +6,11 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const artifactsDir = path.resolve(import.meta.dirname, '../../test-artifacts/e2e');
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
+      ...extraArgs,
       '--headless',
       '--no-sandbox',
       '--disable-gpu',

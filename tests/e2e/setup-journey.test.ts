@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { CreateDeviceResponse, DeviceConfigResponse } from '@esp32cloud/protocol';
 import { computeCheckCharacter, SERIAL_CHECK_ALPHABET } from '@esp32cloud/protocol';
 import type { Browser } from 'playwright-core';
@@ -8,6 +11,7 @@ import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
 import { launchChromium, newPhonePage, screenshot } from './browser.ts';
+import { FAKE_CAMERA_FLAGS, writeQrVideo } from './fake-camera.ts';
 import { apiGet, operatorToken, provisionDevice } from './operator.ts';
 
 // The customer journey of issue 7 in real Chromium against the local stack (Auth + Functions emulators, the
@@ -203,5 +207,30 @@ describe.skipIf(!hasChromium)('setup wizard and dashboard (Chromium + emulators)
     await page.getByRole('heading', { name: 'เชื่อมต่อ Wi-Fi' }).waitFor();
     expect(await page.getByTestId('ap-name').textContent()).toBe(led.device_id);
     expect(errors).toEqual([]);
+  });
+
+  it('scans the QR code with the camera (a fake camera filming the label)', async () => {
+    const video = join(mkdtempSync(join(tmpdir(), 'qr-camera-')), 'label.y4m');
+    const spare = await provisionDevice(
+      stack.apiUrl!,
+      await operatorToken(stack.authHost!, stack.projectId),
+      'Sensor',
+    );
+    writeQrVideo(video, spare.setup_url);
+    const cameraBrowser = await launchChromium(FAKE_CAMERA_FLAGS(video));
+    try {
+      const errors: string[] = [];
+      const page = await newPhonePage(cameraBrowser, errors);
+      await page.goto(`${web.url}/setup`);
+      await page.getByRole('button', { name: 'เปิดกล้องเพื่อสแกน' }).click();
+      await page.getByTestId('check-ok').getByText('เซนเซอร์สภาพแวดล้อม').waitFor();
+      expect(await page.getByTestId('check-serial').textContent()).toBe(spare.serial_number);
+      // The camera is released once the code is read.
+      expect(await page.locator('video').count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await cameraBrowser.close();
+      rmSync(dirname(video), { recursive: true, force: true });
+    }
   });
 });
