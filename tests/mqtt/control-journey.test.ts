@@ -168,9 +168,20 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
     expect(anonymous.status).toBe(401);
   });
 
+  it('refuses a command to an offline device with 409 device_offline', async () => {
+    await device.stop(); // graceful power-off: publishes offline
+    await waitFor(
+      async () => (await db.doc(`devices/${provisioned.device_id}`).get()).get('state.online') === false,
+    );
+    const response = await control({ command: 'relay', pin: 25, state: 'off' });
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('device_offline');
+  });
+
   it('answers 503 and marks the command failed when the broker is down', async () => {
-    await device.stop({ graceful: false });
+    // The device document still says online (as it would in the seconds after a broker crash).
     await bridge.stop();
+    await db.doc(`devices/${provisioned.device_id}`).update({ 'state.online': true });
     await broker.stop();
     const response = await control({ id: 'while-down-1', command: 'relay', pin: 26, state: 'on' });
     expect(response.status).toBe(503);

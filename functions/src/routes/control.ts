@@ -9,7 +9,7 @@ import {
 import { Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { db } from '../firebase.ts';
-import { badRequest, unavailable } from '../http/errors.ts';
+import { ApiError, badRequest, unavailable } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { logs } from '../logs.ts';
 import { commandRelay, RelayUnavailableError } from '../mqtt/index.ts';
@@ -40,6 +40,15 @@ export function registerControlRoutes(router: Router): void {
       const device = access.device;
       const parsed = parseCommand(device.device_type, body);
       if (!parsed.ok) throw badRequest(`Invalid command: ${parsed.error}`);
+      // Devices keep clean MQTT sessions (a relay must not switch hours later), so a command to an offline
+      // device would be lost: say so at once instead of leaving the UI "switching…" forever.
+      if (device.state?.online !== true) {
+        throw new ApiError(
+          409,
+          'device_offline',
+          'The device is offline. Check its power and Wi-Fi, then try again.',
+        );
+      }
 
       const commandId =
         body.id ?? `cmd_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
