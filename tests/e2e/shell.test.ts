@@ -62,6 +62,16 @@ describe.skipIf(!hasChromium)('web app shell (Chromium + Auth emulator)', () => 
     await page.getByTestId('sign-out').click();
     await page.waitForURL(/\/signin$/);
 
+    // Password reset: the Auth emulator records the out-of-band code it would have e-mailed.
+    await page.getByRole('button', { name: 'Forgot password?' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByRole('status').getByText(`A reset link was sent to ${email}`).waitFor();
+    const oob = await fetch(`http://${stack.authHost}/emulator/v1/projects/${stack.projectId}/oobCodes`);
+    const { oobCodes } = (await oob.json()) as { oobCodes: Array<{ email: string; requestType: string }> };
+    expect(oobCodes.some((c) => c.email === email && c.requestType === 'PASSWORD_RESET')).toBe(true);
+    await page.getByRole('button', { name: 'Have an account? Sign in' }).click();
+
     // A wrong password is refused in plain words; the right one signs in.
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('wrong-password');

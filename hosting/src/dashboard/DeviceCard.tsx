@@ -2,7 +2,7 @@ import { CATALOGUE } from '@esp32cloud/protocol';
 import type { Signal } from '@preact/signals';
 import type { DeviceLink, DeviceRecord } from '../devices/types.ts';
 import { t } from '../i18n/index.ts';
-import { readingText } from './format.ts';
+import { lastSeenText, readingText } from './format.ts';
 import { outputLabel, readingLabel, typeLabel } from './labels.ts';
 
 /** A short line of what the device is doing: which outputs are on, or its readings. */
@@ -40,6 +40,11 @@ export function DeviceCard(props: { link: DeviceLink; device: Signal<DeviceRecor
           </span>
           {device && <span class="hint">{typeLabel(device.type)}</span>}
         </div>
+        {device && !online && (
+          <p class="hint">
+            {t('device.lastSeen')}: {lastSeenText(device.state.lastSeen)}
+          </p>
+        )}
         <p class="hint">
           {device ? summary(device) : device === null ? t('device.unavailable') : t('app.loading')}
         </p>
