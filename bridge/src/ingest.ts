@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import type { BridgeConfig } from './config.ts';
 import type { DeviceDirectory, DeviceEntry } from './device-directory.ts';
 import { bridgeLogs } from './logs.ts';
+import { withRetry } from './retry.ts';
 import type { UsageAggregator } from './usage.ts';
 
 // What one validated device message does to Firestore. Coalescing lives here: the directory remembers what
@@ -53,7 +54,7 @@ export function drop(ctx: IngestContext, topic: string, reason: string, category
 
 async function write(ctx: IngestContext, entry: DeviceEntry, fields: DocumentData): Promise<void> {
   ctx.stats.writes++;
-  await ctx.db.collection('devices').doc(entry.deviceId).update(fields);
+  await withRetry(() => ctx.db.collection('devices').doc(entry.deviceId).update(fields));
 }
 
 const logWindows = new WeakMap<DeviceEntry, { start: number; count: number; warned: boolean }>();
@@ -167,7 +168,7 @@ async function onStatus(ctx: IngestContext, entry: DeviceEntry, status: StatusPa
 
 async function onAck(ctx: IngestContext, entry: DeviceEntry, ack: AckPayload, now: number): Promise<void> {
   const ref = ctx.db.collection('devices').doc(entry.deviceId).collection('commands').doc(ack.id);
-  const snapshot = await ref.get();
+  const snapshot = await withRetry(() => ref.get());
   if (!snapshot.exists) {
     bridgeLogs.ackForUnknownCommand(entry.deviceId, ack.id);
   } else if (snapshot.get('status') === 'acked') {
@@ -175,11 +176,10 @@ async function onAck(ctx: IngestContext, entry: DeviceEntry, ack: AckPayload, no
   } else {
     ctx.stats.writes++;
     ctx.stats.acks++;
-    await ref.update(
-      ack.ok
-        ? { status: 'acked', result: ack.result ?? null, acked_at: Timestamp.fromMillis(now) }
-        : { status: 'failed', error: ack.error, acked_at: Timestamp.fromMillis(now) },
-    );
+    const update = ack.ok
+      ? { status: 'acked', result: ack.result ?? null, acked_at: Timestamp.fromMillis(now) }
+      : { status: 'failed', error: ack.error, acked_at: Timestamp.fromMillis(now) };
+    await withRetry(() => ref.update(update));
   }
   // The state after obeying is written at once: this is what the dashboard is waiting for.
   const changes: DocumentData = {};

@@ -6,7 +6,7 @@ import {
   parseCommand,
   topics,
 } from '@esp32cloud/protocol';
-import { Timestamp } from 'firebase-admin/firestore';
+import { type DocumentReference, Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { db } from '../firebase.ts';
 import { ApiError, badRequest, unavailable } from '../http/errors.ts';
@@ -80,7 +80,10 @@ export function registerControlRoutes(router: Router): void {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         logs.commandNotSent(params.deviceId, commandId, message);
-        await commandRef.update({ status: 'failed', error: { code: 'broker_unavailable', message } });
+        await advanceIfQueued(commandRef, {
+          status: 'failed',
+          error: { code: 'broker_unavailable', message },
+        });
         if (error instanceof RelayUnavailableError) {
           throw unavailable(
             'The device service is unreachable right now; the command was not sent. Try again.',
@@ -88,9 +91,20 @@ export function registerControlRoutes(router: Router): void {
         }
         throw error;
       }
-      await commandRef.update({ status: 'sent', sent_at: Timestamp.now() });
+      await advanceIfQueued(commandRef, { status: 'sent', sent_at: Timestamp.now() });
       return { status: 202, body: { command_id: commandId, status: 'sent' } };
     },
+  });
+}
+
+/**
+ * queued → sent | failed, only if still queued: a fast device's ack (written by the bridge) can land before
+ * this request records that it sent the command, and must never be overwritten.
+ */
+async function advanceIfQueued(ref: DocumentReference, fields: Record<string, unknown>): Promise<void> {
+  await db.runTransaction(async (tx) => {
+    const snap = await tx.get(ref);
+    if (snap.get('status') === 'queued') tx.update(ref, fields);
   });
 }
 
