@@ -43,8 +43,8 @@ async function main(): Promise<void> {
     port: config.ports.firestore.port,
     projectId: config.projectId,
     rulesFile: path.join(repoRoot, 'firestore.rules'),
-    importDir: path.join(config.dataDir, 'firestore'),
-    ...(config.exportOnExit ? { exportOnExit: path.join(config.dataDir, 'firestore') } : {}),
+    importDir: config.dataDir,
+    ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     quiet: true,
   });
   stops.push({ name: 'Firestore emulator', stop: () => firestore.stop() });
@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv },
     workDir: config.runDir,
     importDir: config.dataDir,
+    ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     onOutput: (line) => {
       if (/error|⚠|failed/i.test(line) && !/MOTD|remote config/.test(line)) console.log(`[firebase] ${line}`);
     },

@@ -31,6 +31,8 @@ export interface FirebaseEmulatorOptions {
   workDir: string;
   /** Existing emulator data to import (auth accounts). */
   importDir?: string;
+  /** Save the emulators' data (auth accounts) here on exit. */
+  exportOnExit?: string;
   readyTimeoutMs?: number;
   onOutput?: (line: string) => void;
 }
@@ -84,6 +86,7 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
     configFile,
   ];
   if (options.importDir) args.push('--import', options.importDir);
+  if (options.exportOnExit) args.push('--export-on-exit', options.exportOnExit);
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {

@@ -145,9 +145,14 @@ function readJsonBody(req: Request): unknown {
 }
 
 function clientIp(req: Request): string {
+  // Google's front end appends the address it saw to X-Forwarded-For; earlier entries come from the client and
+  // could be forged to dodge per-address rate limits, so only the last entry is trusted.
   const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.ip || req.socket.remoteAddress || 'unknown';
+  const entries = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return entries.at(-1) || req.ip || req.socket.remoteAddress || 'unknown';
 }
 
 function toApiError(error: unknown, method: string, path: string): ApiError {
