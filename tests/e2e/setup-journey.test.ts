@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium)('setup wizard and dashboard (Chromium + emulators)
       .fill(device.serial_number);
     await page.getByTestId('serial-feedback').getByText('หมายเลขเครื่องถูกต้อง').waitFor();
     await page.getByRole('button', { name: 'ถัดไป' }).click();
-    await page.getByRole('alert').getByText('อุปกรณ์นี้ถูกเพิ่มเข้าบัญชีอื่นแล้ว', { exact: false }).waitFor();
+    await page.getByRole('alert').getByText('อุปกรณ์นี้ถูกเพิ่มเข้าบัญชีแล้ว', { exact: false }).waitFor();
     await screenshot(page, 'wizard-refused-taken');
     expect(errors).toEqual([]);
   });

@@ -131,7 +131,7 @@ export const en: Dictionary = {
     'This serial number has a typo: its last letter does not match. Check it against the label.',
   'setup.error.unknownSerial': 'No device has this serial number. Check the label again.',
   'setup.error.taken':
-    'This device is already in another account. If it is yours, ask its owner to remove it, or contact support.',
+    'This device is already registered. If it is in your account, find it under My devices; if not, ask its owner to remove it, or contact support.',
   'setup.error.claimCode': 'The claim code does not match. Check the code on the label inside the box.',
   'setup.error.claimCodeMissing':
     'The claim code from the label inside the box is needed to prove the device is yours.',
