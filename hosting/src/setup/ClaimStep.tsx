@@ -2,7 +2,7 @@ import { isClaimCodeFormat, normalizeClaimCode, type RegisterResponse } from '@e
 import { useSignal } from '@preact/signals';
 import { typeLabel } from '../dashboard/labels.ts';
 import { t } from '../i18n/index.ts';
-import { api } from '../lib/api.ts';
+import { ApiError, api } from '../lib/api.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { updateWizard, wizard } from './state.ts';
 
@@ -13,7 +13,8 @@ export function ClaimStep() {
   const claimCode = useSignal(state.claimCode);
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
-  const fromQr = Boolean(state.claimCode) && isClaimCodeFormat(state.claimCode);
+  // A code from the QR link is used as is; the field appears when there is none or the API refused it.
+  const askCode = useSignal(!(Boolean(state.claimCode) && isClaimCodeFormat(state.claimCode)));
 
   async function claim(event: Event) {
     event.preventDefault();
@@ -44,6 +45,7 @@ export function ClaimStep() {
       });
     } catch (caught) {
       error.value = errorMessage(caught);
+      if (caught instanceof ApiError && caught.code === 'wrong_claim_code') askCode.value = true;
     } finally {
       busy.value = false;
     }
@@ -65,7 +67,7 @@ export function ClaimStep() {
         />
       </label>
       <p class="hint">{t('setup.claim.nameHint')}</p>
-      {!fromQr && (
+      {askCode.value && (
         <label>
           {t('setup.manual.claimCode')}
           <input
