@@ -1,12 +1,16 @@
 import { EventEmitter } from 'node:events';
 import {
   BRIDGE_FILTERS,
+  controlPayloadSchema,
+  decodePayload,
   encodePayload,
+  parseControlTopic,
   parseDeviceTopic,
   sharedSubscription,
   topics,
 } from '@esp32cloud/protocol';
 import mqtt, { type IClientOptions } from 'mqtt';
+import { CommandTimeouts, expireCommand } from './command-timeouts.ts';
 import type { BridgeConfig } from './config.ts';
 import { DeviceDirectory } from './device-directory.ts';
 import { openFirestore } from './firestore.ts';
@@ -71,12 +75,16 @@ export async function startBridge(
   const client = mqtt.connect(config.mqttUrl, connectOptions);
 
   const usage = new UsageAggregator(firestore.db);
+  const timeouts = new CommandTimeouts(config.commandTimeoutMs, (serial, commandId) =>
+    enqueue(serial, () => expireCommand(ctx, serial, commandId)),
+  );
   const ctx: IngestContext = {
     db: firestore.db,
     config,
     directory,
     stats,
     usage,
+    answered: (serial, commandId) => timeouts.answered(serial, commandId),
     now: () => Date.now(),
     republish(uid, serial, status) {
       stats.republished++;
@@ -98,6 +106,12 @@ export async function startBridge(
 
   client.on('message', (topic, payload) => {
     stats.received++;
+    const controlled = parseControlTopic(topic);
+    if (controlled) {
+      const control = decodePayload(controlPayloadSchema, payload);
+      if (control.ok) timeouts.sent(controlled, control.value.id);
+      return;
+    }
     const parsed = parseDeviceTopic(topic);
     if (!parsed) return drop(ctx, topic, 'not a device topic', 'topic');
     enqueue(parsed.serial, async () => {
@@ -110,9 +124,11 @@ export async function startBridge(
     });
   });
 
-  const filters = Object.values(BRIDGE_FILTERS).map((f) =>
-    config.shareGroup ? sharedSubscription(config.shareGroup, f) : f,
-  );
+  const shared = (filter: string) =>
+    config.shareGroup ? sharedSubscription(config.shareGroup, filter) : filter;
+  const { control: controlFilter, ...deviceFilters } = BRIDGE_FILTERS;
+  const filters = Object.values(deviceFilters).map(shared);
+  const allFilters = [...filters, shared(controlFilter)];
   // Subscribe on every connect, even with a session present: a session saved before its SUBACK has no
   // subscriptions, and a deaf bridge is the worst failure. With MQTT 5, retain-handling 1 avoids a replay of
   // retained statuses for a subscription that already exists; with 3.1.1 the replay is coalesced (no writes).
@@ -120,12 +136,16 @@ export async function startBridge(
   client.on('connect', (connack) => {
     bridgeLogs.connected(config.mqttUrl, config.clientId, connack.sessionPresent);
     const options = config.protocolVersion === 5 ? { qos: 1 as const, rh: 1 } : { qos: 1 as const };
-    client.subscribe(filters, options, (error, granted) => {
-      const refused = granted?.filter((g) => g.qos > 2).map((g) => g.topic) ?? [];
-      if (error || refused.length) {
-        bridgeLogs.connectionLost(`subscribe failed: ${error?.message ?? refused.join(', ')}`);
-        subscribed.emit('failed', error ?? new Error(`subscription refused: ${refused.join(', ')}`));
+    client.subscribe(filters, options, (error) => {
+      if (error) {
+        bridgeLogs.connectionLost(`subscribe failed: ${error.message}`);
+        subscribed.emit('failed', error);
       } else subscribed.emit('ok');
+    });
+    // Reading control only serves command timeouts: a broker role without it is not fatal.
+    client.subscribe(shared(controlFilter), options, (error) => {
+      if (error)
+        bridgeLogs.connectionLost(`control subscription refused (no command timeouts): ${error.message}`);
     });
   });
   client.on('error', (error) => bridgeLogs.connectionLost(error.message));
@@ -178,7 +198,8 @@ export async function startBridge(
       stopping ??= (async () => {
         clearInterval(sweep);
         clearInterval(usageTimer);
-        if (leaveGroup && client.connected) await client.unsubscribeAsync(filters).catch(() => undefined);
+        timeouts.clear();
+        if (leaveGroup && client.connected) await client.unsubscribeAsync(allFilters).catch(() => undefined);
         // Stop taking messages, finish the ones taken, then leave the session for the next start.
         await client.endAsync();
         await idle();

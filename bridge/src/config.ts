@@ -31,6 +31,8 @@ export interface BridgeConfig {
   directoryTtlMs: number;
   /** Device log lines kept per device per minute; the rest are counted and dropped. */
   logsPerDevicePerMinute: number;
+  /** A command without an ack after this long is marked failed (code "timeout"). */
+  commandTimeoutMs: number;
   /** How often daily usage counters are added to devices/{id}/usage/{day}. */
   usageFlushMs: number;
 }
@@ -63,6 +65,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     msPerSecond: 1000,
     directoryTtlMs: num(source, 'BRIDGE_DIRECTORY_TTL_MS', 60_000),
     logsPerDevicePerMinute: num(source, 'BRIDGE_LOGS_PER_DEVICE_PER_MINUTE', 60),
+    commandTimeoutMs: num(source, 'BRIDGE_COMMAND_TIMEOUT_MS', 30_000),
     usageFlushMs: num(source, 'BRIDGE_USAGE_FLUSH_MS', 15 * 60_000),
   };
 }

@@ -28,6 +28,7 @@ export interface IngestStats {
   droppedBy: Record<string, number>;
   writes: number;
   acks: number;
+  timeouts: number;
   republished: number;
 }
 
@@ -37,13 +38,24 @@ export interface IngestContext {
   directory: DeviceDirectory;
   stats: IngestStats;
   usage: UsageAggregator;
+  /** Called when a device answers a command (stops its timeout). */
+  answered(serial: string, commandId: string): void;
   /** Republish a status to a linked user's topic (QoS 0, retained). */
   republish(uid: string, serial: string, status: StatusPayload): void;
   now(): number;
 }
 
 export function emptyStats(): IngestStats {
-  return { received: 0, processed: 0, dropped: 0, droppedBy: {}, writes: 0, acks: 0, republished: 0 };
+  return {
+    received: 0,
+    processed: 0,
+    dropped: 0,
+    droppedBy: {},
+    writes: 0,
+    acks: 0,
+    timeouts: 0,
+    republished: 0,
+  };
 }
 
 export function drop(ctx: IngestContext, topic: string, reason: string, category: string): void {
@@ -96,6 +108,7 @@ export async function ingest(ctx: IngestContext, topic: string, parsed: ParsedDe
       break;
     case 'ack':
       entry.lastHeardAt = now;
+      ctx.answered(entry.serial, (envelope.value as AckPayload).id);
       await onAck(ctx, entry, envelope.value as AckPayload, now);
       break;
     case 'logs':

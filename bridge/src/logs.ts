@@ -43,6 +43,9 @@ export const bridgeLogs = {
       error: error instanceof Error ? error.message : String(error),
     });
   },
+  commandTimedOut(deviceId: string, commandId: string): void {
+    line('warn', 'command timed out', { deviceId, commandId });
+  },
   logsThrottled(deviceId: string): void {
     line('warn', 'device logs throttled', { deviceId });
   },

@@ -42,6 +42,7 @@ export async function startFixture(kind: 'mosquitto' | 'embedded'): Promise<Fixt
       sweepIntervalMs: 50,
       lastSeenWindowMs: 60_000,
       readingsWindowMs: 0,
+      commandTimeoutMs: 400,
       shareGroup: broker.broker.sharedSubscriptions ? 'bridge' : '',
       ...overrides,
     }),

@@ -90,6 +90,42 @@ for (const kind of BROKER_KINDS) {
       expect(doc.state.outputs).toMatchObject({ power: true, brightness: 30 });
     });
 
+    it('marks a command failed with "timeout" when the device never answers', async () => {
+      const flash = await fx.provision('BRG0000007', '4Relay');
+      const device = await simulate(flash);
+      await device.injectFault({ kind: 'no_ack' });
+      const ref = fx.db.doc(`devices/${flash.device_id}/commands/silent-1`);
+      await ref.set({ id: 'silent-1', command: 'all', params: { state: 'on' }, status: 'sent' });
+      const relay = await serviceClient(fx.broker, 'functionsRelay');
+      clients.push(relay);
+      await relay.publishAsync(
+        'devices/BRG0000007/control',
+        '{"v":1,"id":"silent-1","command":"all","state":"on"}',
+        {
+          qos: 1,
+        },
+      );
+      const failed = await waitFor(
+        async () => {
+          const c = (await ref.get()).data();
+          return c?.status === 'failed' ? c : null;
+        },
+        10_000,
+        'timed-out command',
+      );
+      expect(failed.error.code).toBe('timeout');
+      // An answered command is never timed out.
+      device.recover();
+      const answered = fx.db.doc(`devices/${flash.device_id}/commands/answered-1`);
+      await answered.set({ id: 'answered-1', command: 'ping', params: {}, status: 'sent' });
+      await relay.publishAsync('devices/BRG0000007/control', '{"v":1,"id":"answered-1","command":"ping"}', {
+        qos: 1,
+      });
+      await waitFor(async () => (await answered.get()).get('status') === 'acked');
+      await new Promise((r) => setTimeout(r, 600));
+      expect((await answered.get()).get('status')).toBe('acked');
+    });
+
     it('keeps processing after a corpus of malformed messages', async () => {
       const flash = await fx.provision('BRG0000003', '4Relay');
       const corpus = malformedMessages('BRG0000003');

@@ -6,10 +6,11 @@ import {
   initialDynsecConfig,
   type ServiceCredentials,
 } from './bootstrap-config.ts';
+import type { DynsecConfig } from './dynsec-model.ts';
 import { startEmbeddedBroker } from './embedded.ts';
 import { brokerLogs } from './logs.ts';
 import { dynsecPluginPath, startMosquitto } from './mosquitto.ts';
-import type { ServiceUser } from './roles.ts';
+import { type ServiceUser, serviceRoles } from './roles.ts';
 import { whichProgram } from './which.ts';
 
 export type BrokerKind = 'mosquitto' | 'embedded';
@@ -56,6 +57,14 @@ export function ensureBrokerData(dataDir: string, passwords: Partial<Record<Serv
   const credentialsFile = join(dataDir, 'service-credentials.json');
   if (existsSync(dynsecFile) && existsSync(credentialsFile)) {
     const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8')) as ServiceCredentials;
+    // Service roles follow the code (e.g. a new topic for the bridge); device clients and roles are kept.
+    const current = JSON.parse(readFileSync(dynsecFile, 'utf8')) as DynsecConfig;
+    const services = serviceRoles();
+    current.roles = [
+      ...current.roles.filter((r) => !services.some((s) => s.rolename === r.rolename)),
+      ...services,
+    ];
+    writeFileSync(dynsecFile, JSON.stringify(current, null, 2), { mode: 0o600 });
     return { dynsecFile, credentials };
   }
   const credentials = generateServiceCredentials(passwords);

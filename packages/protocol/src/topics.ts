@@ -32,13 +32,25 @@ export const topics = {
   userStatusFilter: (uid: string) => `users/${uid}/devices/+/status`,
 } as const;
 
-/** Filters the ingest bridge subscribes to (each behind `$share/<group>/`). */
-export const BRIDGE_FILTERS: Readonly<Record<DeviceTopicKind, string>> = {
+/**
+ * Filters the ingest bridge subscribes to (each behind `$share/<group>/`). It reads control too (never
+ * publishes it), to time out commands a device never answers.
+ */
+export const BRIDGE_FILTERS: Readonly<Record<DeviceTopicKind | 'control', string>> = {
   status: 'devices/+/status',
   heartbeat: 'devices/+/heartbeat',
   ack: 'devices/+/ack',
   logs: 'admin/devices/+/logs',
+  control: 'devices/+/control',
 };
+
+/** `devices/SN/control` → 'SN'; anything else → null. */
+export function parseControlTopic(topic: string): string | null {
+  const parts = topic.split('/');
+  return parts.length === 3 && parts[0] === 'devices' && parts[2] === 'control' && isTopicSafeSerial(parts[1])
+    ? parts[1]
+    : null;
+}
 
 export function sharedSubscription(group: string, filter: string): string {
   return `$share/${group}/${filter}`;
