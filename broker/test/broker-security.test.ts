@@ -125,6 +125,29 @@ for (const kind of BROKER_KINDS) {
       expect(forbidden).toEqual([]);
     });
 
+    it('serves MQTT over WebSockets with the same credentials and ACL', async () => {
+      expect(broker.wsUrl).toMatch(/^ws:\/\//);
+      const ws = broker.wsUrl as string;
+      await expect(
+        connectClient(ws, { username: 'SNA0001', password: 'wrong', protocolVersion: 4 }),
+      ).rejects.toThrow();
+      const a = await connectClient(ws, {
+        username: 'SNA0001',
+        password: 'pw-a',
+        clientId: 'ws-SNA0001',
+        protocolVersion: 4,
+      });
+      clients.push(a);
+      const seen = nextMessage(observer, (t, p) => t === 'devices/SNA0001/status' && p.includes('"ws":1'));
+      await a.publishAsync('devices/SNA0001/status', '{"v":1,"online":true,"ws":1}', { qos: 1 });
+      await seen;
+      const refused = await a.subscribeAsync('devices/SNB0002/control', { qos: 1 }).then(
+        (granted) => granted[0].qos,
+        () => 128,
+      );
+      expect(refused).toBe(128);
+    });
+
     it('revokes a device: its live connection is dropped and it cannot reconnect', async () => {
       await admin.addDevice({ serial: 'SNC0003', password: 'pw-c' });
       const c = await device('SNC0003', 'pw-c');
