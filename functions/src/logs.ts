@@ -23,6 +23,24 @@ export const logs = {
   commandNotSent(deviceId: string, commandId: string, reason: string): void {
     logger.warn('device command not sent', { deviceId, commandId, reason });
   },
+  deviceClaimed(deviceId: string, uid: string, repeated: boolean): void {
+    logger.info('device claimed', { deviceId, uid, repeated });
+  },
+  deviceReleased(deviceId: string, uid: string, byOperator: boolean): void {
+    logger.info('device released', { deviceId, uid, byOperator });
+  },
+  deviceLeft(deviceId: string, uid: string): void {
+    logger.info('user left shared device', { deviceId, uid });
+  },
+  deviceCreated(deviceId: string, operatorUid: string, brokerRegistered: boolean): void {
+    logger.info('device created', { deviceId, operatorUid, brokerRegistered });
+  },
+  deviceDecommissioned(deviceId: string, operatorUid: string): void {
+    logger.info('device decommissioned', { deviceId, operatorUid });
+  },
+  claimCodeReissued(deviceId: string, operatorUid: string): void {
+    logger.info('claim code reissued', { deviceId, operatorUid });
+  },
   backendUnreachable(backend: string, message: string): void {
     logger.warn('backend unreachable', { backend, message });
   },

@@ -16,6 +16,7 @@ import { db } from '../firebase.ts';
 import { ApiError, forbidden, tooManyRequests, unavailable } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { parseInput } from '../http/validate.ts';
+import { logs } from '../logs.ts';
 import { loadAccess, requireLevel, touchLinks } from '../registry/access.ts';
 import { type BrokerAdmin, openBrokerAdmin } from '../registry/broker.ts';
 import { decommissionDevice } from '../registry/decommission.ts';
@@ -88,6 +89,7 @@ export function registerDeviceRoutes(router: Router): void {
         claimCode: body.claim_code,
         deviceName: body.device_name,
       });
+      logs.deviceClaimed(result.body.device_id, caller!.uid, result.status === 200);
       return { status: result.status, body: result.body };
     },
   });
@@ -129,7 +131,7 @@ export function registerDeviceRoutes(router: Router): void {
     auth: 'required',
     operatorOnly: true,
     body: createDeviceBodySchema,
-    handler: async ({ body }) => {
+    handler: async ({ body, caller }) => {
       const device = await withBroker((broker) =>
         provisionOne(
           db,
@@ -142,6 +144,7 @@ export function registerDeviceRoutes(router: Router): void {
           },
         ),
       );
+      logs.deviceCreated(device.device_id, caller!.uid, device.broker_registered);
       const reply: CreateDeviceResponse = { ...device, status: 'available' };
       return { status: 201, body: reply, headers: { 'cache-control': 'no-store' } };
     },
@@ -150,8 +153,9 @@ export function registerDeviceRoutes(router: Router): void {
   router.add('DELETE', '/devices/:deviceId', {
     auth: 'required',
     operatorOnly: true,
-    handler: async ({ params }) => {
+    handler: async ({ params, caller }) => {
       await withBroker((broker) => decommissionDevice(db, params.deviceId, broker));
+      logs.deviceDecommissioned(params.deviceId, caller!.uid);
       return { status: 204 };
     },
   });
@@ -159,9 +163,10 @@ export function registerDeviceRoutes(router: Router): void {
   router.add('POST', '/devices/:deviceId/claim-code', {
     auth: 'required',
     operatorOnly: true,
-    handler: async ({ params }) => {
+    handler: async ({ params, caller }) => {
       const settings = releaseSettings();
       const { device, claimCode } = await reissueClaimCode(db, settings, params.deviceId);
+      logs.claimCodeReissued(device.device_id, caller!.uid);
       const reply: ReissueClaimCodeResponse = {
         device_id: device.device_id,
         serial_number: device.serial_number,

@@ -4,6 +4,7 @@ import { db } from '../firebase.ts';
 import type { Caller } from '../http/auth.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
+import { logs } from '../logs.ts';
 import { touchLinks } from '../registry/access.ts';
 import { COLLECTIONS, type DeviceDoc, refs, type UserDeviceDoc } from '../registry/documents.ts';
 import { leaveDevice, releaseDevice } from '../registry/release.ts';
@@ -72,6 +73,7 @@ export function registerUserRoutes(router: Router): void {
       const link = snap.data() as UserDeviceDoc;
       if (link.access_level !== 'owner') {
         await leaveDevice(db, params.uid, params.deviceId);
+        logs.deviceLeft(params.deviceId, params.uid);
         return { status: 204 };
       }
       const released = await releaseDevice(
@@ -81,6 +83,7 @@ export function registerUserRoutes(router: Router): void {
         params.uid,
         caller!.isOperator && caller!.uid !== params.uid,
       );
+      logs.deviceReleased(params.deviceId, params.uid, caller!.uid !== params.uid);
       return { body: released, headers: { 'cache-control': 'no-store' } };
     },
   });
