@@ -1,20 +1,28 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/lib/firebase-emulators.ts';
 
 // `firebase deploy` uploads functions/ and installs only functions/package.json's dependencies in the cloud, so
 // the bundle may import nothing else: workspace packages (@esp32cloud/*) must be inlined.
 
 const functionsDir = path.join(repoRoot, 'functions');
+// Built beside the repo's node_modules (so its external imports resolve) but outside functions/, which running
+// Functions emulators watch.
+const outfile = path.join(repoRoot, '.tmp', `functions-bundle-${process.pid}`, 'index.js');
 let bundle: string;
 
 beforeAll(() => {
-  const result = spawnSync(process.execPath, ['build.mjs'], { cwd: functionsDir, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['build.mjs', '--outfile', outfile], {
+    cwd: functionsDir,
+    encoding: 'utf8',
+  });
   expect(result.status, result.stderr).toBe(0);
-  bundle = readFileSync(path.join(functionsDir, 'lib/index.js'), 'utf8');
+  bundle = readFileSync(outfile, 'utf8');
 });
+
+afterAll(() => rmSync(path.dirname(outfile), { recursive: true, force: true }));
 
 function importedPackages(code: string): Set<string> {
   const specifiers = [
@@ -40,7 +48,7 @@ describe('functions deploy bundle', () => {
   });
 
   it('exports the api function', async () => {
-    const { api } = await import(path.join(functionsDir, 'lib/index.js'));
+    const { api } = await import(outfile);
     expect(typeof api).toBe('function');
   });
 });
