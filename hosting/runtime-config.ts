@@ -1,7 +1,7 @@
 /**
  * Runtime configuration of the web app: which Firebase project it talks to, whether to use the local emulators,
- * and where the API lives. It is served as a tiny script at /__/config.js (loaded before the bundle by
- * index.html), so one build runs against any stack: `npm start` and the test server write it for their ports,
+ * and where the API lives. It is served as a tiny script at /app-config.js (loaded before the bundle by
+ * index.html; not under /__/, which Firebase Hosting reserves for itself), so one build runs against any stack: `npm start` and the test server write it for their ports,
  * a production build emits it from VITE_FIREBASE_* variables. Everything here is public by nature (a Firebase
  * web config is not a secret); never put a secret in it.
  */
@@ -13,10 +13,10 @@ export interface RuntimeConfig {
   apiBase: string;
 }
 
-export const CONFIG_SCRIPT_PATH = '/__/config.js';
+export const CONFIG_SCRIPT_PATH = '/app-config.js';
 export const CONFIG_GLOBAL = '__ESP32_CLOUD__';
 
-/** The script body served at /__/config.js. JSON is escaped so no value can close a script element. */
+/** The script body served at CONFIG_SCRIPT_PATH. JSON is escaped so no value can close a script element. */
 export function renderConfigScript(config: RuntimeConfig): string {
   const json = JSON.stringify(config)
     .replace(/</g, '\\u003c')

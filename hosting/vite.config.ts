@@ -2,7 +2,7 @@ import preact from '@preact/preset-vite';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
 import { CONFIG_SCRIPT_PATH, renderConfigScript, runtimeConfigFromEnv } from './runtime-config.ts';
 
-/** Emits /__/config.js (the runtime config) into the build and serves it in `vite dev`. */
+/** Emits CONFIG_SCRIPT_PATH (the runtime config script) into the build and serves it in `vite dev`. */
 function runtimeConfigScript(mode: string): Plugin {
   const body = () => renderConfigScript(runtimeConfigFromEnv(loadEnv(mode, process.cwd(), 'VITE_')));
   return {

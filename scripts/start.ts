@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startLocalBackbone } from '../bridge/src/index.ts';
-import { localRuntimeConfig, renderConfigScript } from '../hosting/runtime-config.ts';
+import { CONFIG_SCRIPT_PATH, localRuntimeConfig, renderConfigScript } from '../hosting/runtime-config.ts';
 import { readFlashConfigs, startFleet } from '../simulator/src/index.ts';
 import { RUNNING_STACK_FILE, type RunningStackDescription } from '../tests/harness/stack.ts';
 import { start as startFirestore } from '../tools/firestore-emulator/src/index.ts';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   stops.push({ name: 'Firestore emulator', stop: () => firestore.stop() });
   const firestoreHost = `${config.host}:${config.ports.firestore.port}`;
 
-  writeHostingRuntimeConfig(config);
+  const webRoot = prepareWebRoot(config);
   const appUrl = `http://${config.host}:${config.ports.hosting.port}`;
 
   const backbone = await startLocalBackbone({
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     },
     env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv },
     workDir: config.runDir,
+    hostingPublicDir: webRoot,
     importDir: config.dataDir,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     onOutput: (line) => {
@@ -159,13 +160,25 @@ function writeRunningStack(config: StartConfig, firestoreHost: string, appUrl: s
       FIREBASE_AUTH_EMULATOR_HOST: authHost,
     },
   };
-  writeFileSync(RUNNING_STACK_FILE, JSON.stringify(description, null, 2));
-  stops.push({ name: 'stack description', stop: async () => rmSync(RUNNING_STACK_FILE, { force: true }) });
+  const file = path.join(config.runDir, path.basename(RUNNING_STACK_FILE));
+  writeFileSync(file, JSON.stringify(description, null, 2));
+  stops.push({ name: 'stack description', stop: async () => rmSync(file, { force: true }) });
 }
 
-function writeHostingRuntimeConfig(config: StartConfig): void {
-  const dir = path.join(repoRoot, 'hosting/dist/__');
-  mkdirSync(dir, { recursive: true });
+/**
+ * The Hosting emulator serves a copy of the build with this run's runtime config, so the shared hosting/dist is
+ * never rewritten under another running stack.
+ */
+function prepareWebRoot(config: StartConfig): string {
+  const webRoot = path.join(config.runDir, 'web');
+  cpSync(path.join(repoRoot, 'hosting/dist'), webRoot, { recursive: true });
+  writeHostingRuntimeConfig(config, webRoot);
+  return webRoot;
+}
+
+function writeHostingRuntimeConfig(config: StartConfig, webRoot: string): void {
+  const file = path.join(webRoot, CONFIG_SCRIPT_PATH);
+  mkdirSync(path.dirname(file), { recursive: true });
   const runtime = localRuntimeConfig({
     projectId: config.projectId,
     authEmulatorUrl: `http://${config.host}:${config.ports.auth.port}`,
@@ -174,7 +187,7 @@ function writeHostingRuntimeConfig(config: StartConfig): void {
     firestoreHost: 'localhost',
     firestorePort: config.ports.firestore.port,
   });
-  writeFileSync(path.join(dir, 'config.js'), renderConfigScript(runtime));
+  writeFileSync(file, renderConfigScript(runtime));
 }
 
 function run(command: string, args: string[], cwd = '.'): Promise<void> {

@@ -1,7 +1,7 @@
 import type { RuntimeConfig } from '../runtime-config.ts';
 
 declare global {
-  // Set by /__/config.js before the bundle runs.
+  // Set by /app-config.js before the bundle runs.
   var __ESP32_CLOUD__: RuntimeConfig | undefined;
 }
 
@@ -9,7 +9,7 @@ declare global {
 export function readRuntimeConfig(): RuntimeConfig {
   const config = globalThis.__ESP32_CLOUD__;
   if (!config?.firebase?.projectId) {
-    throw new Error('Missing runtime config: /__/config.js did not set globalThis.__ESP32_CLOUD__');
+    throw new Error('Missing runtime config: /app-config.js did not set globalThis.__ESP32_CLOUD__');
   }
   return { ...config, apiBase: config.apiBase || '/api' };
 }

@@ -30,10 +30,10 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 describe('web app build', () => {
   it('emits the shell, its scripts and the runtime config', () => {
     const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
-    expect(html).toContain('/__/config.js');
+    expect(html).toContain('<script src="/app-config.js"></script>');
     expect(html).toMatch(/<script[^>]+type="module"[^>]+src="\/assets\/[^"]+\.js"/);
     expect(files(outDir).some((file) => file.endsWith('.js') && file.includes('assets'))).toBe(true);
-    const runtime = readFileSync(path.join(outDir, '__/config.js'), 'utf8');
+    const runtime = readFileSync(path.join(outDir, 'app-config.js'), 'utf8');
     expect(runtime).toContain('demo-esp32-cloud');
   });
 

@@ -12,7 +12,7 @@ import {
 import type { Stack } from './stack.ts';
 
 // A tiny stand-in for the Hosting emulator in browser tests: serves hosting/dist on 127.0.0.1 (free port) with
-// the SPA fallback, answers /__/config.js from memory for one stack, and proxies /api/** to that stack's api
+// the SPA fallback, answers CONFIG_SCRIPT_PATH from memory for one stack, and proxies /api/** to that stack's api
 // function, the way Hosting's rewrite does. Starting it costs milliseconds, so every suite gets its own.
 
 export const distDir = path.resolve(import.meta.dirname, '../../hosting/dist');
