@@ -29,6 +29,8 @@ export interface FirebaseEmulatorOptions {
   env: Record<string, string>;
   /** Where generated config and logs go. */
   workDir: string;
+  /** Folder the Hosting emulator serves (default hosting/dist). */
+  hostingPublicDir?: string;
   /** Existing emulator data to import (auth accounts). */
   importDir?: string;
   /** Save the emulators' data (auth accounts) here on exit. */
@@ -49,7 +51,7 @@ export function writeFirebaseConfig(options: FirebaseEmulatorOptions): string {
   const config = {
     functions: [{ source: 'functions', codebase: 'default' }],
     hosting: {
-      public: rel(path.join(repoRoot, 'hosting/dist')),
+      public: rel(options.hostingPublicDir ?? path.join(repoRoot, 'hosting/dist')),
       rewrites: [
         { source: '/api/**', function: { functionId: 'api', region: 'asia-southeast1' } },
         { source: '**', destination: '/index.html' },

@@ -50,7 +50,8 @@ export function readStartConfig(argv = process.argv.slice(2)) {
     host: '127.0.0.1',
     ports,
     dataDir: path.join(repoRoot, 'emulator-data'),
-    runDir: path.join(repoRoot, '.tmp', 'run'),
+    /** Per-run state (broker data, provisioned devices, the served web root); ESP32_RUN_DIR moves it. */
+    runDir: process.env.ESP32_RUN_DIR || path.join(repoRoot, '.tmp', 'run'),
     exportOnExit: argv.includes('--export-on-exit'),
     skipBuild: argv.includes('--no-build'),
     /** How many simulated devices to run (the seed devices in emulator-data/devices.json). */

@@ -1,0 +1,150 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../scripts/lib/firebase-emulators.ts';
+import { freePort, portInUse } from '../harness/ports.ts';
+
+// `npm start` as a newcomer runs it (on free ports, with its own run folder, so it can run beside a real one):
+// the table, the web app and API answering, a second start explaining the clash, and Ctrl-C leaving nothing.
+
+const PORT_ENV = [
+  'HOSTING_PORT',
+  'FUNCTIONS_PORT',
+  'FIRESTORE_PORT',
+  'AUTH_PORT',
+  'HUB_PORT',
+  'LOGGING_PORT',
+  'EVENTARC_PORT',
+  'TASKS_PORT',
+  'MQTT_PORT',
+  'MQTT_WS_PORT',
+] as const;
+
+const runDir = path.join(repoRoot, '.tmp', `start-test-${process.pid}`);
+const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+let env: Record<string, string>;
+let ports: Record<(typeof PORT_ENV)[number], number>;
+let child: ChildProcess;
+let output = '';
+
+function startProcess(): ChildProcess {
+  return spawn(process.execPath, [tsx, 'scripts/start.ts', '--no-build'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+}
+
+function waitForExit(proc: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (proc.exitCode !== null) return Promise.resolve(proc.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no exit within ${timeoutMs} ms`)), timeoutMs);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+function processesOfThisRun(): string[] {
+  const list = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return list.split('\n').filter((line) => line.includes(runDir) || line.includes(`-${ports.HUB_PORT}.json`));
+}
+
+beforeAll(async () => {
+  if (
+    !existsSync(path.join(repoRoot, 'functions/lib/index.js')) ||
+    !existsSync(path.join(repoRoot, 'hosting/dist'))
+  ) {
+    execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
+  }
+  mkdirSync(runDir, { recursive: true });
+  ports = {} as typeof ports;
+  for (const name of PORT_ENV) ports[name] = await freePort();
+  env = { ESP32_RUN_DIR: runDir, ...Object.fromEntries(PORT_ENV.map((name) => [name, String(ports[name])])) };
+  child = startProcess();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start printed no table in 150 s:\n${output}`)),
+      150_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Setup link') && /ESP32_\w+\s+Sensor/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}):\n${output}`));
+    });
+  });
+}, 180_000);
+
+afterAll(async () => {
+  if (child?.pid && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('prints one table with the web app, API, broker and each simulated device', () => {
+    expect(output).toContain(`Web app              http://127.0.0.1:${ports.HOSTING_PORT}`);
+    expect(output).toContain(`http://127.0.0.1:${ports.HOSTING_PORT}/api/health`);
+    expect(output).toMatch(new RegExp(`MQTT broker\\s+mqtt://127\\.0\\.0\\.1:${ports.MQTT_PORT}`));
+    for (const type of ['4Relay', 'LED', 'Sensor']) {
+      expect(output).toMatch(
+        new RegExp(
+          `ESP32_[0-9A-F]{6}\\s+${type}\\s+ESP32\\d{8}[A-Z]\\s+\\S+\\s+http://127\\.0\\.0\\.1:${ports.HOSTING_PORT}/setup\\?sn=`,
+        ),
+      );
+    }
+  });
+
+  it('serves the web app, its setup links and the API through Hosting', async () => {
+    const base = `http://127.0.0.1:${ports.HOSTING_PORT}`;
+    const home = await fetch(base);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('<div id="app"');
+    const setupLink = /(http:\/\/127\.0\.0\.1:\d+\/setup\?sn=\S+)/.exec(output)![1];
+    const setup = await fetch(setupLink);
+    expect(setup.status).toBe(200);
+    const health = await (await fetch(`${base}/api/health`)).json();
+    expect(health.backends).toEqual({ firestore: true, auth: true, mqtt: true });
+  });
+
+  it('explains a port clash on a second start, without a stack trace', async () => {
+    const second = startProcess();
+    let text = '';
+    second.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    second.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    expect(await waitForExit(second, 60_000)).toBe(1);
+    expect(text).toContain(`port ${ports.HOSTING_PORT} (Web app (Hosting emulator)) is already in use`);
+    expect(text).toContain('HOSTING_PORT=<port> npm start');
+    expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
+  it('stops everything on Ctrl-C and leaves no process or port behind', async () => {
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await waitForExit(child, 60_000)).toBe(0);
+    for (let attempt = 0; attempt < 50 && processesOfThisRun().length > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(processesOfThisRun()).toEqual([]);
+    for (const name of PORT_ENV) expect(await portInUse(ports[name]), name).toBe(false);
+  });
+});
