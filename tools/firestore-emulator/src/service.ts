@@ -28,6 +28,7 @@ import { applyWrite, type WriteRequest, writeTarget } from './writes.ts';
 //   bidi:             listen/write(ctx, send, end) → { push(request), close() }
 
 export type Emit = (response: Record<string, unknown>) => void;
+// biome-ignore lint/suspicious/noExplicitAny: decoded protobufjs messages are untyped plain objects; each RPC reads the fields it needs
 export type Request = Record<string, any>;
 
 export interface BidiStream {
@@ -180,13 +181,6 @@ export class FirestoreService {
           }))
         : [{ method: 'list', path: shape.collection, resource: null, requestResource: null, query: shape }];
     this.authorizeReads(ctx, db, requests, view);
-  }
-
-  // ---- Helpers -----------------------------------------------------------------------------------------
-
-  private dbFor(name: string): DatabaseStore {
-    const parsed = parseResourceName(name);
-    return this.database(parsed.projectId, parsed.databaseId);
   }
 
   private dbForDatabase(name: string | undefined, ctx: RequestContext): DatabaseStore {
