@@ -6,4 +6,10 @@ import { createRouter } from './routes/index.ts';
 
 const router = createRouter();
 
-export const api = onRequest({ region: config.region, cors: true }, (req, res) => router.handle(req, res));
+// In production these come from Secret Manager (`firebase functions:secrets:set NAME`) and reach config.ts as
+// environment variables; the emulator passes local values through the environment instead.
+const secrets = process.env.FUNCTIONS_EMULATOR === 'true' ? [] : ['MQTT_PASSWORD', 'CLAIM_CODE_PEPPER'];
+
+export const api = onRequest({ region: config.region, cors: true, secrets }, (req, res) =>
+  router.handle(req, res),
+);
