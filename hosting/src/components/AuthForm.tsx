@@ -1,6 +1,8 @@
 import { useSignal } from '@preact/signals';
+import { type EmulatedGoogleAccount, googleIsEmulated } from '../emulated-google.ts';
 import { t } from '../i18n/index.ts';
 import { authErrorMessage, resetPassword, signIn, signUp } from '../session.ts';
+import { EmulatedGoogleDialog } from './EmulatedGoogleDialog.tsx';
 
 export type AuthMode = 'signin' | 'signup' | 'reset';
 
@@ -15,6 +17,7 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
   const notice = useSignal<string | null>(null);
+  const pickingGoogleAccount = useSignal(false);
 
   const title =
     mode.value === 'signup'
@@ -50,12 +53,24 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
     }
   }
 
-  async function google() {
+  /** Against the emulator Google is played in-app (see emulated-google.ts); in production by Google's popup. */
+  function google() {
+    if (googleIsEmulated()) {
+      pickingGoogleAccount.value = true;
+      return;
+    }
+    void signInWithGoogle();
+  }
+
+  async function signInWithGoogle(account?: EmulatedGoogleAccount) {
+    pickingGoogleAccount.value = false;
     busy.value = true;
     error.value = null;
+    notice.value = null;
     try {
-      const { signInWithGoogle } = await import('../google.ts');
-      await signInWithGoogle();
+      const flows = await import('../google.ts');
+      if (account) await flows.signInWithEmulatedGoogle(account);
+      else await flows.signInWithGoogle();
       props.onDone?.();
     } catch (caught) {
       const code = (caught as { code?: string }).code;
@@ -75,78 +90,88 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
   }
 
   return (
-    <form class="card auth-form" onSubmit={submit} aria-labelledby="auth-title" data-mode={mode.value}>
-      <h2 id="auth-title">{title}</h2>
-      <label>
-        {t('auth.email')}
-        <input
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email.value}
-          onInput={(e) => {
-            email.value = e.currentTarget.value;
-          }}
-        />
-      </label>
-      {mode.value !== 'reset' && (
+    <>
+      <form class="card auth-form" onSubmit={submit} aria-labelledby="auth-title" data-mode={mode.value}>
+        <h2 id="auth-title">{title}</h2>
         <label>
-          {t('auth.password')}
+          {t('auth.email')}
           <input
-            type="password"
-            name="password"
-            autoComplete={mode.value === 'signup' ? 'new-password' : 'current-password'}
+            type="email"
+            name="email"
+            autoComplete="email"
             required
-            minLength={6}
-            value={password.value}
+            value={email.value}
             onInput={(e) => {
-              password.value = e.currentTarget.value;
+              email.value = e.currentTarget.value;
             }}
           />
         </label>
-      )}
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
-      {notice.value && (
-        <p class="notice" role="status">
-          {notice.value}
-        </p>
-      )}
-      <button type="submit" class="primary" disabled={busy.value}>
-        {busy.value ? t('auth.working') : submitLabel}
-      </button>
-      {mode.value !== 'reset' && (
-        <button
-          type="button"
-          class="google"
-          disabled={busy.value}
-          onClick={google}
-          data-testid="google-sign-in"
-        >
-          {t('auth.google')}
+        {mode.value !== 'reset' && (
+          <label>
+            {t('auth.password')}
+            <input
+              type="password"
+              name="password"
+              autoComplete={mode.value === 'signup' ? 'new-password' : 'current-password'}
+              required
+              minLength={6}
+              value={password.value}
+              onInput={(e) => {
+                password.value = e.currentTarget.value;
+              }}
+            />
+          </label>
+        )}
+        {error.value && (
+          <p class="error" role="alert">
+            {error.value}
+          </p>
+        )}
+        {notice.value && (
+          <p class="notice" role="status">
+            {notice.value}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy.value}>
+          {busy.value ? t('auth.working') : submitLabel}
         </button>
+        {mode.value !== 'reset' && (
+          <button
+            type="button"
+            class="google"
+            disabled={busy.value}
+            onClick={google}
+            data-testid="google-sign-in"
+          >
+            {t('auth.google')}
+          </button>
+        )}
+        <div class="auth-switch">
+          {mode.value !== 'signup' && (
+            <button type="button" class="link" onClick={() => switchTo('signup')}>
+              {t('auth.toSignUp')}
+            </button>
+          )}
+          {mode.value !== 'signin' && (
+            <button type="button" class="link" onClick={() => switchTo('signin')}>
+              {t('auth.toSignIn')}
+            </button>
+          )}
+          {mode.value === 'signin' && (
+            <button type="button" class="link" onClick={() => switchTo('reset')}>
+              {t('auth.toReset')}
+            </button>
+          )}
+        </div>
+      </form>
+      {pickingGoogleAccount.value && (
+        <EmulatedGoogleDialog
+          onPick={(account) => void signInWithGoogle(account)}
+          onCancel={() => {
+            pickingGoogleAccount.value = false;
+          }}
+        />
       )}
-      <div class="auth-switch">
-        {mode.value !== 'signup' && (
-          <button type="button" class="link" onClick={() => switchTo('signup')}>
-            {t('auth.toSignUp')}
-          </button>
-        )}
-        {mode.value !== 'signin' && (
-          <button type="button" class="link" onClick={() => switchTo('signin')}>
-            {t('auth.toSignIn')}
-          </button>
-        )}
-        {mode.value === 'signin' && (
-          <button type="button" class="link" onClick={() => switchTo('reset')}>
-            {t('auth.toReset')}
-          </button>
-        )}
-      </div>
-    </form>
+    </>
   );
 }

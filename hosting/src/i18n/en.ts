@@ -20,6 +20,13 @@ export const en: Dictionary = {
   'auth.reset.submit': 'Send reset link',
   'auth.reset.sent': 'A reset link was sent to {email}',
   'auth.google': 'Continue with Google',
+  'auth.googleEmulator.title': 'Sign in with Google (test)',
+  'auth.googleEmulator.note':
+    'This is a local test system: the Auth emulator stands in for Google. Choose any Google account to be.',
+  'auth.googleEmulator.email': 'Google account email',
+  'auth.googleEmulator.name': 'Name (optional)',
+  'auth.googleEmulator.submit': 'Sign in with this account',
+  'auth.googleEmulator.cancel': 'Cancel',
   'auth.toSignUp': 'No account yet? Create one',
   'auth.toSignIn': 'Have an account? Sign in',
   'auth.toReset': 'Forgot password?',
