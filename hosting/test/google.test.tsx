@@ -89,5 +89,6 @@ describe('AuthForm with the emulators', () => {
     expect(dialog.parentElement?.closest('form')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'ยกเลิก' }));
     expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId('google-sign-in'));
   });
 });

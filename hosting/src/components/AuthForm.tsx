@@ -1,4 +1,5 @@
 import { useSignal } from '@preact/signals';
+import { useRef } from 'preact/hooks';
 import { type EmulatedGoogleAccount, googleIsEmulated } from '../emulated-google.ts';
 import { t } from '../i18n/index.ts';
 import { authErrorMessage, resetPassword, signIn, signUp } from '../session.ts';
@@ -18,6 +19,7 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
   const error = useSignal<string | null>(null);
   const notice = useSignal<string | null>(null);
   const pickingGoogleAccount = useSignal(false);
+  const googleButton = useRef<HTMLButtonElement>(null);
 
   const title =
     mode.value === 'signup'
@@ -139,6 +141,7 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
           <button
             type="button"
             class="google"
+            ref={googleButton}
             disabled={busy.value}
             onClick={google}
             data-testid="google-sign-in"
@@ -169,6 +172,8 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
           onPick={(account) => void signInWithGoogle(account)}
           onCancel={() => {
             pickingGoogleAccount.value = false;
+            // Back where the keyboard user was before the picker opened.
+            googleButton.current?.focus();
           }}
         />
       )}
