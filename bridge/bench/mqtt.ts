@@ -155,6 +155,13 @@ async function roundTrip(commands = 200) {
     bridge = await startBridge(bridgeConfig(broker, stack.projectId));
     device = startSimulatedDevice(flash, { brokerUrl: broker.url });
     await device.waitConnected(10_000);
+    // The API refuses commands to a device Firestore does not yet show online: wait for the bridge's write.
+    let online = false;
+    const stopWatching = db.doc(`devices/${provisioned.device_id}`).onSnapshot((snap) => {
+      online = snap.get('state.online') === true;
+    });
+    await waitUntil(() => online, 10_000, 'device online in Firestore');
+    stopWatching();
 
     const acked = new Map<string, number>();
     const unsubscribe = db
