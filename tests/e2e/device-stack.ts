@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CreateDeviceResponse, DeviceType } from '@esp32cloud/protocol';
 import { configFromEnv } from '../../bridge/src/config.ts';
 import { type RunningBridge, startBridge } from '../../bridge/src/index.ts';
-import { BrokerAdmin, type RunningBroker, startBroker } from '../../broker/src/index.ts';
+import { type RunningBroker, startBroker } from '../../broker/src/index.ts';
 import { type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
 import { whichProgram } from '../harness/programs.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
@@ -84,17 +84,9 @@ export async function startDeviceStack(): Promise<DeviceStack> {
       web,
       async provision(type: DeviceType = '4Relay') {
         const provisioned = await provisionDevice(stack.apiUrl!, operator, type);
-        if (!provisioned.broker_registered) {
-          // What the provision CLI does when the API has no broker admin: register the device's credentials.
-          const admin = await BrokerAdmin.connect({ url: broker.url, ...broker.adminCredentials });
-          const flash = provisioned.flash_config;
-          await admin.addDevice({
-            serial: flash.serial_number,
-            username: flash.username,
-            password: flash.password,
-          });
-          await admin.close();
-        }
+        // The API registers the device's own broker credentials through the dynamic-security admin.
+        if (!provisioned.broker_registered)
+          throw new Error('POST /api/devices did not register broker credentials');
         return provisioned;
       },
       async plugIn(provisioned) {

@@ -7,7 +7,7 @@ import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../bridge/src/config.ts';
 import { type RunningBridge, startBridge } from '../../bridge/src/index.ts';
-import { BrokerAdmin, type RunningBroker, startBroker } from '../../broker/src/index.ts';
+import { type RunningBroker, startBroker } from '../../broker/src/index.ts';
 import { waitFor } from '../../broker/test/mqtt-helpers.ts';
 import { type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
@@ -67,17 +67,8 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
 
     const operator = await operatorToken(stack.authHost as string, stack.projectId);
     provisioned = await provisionDevice(stack.apiUrl as string, operator, '4Relay');
-    if (!provisioned.broker_registered) {
-      // The factory path (provision CLI) registers broker credentials; do the same when the API did not.
-      const brokerAdmin = await BrokerAdmin.connect({ url: broker.url, ...broker.adminCredentials });
-      const flash = provisioned.flash_config;
-      await brokerAdmin.addDevice({
-        serial: flash.serial_number,
-        username: flash.username,
-        password: flash.password,
-      });
-      await brokerAdmin.close();
-    }
+    // The API registered the device's own broker credentials through the dynamic-security admin.
+    expect(provisioned.broker_registered).toBe(true);
     owner = await signUp(stack.authHost as string);
     const register = await fetch(`${stack.apiUrl}/api/devices/register`, {
       method: 'POST',
