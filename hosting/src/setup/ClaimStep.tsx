@@ -4,6 +4,7 @@ import { typeLabel } from '../dashboard/labels.ts';
 import { t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { ClaimCodeField } from './ClaimCodeField.tsx';
 import { updateWizard, wizard } from './state.ts';
 
 /** Step 4: name the device (any language, emoji welcome) and claim it with the code from the label. */
@@ -67,22 +68,7 @@ export function ClaimStep() {
         />
       </label>
       <p class="hint">{t('setup.claim.nameHint')}</p>
-      {askCode.value && (
-        <label>
-          {t('setup.manual.claimCode')}
-          <input
-            name="claim-code"
-            autoComplete="off"
-            autoCapitalize="characters"
-            spellcheck={false}
-            placeholder="XXXXX-XXXXX"
-            value={claimCode.value}
-            onInput={(e) => {
-              claimCode.value = e.currentTarget.value;
-            }}
-          />
-        </label>
-      )}
+      {askCode.value && <ClaimCodeField code={claimCode} />}
       {error.value && (
         <p class="error" role="alert">
           {error.value}

@@ -2,6 +2,7 @@ import { normalizeClaimCode, type SetupLink, validateSerial } from '@esp32cloud/
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
+import { ClaimCodeField } from './ClaimCodeField.tsx';
 import { type CameraScan, decodeQrFile, parseScanned, scanWithCamera } from './scanner.ts';
 import { updateWizard, wizard } from './state.ts';
 
@@ -155,20 +156,7 @@ export function FindStep() {
         >
           {feedback.valid ? t('setup.manual.serialOk') : showProblem ? feedback.message : ''}
         </p>
-        <label>
-          {t('setup.manual.claimCode')}
-          <input
-            name="claim-code"
-            autoComplete="off"
-            autoCapitalize="characters"
-            spellcheck={false}
-            placeholder="XXXXX-XXXXX"
-            value={claimCode.value}
-            onInput={(e) => {
-              claimCode.value = e.currentTarget.value;
-            }}
-          />
-        </label>
+        <ClaimCodeField code={claimCode} />
         <p class="hint">{t('setup.manual.claimCodeHint')}</p>
         <button type="submit" class="primary" disabled={!feedback.valid}>
           {t('setup.next')}
