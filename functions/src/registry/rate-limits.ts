@@ -26,22 +26,8 @@ function currentCount(doc: CounterDoc | undefined, nowMs: number, window: Window
 }
 
 /** Counts one event; false (and nothing counted) when the window's limit is already reached. */
-export async function consume(db: Firestore, key: string, window: Window): Promise<boolean> {
-  const ref = refs(db).rateLimit(key);
-  return db.runTransaction(async (tx) => {
-    const snap = await tx.get(ref);
-    const nowMs = Date.now();
-    const doc = snap.exists ? (snap.data() as CounterDoc) : undefined;
-    const count = currentCount(doc, nowMs, window);
-    if (count >= window.limit) return false;
-    const windowStart = count === 0 ? Timestamp.fromMillis(nowMs) : doc!.window_start;
-    tx.set(ref, {
-      count: count + 1,
-      window_start: windowStart,
-      expires_at: Timestamp.fromMillis(windowStart.toMillis() + window.windowSeconds * 1000),
-    } satisfies CounterDoc);
-    return true;
-  });
+export function consume(db: Firestore, key: string, window: Window): Promise<boolean> {
+  return count(db, key, window, true);
 }
 
 /** Whether the key has reached its limit in the current window (reads only). */
@@ -52,17 +38,24 @@ export async function exhausted(db: Firestore, key: string, window: Window): Pro
 
 /** Counts one event whatever the limit (failed claim attempts are always recorded). */
 export async function record(db: Firestore, key: string, window: Window): Promise<void> {
+  await count(db, key, window, false);
+}
+
+/** Adds one event to the key's current window, in a transaction; with `enforce`, not past the limit. */
+function count(db: Firestore, key: string, window: Window, enforce: boolean): Promise<boolean> {
   const ref = refs(db).rateLimit(key);
-  await db.runTransaction(async (tx) => {
+  return db.runTransaction(async (tx) => {
     const snap = await tx.get(ref);
     const nowMs = Date.now();
     const doc = snap.exists ? (snap.data() as CounterDoc) : undefined;
-    const count = currentCount(doc, nowMs, window);
-    const windowStart = count === 0 ? Timestamp.fromMillis(nowMs) : doc!.window_start;
+    const current = currentCount(doc, nowMs, window);
+    if (enforce && current >= window.limit) return false;
+    const windowStart = current === 0 ? Timestamp.fromMillis(nowMs) : doc!.window_start;
     tx.set(ref, {
-      count: count + 1,
+      count: current + 1,
       window_start: windowStart,
       expires_at: Timestamp.fromMillis(windowStart.toMillis() + window.windowSeconds * 1000),
     } satisfies CounterDoc);
+    return true;
   });
 }
