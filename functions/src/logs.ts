@@ -44,4 +44,10 @@ export const logs = {
   backendUnreachable(backend: string, message: string): void {
     logger.warn('backend unreachable', { backend, message });
   },
+  deviceShared(deviceId: string, ownerUid: string, uid: string, accessLevel: string, created: boolean): void {
+    logger.info('device shared', { deviceId, ownerUid, uid, accessLevel, created });
+  },
+  deviceUnshared(deviceId: string, ownerUid: string, uid: string): void {
+    logger.info('device share removed', { deviceId, ownerUid, uid });
+  },
 };

@@ -3,6 +3,7 @@ import { registerControlRoutes } from './control.ts';
 import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
+import { registerSharingRoutes } from './sharing.ts';
 import { registerUserRoutes } from './users.ts';
 
 // Every route module of the API, registered once each.
@@ -13,5 +14,6 @@ export function createRouter(): Router {
   registerDeviceRoutes(router);
   registerControlRoutes(router);
   registerUserRoutes(router);
+  registerSharingRoutes(router);
   return router;
 }

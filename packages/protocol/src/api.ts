@@ -253,3 +253,45 @@ export interface ReissueClaimCodeResponse {
   claim_code: string;
   setup_url: string;
 }
+
+// ---- /api/devices/{id}/shares (owner only) -------------------------------------------------------------------
+
+/** The levels an owner can grant. Ownership itself is never shared; it changes only by release and claim. */
+export const SHARE_LEVELS = ['controller', 'viewer'] as const;
+export type ShareLevel = (typeof SHARE_LEVELS)[number];
+
+/** Error codes of the sharing routes, beside the generic ones of the API. */
+export const SHARING_ERRORS = {
+  /** 404: no account uses the email the owner typed. */
+  userNotFound: 'user_not_found',
+} as const;
+
+export const shareBodySchema = z.object({
+  email: z.string().trim().toLowerCase().max(254).pipe(z.email('email: not a valid email address')),
+  access_level: z.enum(SHARE_LEVELS, {
+    error: "access_level must be 'controller' or 'viewer'; ownership cannot be shared",
+  }),
+});
+export type ShareBody = z.input<typeof shareBodySchema>;
+
+/** One person with access to a device; the owner's own row is included with access_level 'owner'. */
+export interface DeviceShare {
+  user_id: string;
+  /** null when the account has no email (or no longer exists). */
+  email: string | null;
+  display_name?: string;
+  access_level: AccessLevel;
+  added_at: string | null;
+}
+
+/** GET: the owner first, then everyone else in the order they were added. */
+export interface ListSharesResponse {
+  shares: DeviceShare[];
+}
+
+/** POST: 201 when the link is new, 200 when an existing link's level was changed. */
+export interface ShareResponse {
+  user_id: string;
+  email: string;
+  access_level: ShareLevel;
+}
