@@ -1,0 +1,149 @@
+import type { DeviceShare, ListSharesResponse, ShareLevel, ShareResponse } from '@esp32cloud/protocol';
+import { SHARING_ERRORS } from '@esp32cloud/protocol';
+import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { type MessageKey, t } from '../i18n/index.ts';
+import { ApiError, api } from '../lib/api.ts';
+import { errorMessage } from '../lib/errors.ts';
+
+const LEVEL_LABEL: Record<DeviceShare['access_level'], MessageKey> = {
+  owner: 'share.level.owner',
+  controller: 'share.level.controller',
+  viewer: 'share.level.viewer',
+};
+
+/** Sharing failures in the user's language; a 400 here means the email (or the owner's own email). */
+export function shareErrorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === SHARING_ERRORS.userNotFound) return t('share.error.userNotFound');
+    if (error.status === 400) return t('share.error.invalid');
+  }
+  return errorMessage(error);
+}
+
+/** Owner-only: who has access to the device, and a form to give someone controller or viewer access. */
+export function Sharing(props: { deviceId: string }) {
+  const path = `/devices/${encodeURIComponent(props.deviceId)}/shares`;
+  const shares = useSignal<DeviceShare[] | null>(null);
+  const email = useSignal('');
+  const level = useSignal<ShareLevel>('viewer');
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const notice = useSignal<string | null>(null);
+
+  async function load() {
+    shares.value = (await api<ListSharesResponse>('GET', path)).shares;
+  }
+
+  useEffect(() => {
+    load().catch((caught: unknown) => {
+      error.value = shareErrorMessage(caught);
+    });
+  }, [path]);
+
+  async function run(action: () => Promise<unknown>, done: string) {
+    busy.value = true;
+    error.value = null;
+    notice.value = null;
+    try {
+      await action();
+      notice.value = done;
+      await load();
+    } catch (caught) {
+      error.value = shareErrorMessage(caught);
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="share-title" data-testid="sharing">
+      <h2 id="share-title">{t('share.title')}</h2>
+      {shares.value === null ? (
+        !error.value && (
+          <p class="loading" role="status">
+            {t('app.loading')}
+          </p>
+        )
+      ) : (
+        <ul class="shares" style={{ listStyle: 'none', padding: 0 }} aria-label={t('share.people')}>
+          {shares.value.map((share) => (
+            <li key={share.user_id} class="row" data-testid={`share-${share.user_id}`}>
+              <span>{share.display_name ?? share.email ?? share.user_id}</span>
+              <span class="hint">{t(LEVEL_LABEL[share.access_level])}</span>
+              {share.access_level !== 'owner' && (
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={busy.value}
+                  aria-label={t('share.removeFor', { email: share.email ?? share.user_id })}
+                  onClick={() =>
+                    run(
+                      () => api('DELETE', `${path}/${encodeURIComponent(share.user_id)}`),
+                      t('share.removed'),
+                    )
+                  }
+                >
+                  {t('share.remove')}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const address = email.value.trim();
+          if (!address) return;
+          void run(
+            async () => {
+              await api<ShareResponse>('POST', path, { email: address, access_level: level.value });
+              email.value = '';
+            },
+            t('share.added', { email: address }),
+          );
+        }}
+      >
+        <label>
+          {t('share.email')}
+          <input
+            type="email"
+            autoComplete="off"
+            required
+            value={email.value}
+            onInput={(e) => {
+              email.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+        <label>
+          {t('share.level')}
+          <select
+            value={level.value}
+            onChange={(e) => {
+              level.value = e.currentTarget.value as ShareLevel;
+            }}
+          >
+            <option value="viewer">{t('share.level.viewer')}</option>
+            <option value="controller">{t('share.level.controller')}</option>
+          </select>
+        </label>
+        <p class="hint">{t('share.levelHint')}</p>
+        <button type="submit" disabled={busy.value}>
+          {t('share.add')}
+        </button>
+      </form>
+      {error.value && (
+        <p class="error" role="alert">
+          {error.value}
+        </p>
+      )}
+      {notice.value && (
+        <p class="notice" role="status">
+          {notice.value}
+        </p>
+      )}
+    </section>
+  );
+}
