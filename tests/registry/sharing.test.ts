@@ -1,6 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { deleteApp as deleteWebApp, initializeApp as initializeWebApp } from 'firebase/app';
+import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from 'firebase/auth';
+import {
+  connectFirestoreEmulator,
+  doc,
+  getDoc,
+  terminate,
+  getFirestore as webFirestore,
+} from 'firebase/firestore';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,5 +218,50 @@ describe('sharing a device', () => {
     expect(await listed(controller)).toEqual([]);
     // The former owner can no longer share it either.
     expect(await share(owner, deviceId, viewer.email, 'viewer')).toMatchObject({ status: 404 });
+  });
+});
+
+describe('the Firestore rules follow the shared links', () => {
+  it('lets a viewer read the device with the web SDK once shared, and not after removal', async () => {
+    const rules = readFileSync(new URL('../../firestore.rules', import.meta.url), 'utf8');
+    const loaded = await fetch(
+      `http://${stack.firestoreHost}/emulator/v1/projects/${stack.projectId}:securityRules`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: { files: [{ name: 'firestore.rules', content: rules }] } }),
+      },
+    );
+    expect(loaded.status).toBe(200);
+
+    const { owner, deviceId } = await ownedDevice();
+    const viewer = await newUser();
+    const web = initializeWebApp(
+      { projectId: stack.projectId, apiKey: 'demo-api-key' },
+      `viewer-${viewer.uid}`,
+    );
+    try {
+      const auth = getAuth(web);
+      connectAuthEmulator(auth, `http://${stack.authHost}`, { disableWarnings: true });
+      await signInWithEmailAndPassword(auth, viewer.email, viewer.password);
+      const firestore = webFirestore(web);
+      const [host, port] = stack.firestoreHost!.split(':');
+      connectFirestoreEmulator(firestore, host, Number(port));
+      const read = () => getDoc(doc(firestore, 'devices', deviceId));
+      const readLink = () => getDoc(doc(firestore, 'user_devices', `${viewer.uid}_${deviceId}`));
+
+      await expect(read()).rejects.toMatchObject({ code: 'permission-denied' });
+      expect((await share(owner, deviceId, viewer.email, 'viewer')).status).toBe(201);
+      expect((await read()).get('owner_uid')).toBe(owner.uid);
+      expect((await readLink()).get('access_level')).toBe('viewer');
+
+      expect((await unshare(owner, deviceId, viewer.uid)).status).toBe(204);
+      await expect(read()).rejects.toMatchObject({ code: 'permission-denied' });
+      // The rules answer a missing link like anyone else's: denied, not an empty document.
+      await expect(readLink()).rejects.toMatchObject({ code: 'permission-denied' });
+      await terminate(firestore);
+    } finally {
+      await deleteWebApp(web);
+    }
   });
 });
