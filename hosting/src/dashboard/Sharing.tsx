@@ -68,8 +68,15 @@ export function Sharing(props: { deviceId: string }) {
       ) : (
         <ul class="shares" style={{ listStyle: 'none', padding: 0 }} aria-label={t('share.people')}>
           {shares.value.map((share) => (
-            <li key={share.user_id} class="row" data-testid={`share-${share.user_id}`}>
-              <span>{share.display_name ?? share.email ?? share.user_id}</span>
+            <li
+              key={share.user_id}
+              class="row"
+              style={{ marginBottom: '8px' }}
+              data-testid={`share-${share.user_id}`}
+            >
+              <span style={{ overflowWrap: 'anywhere' }}>
+                {share.display_name ?? share.email ?? share.user_id}
+              </span>
               <span class="hint">{t(LEVEL_LABEL[share.access_level])}</span>
               {share.access_level !== 'owner' && (
                 <button
