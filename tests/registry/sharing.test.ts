@@ -36,7 +36,7 @@ beforeAll(async () => {
     initializeApp({ projectId: stack.projectId }, stack.projectId);
   db = getFirestore(app);
   workDir = mkdtempSync(path.join(os.tmpdir(), 'registry-sharing-'));
-  const made = await provision(stack, { type: '4Relay', count: 6, out: workDir, batch: 'sharing' });
+  const made = await provision(stack, { type: '4Relay', count: 8, out: workDir, batch: 'sharing' });
   pool = made.devices;
 });
 
@@ -199,6 +199,24 @@ describe('sharing a device', () => {
     });
     expect((await db.doc(`devices/${deviceId}`).get()).data()).toMatchObject({ owner_uid: owner.uid });
     expect(await call(api, 'GET', `/devices/${deviceId}/shares`)).toMatchObject({ status: 401 });
+  });
+
+  it('caps the unknown emails an owner may try, so sharing cannot enumerate accounts', async () => {
+    const { owner, deviceId } = await ownedDevice();
+    const friend = await newUser();
+    for (let i = 0; i < 20; i += 1) {
+      const miss = await share(owner, deviceId, `nobody-${i}@example.test`, 'viewer');
+      expect(miss).toMatchObject({ status: 404, body: { error: { code: 'user_not_found' } } });
+    }
+    for (const email of ['nobody-20@example.test', friend.email]) {
+      expect(await share(owner, deviceId, email, 'viewer')).toMatchObject({
+        status: 429,
+        body: { error: { code: 'resource_exhausted' } },
+      });
+    }
+    expect((await db.doc(`user_devices/${friend.uid}_${deviceId}`).get()).exists).toBe(false);
+    // Listing and removing are not limited.
+    expect((await shares(owner, deviceId)).status).toBe(200);
   });
 
   it('removes every shared link when the owner releases the device', async () => {

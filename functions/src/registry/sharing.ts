@@ -4,6 +4,7 @@ import { type Firestore, Timestamp, type Transaction } from 'firebase-admin/fire
 import type { Caller } from '../http/auth.ts';
 import { COLLECTIONS, type DeviceDoc, iso, refs, type UserDeviceDoc } from './documents.ts';
 import { RegistryError } from './errors.ts';
+import { exhausted, rateLimitKey, record, type Window } from './rate-limits.ts';
 
 // Device sharing (docs/REGISTRY.md): the owner grants a controller or viewer link to another account, changes
 // its level or removes it. Links are written only here and by claiming, so access levels stay server-side.
@@ -32,6 +33,12 @@ async function requireOwner(
   if (link.access_level !== 'owner' || device.owner_uid !== caller.uid) throw ownerOnly();
   return { device, link };
 }
+
+/**
+ * Unknown emails an owner may try per hour. Sharing tells an owner whether an email has an account, so the
+ * misses are capped to keep it from becoming an account-enumeration oracle; real sharing rarely misses twice.
+ */
+export const SHARE_MISSES_WINDOW: Window = { limit: 20, windowSeconds: 3600 };
 
 const LEVEL_ORDER: Record<AccessLevel, number> = { owner: 0, controller: 1, viewer: 2 };
 
@@ -88,8 +95,17 @@ export async function grantShare(
 ): Promise<GrantResult> {
   // Ownership first, so a non-owner learns nothing about which emails have accounts.
   await db.runTransaction((tx) => requireOwner(tx, db, caller, deviceId));
-  const target = await auth.getUserByEmail(email).catch((error: unknown) => {
+  const missesKey = rateLimitKey('share-miss-user', caller.uid);
+  if (await exhausted(db, missesKey, SHARE_MISSES_WINDOW)) {
+    throw new RegistryError(
+      429,
+      'resource_exhausted',
+      'Too many emails without an account. Check the address and try again in an hour.',
+    );
+  }
+  const target = await auth.getUserByEmail(email).catch(async (error: unknown) => {
     if ((error as { code?: string }).code === 'auth/user-not-found') {
+      await record(db, missesKey, SHARE_MISSES_WINDOW);
       throw new RegistryError(
         404,
         SHARING_ERRORS.userNotFound,
