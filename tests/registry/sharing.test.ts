@@ -36,7 +36,7 @@ beforeAll(async () => {
     initializeApp({ projectId: stack.projectId }, stack.projectId);
   db = getFirestore(app);
   workDir = mkdtempSync(path.join(os.tmpdir(), 'registry-sharing-'));
-  const made = await provision(stack, { type: '4Relay', count: 8, out: workDir, batch: 'sharing' });
+  const made = await provision(stack, { type: '4Relay', count: 10, out: workDir, batch: 'sharing' });
   pool = made.devices;
 });
 
@@ -236,6 +236,25 @@ describe('sharing a device', () => {
     expect(await listed(controller)).toEqual([]);
     // The former owner can no longer share it either.
     expect(await share(owner, deviceId, viewer.email, 'viewer')).toMatchObject({ status: 404 });
+  });
+});
+
+describe('sharing racing a release', () => {
+  it('never leaves a link on a released device, whichever commits first', async () => {
+    const { owner, deviceId } = await ownedDevice();
+    const friend = await newUser();
+    const [shared, released] = await Promise.all([
+      share(owner, deviceId, friend.email, 'controller'),
+      call(api, 'DELETE', `/users/${owner.uid}/devices/${deviceId}`, { token: owner.idToken }),
+    ]);
+    expect(released.status).toBe(200);
+    expect([201, 404]).toContain(shared.status);
+    const links = await db.collection('user_devices').where('device_id', '==', deviceId).get();
+    expect(links.docs.map((d) => d.id)).toEqual([]);
+    expect((await db.doc(`devices/${deviceId}`).get()).data()).toMatchObject({
+      status: 'available',
+      owner_uid: null,
+    });
   });
 });
 
