@@ -84,7 +84,11 @@ describe.skipIf(!hasChromium)('sharing a device from its settings (Chromium + em
     await email.fill(friend.email);
     await sharing.getByRole('combobox', { name: th['share.level'] }).selectOption('viewer');
     await submit.click();
-    await sharing.getByTestId(`share-${friend.uid}`).getByText(th['share.level.viewer']).waitFor();
+    const friendLevel = sharing.getByRole('combobox', {
+      name: th['share.levelFor'].replace('{email}', friend.email),
+    });
+    await friendLevel.waitFor();
+    expect(await friendLevel.inputValue()).toBe('viewer');
     expect(await sharing.getByRole('alert').count()).toBe(0);
     expect(await email.inputValue()).toBe('');
     expect(await sharesSeenByApi()).toEqual([
@@ -92,6 +96,18 @@ describe.skipIf(!hasChromium)('sharing a device from its settings (Chromium + em
       [friend.uid, 'viewer'],
     ]);
     await screenshot(page, 'sharing-owner-with-viewer');
+
+    // The row's own select changes the level in place.
+    await friendLevel.selectOption('controller');
+    await sharing
+      .getByRole('status')
+      .getByText(th['share.changed'].replace('{email}', friend.email))
+      .waitFor();
+    expect(await sharesSeenByApi()).toEqual([
+      [owner.uid, 'owner'],
+      [friend.uid, 'controller'],
+    ]);
+    expect(await friendLevel.inputValue()).toBe('controller');
 
     await sharing
       .getByRole('button', { name: th['share.removeFor'].replace('{email}', friend.email) })

@@ -77,7 +77,26 @@ export function Sharing(props: { deviceId: string }) {
               <span style={{ overflowWrap: 'anywhere' }}>
                 {share.display_name ?? share.email ?? share.user_id}
               </span>
-              <span class="hint">{t(LEVEL_LABEL[share.access_level])}</span>
+              {share.access_level === 'owner' || !share.email ? (
+                <span class="hint">{t(LEVEL_LABEL[share.access_level])}</span>
+              ) : (
+                <select
+                  value={share.access_level}
+                  disabled={busy.value}
+                  aria-label={t('share.levelFor', { email: share.email })}
+                  onChange={(e) => {
+                    const next = e.currentTarget.value as ShareLevel;
+                    const address = share.email!;
+                    void run(
+                      () => api<ShareResponse>('POST', path, { email: address, access_level: next }),
+                      t('share.changed', { email: address }),
+                    );
+                  }}
+                >
+                  <option value="viewer">{t('share.level.viewer')}</option>
+                  <option value="controller">{t('share.level.controller')}</option>
+                </select>
+              )}
               {share.access_level !== 'owner' && (
                 <button
                   type="button"

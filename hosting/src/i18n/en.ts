@@ -114,6 +114,8 @@ export const en: Dictionary = {
   'share.remove': 'Stop sharing',
   'share.removeFor': 'Stop sharing with {email}',
   'share.removed': 'No longer shared',
+  'share.levelFor': 'Access for {email}',
+  'share.changed': 'Access changed for {email}',
   'share.error.userNotFound': 'No account uses this email. Ask them to sign up first, then try again.',
   'share.error.invalid': 'Check the email address (you cannot share with yourself).',
   'error.network': 'Cannot connect. Check the internet and try again.',

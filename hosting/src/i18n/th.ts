@@ -111,6 +111,8 @@ export const th = {
   'share.remove': 'เลิกแชร์',
   'share.removeFor': 'เลิกแชร์กับ {email}',
   'share.removed': 'เลิกแชร์แล้ว',
+  'share.levelFor': 'สิทธิ์ของ {email}',
+  'share.changed': 'เปลี่ยนสิทธิ์ของ {email} แล้ว',
   'share.error.userNotFound': 'ไม่พบบัญชีที่ใช้อีเมลนี้ ให้ผู้นั้นสมัครสมาชิกก่อน แล้วลองอีกครั้ง',
   'share.error.invalid': 'ตรวจสอบอีเมลอีกครั้ง (แชร์ให้ตัวเองไม่ได้)',
   'error.network': 'เชื่อมต่อไม่ได้ ตรวจสอบอินเทอร์เน็ตแล้วลองอีกครั้ง',
