@@ -75,7 +75,7 @@ export function Sharing(props: { deviceId: string }) {
               data-testid={`share-${share.user_id}`}
             >
               <span style={{ overflowWrap: 'anywhere' }}>
-                {share.display_name ?? share.email ?? share.user_id}
+                {[share.display_name, share.email ?? share.user_id].filter(Boolean).join(' · ')}
               </span>
               {share.access_level === 'owner' || !share.email ? (
                 <span class="hint">{t(LEVEL_LABEL[share.access_level])}</span>
