@@ -9,8 +9,9 @@ import { runtimeConfigForStack, startWebServer, type WebServer } from '../harnes
 import { launchChromium, newPhonePage, screenshot } from './browser.ts';
 
 // What each access level sees, in real Chromium under the real firestore.rules: a viewer gets no controls, a
-// controller controls but has no settings, the owner has both. Plus the grid's search and filters. Sharing has
-// no API yet, so the links are written here the way the functions write them.
+// controller controls but has no settings, the owner has both. Plus the grid's search and filters. The links
+// are written directly, as the functions write them, to keep this suite about what each level sees (sharing
+// through the API and the settings screen: tests/registry/sharing.test.ts, tests/e2e/device-sharing.test.ts).
 
 const hasChromium = requireProgram('chromium');
 
