@@ -4,6 +4,7 @@ import { type EmulatedGoogleAccount, googleIsEmulated } from '../emulated-google
 import { t } from '../i18n/index.ts';
 import { authErrorMessage, resetPassword, signIn, signUp } from '../session.ts';
 import { EmulatedGoogleDialog } from './EmulatedGoogleDialog.tsx';
+import { FormMessages } from './FormMessages.tsx';
 
 export type AuthMode = 'signin' | 'signup' | 'reset';
 
@@ -124,16 +125,7 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
             />
           </label>
         )}
-        {error.value && (
-          <p class="error" role="alert">
-            {error.value}
-          </p>
-        )}
-        {notice.value && (
-          <p class="notice" role="status">
-            {notice.value}
-          </p>
-        )}
+        <FormMessages error={error.value} notice={notice.value} />
         <button type="submit" class="primary" disabled={busy.value}>
           {busy.value ? t('auth.working') : submitLabel}
         </button>

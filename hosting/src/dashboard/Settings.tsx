@@ -2,6 +2,7 @@ import { UPDATE_INTERVAL_MAX, UPDATE_INTERVAL_MIN } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { doc, getDoc } from 'firebase/firestore';
 import { useEffect } from 'preact/hooks';
+import { FormMessages } from '../components/FormMessages.tsx';
 import type { DeviceLink } from '../devices/types.ts';
 import { firestore } from '../firestore.ts';
 import { t } from '../i18n/index.ts';
@@ -130,16 +131,7 @@ export function Settings(props: { uid: string; link: DeviceLink }) {
           </button>
         )}
       </div>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
-      {notice.value && (
-        <p class="notice" role="status">
-          {notice.value}
-        </p>
-      )}
+      <FormMessages error={error.value} notice={notice.value} />
     </section>
   );
 }

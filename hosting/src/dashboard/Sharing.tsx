@@ -2,6 +2,7 @@ import type { DeviceShare, ListSharesResponse, ShareLevel, ShareResponse } from 
 import { SHARING_ERRORS } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
+import { FormMessages } from '../components/FormMessages.tsx';
 import { type MessageKey, t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -160,16 +161,7 @@ export function Sharing(props: { deviceId: string }) {
           {t('share.add')}
         </button>
       </form>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
-      {notice.value && (
-        <p class="notice" role="status">
-          {notice.value}
-        </p>
-      )}
+      <FormMessages error={error.value} notice={notice.value} />
     </section>
   );
 }
