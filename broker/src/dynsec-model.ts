@@ -1,4 +1,5 @@
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { topicMatches } from '@esp32cloud/protocol';
 
 // The dynamic-security data model, in Mosquitto's own on-disk JSON format (plugin_opt_config_file), so one
 // file works for both brokers: Mosquitto's plugin reads it, the embedded broker reads and enforces it.
@@ -82,19 +83,6 @@ export const DEFAULT_ACL_ACCESS: DefaultAclAccess = {
   unsubscribe: true,
 };
 
-/** Does topic `topic` match ACL/subscription filter `filter` (`+` one level, `#` the rest)? */
-export function topicMatchesFilter(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && !filter.startsWith('$')) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
-
 /** Is every topic that subscription filter `sub` can match also matched by ACL pattern `pattern`? */
 export function filterCoveredBy(pattern: string, sub: string): boolean {
   if (sub.startsWith('$') && !pattern.startsWith('$')) return false;
@@ -128,7 +116,7 @@ export function checkAcl(config: DynsecConfig, client: DynsecClient, access: Acc
         const pattern = access === 'subscribe' ? 'subscribePattern' : 'unsubscribePattern';
         if (acl.acltype === literal && acl.topic === topic) return acl.allow;
         if (acl.acltype === pattern && filterCoveredBy(acl.topic, topic)) return acl.allow;
-      } else if (acl.acltype === access && topicMatchesFilter(acl.topic, topic)) {
+      } else if (acl.acltype === access && topicMatches(acl.topic, topic)) {
         return acl.allow;
       }
     }

@@ -84,8 +84,12 @@ export function parseDeviceTopic(topic: string): ParsedDeviceTopic | null {
   return null;
 }
 
-/** MQTT topic-filter match (`+` one level, `#` the rest), used by the embedded broker's ACL. */
+/**
+ * MQTT topic-filter match (`+` one level, `#` the rest), used by the embedded broker's ACL. Wildcards never
+ * match `$`-topics (such as `$CONTROL/…`), as the MQTT specification requires.
+ */
 export function topicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && !filter.startsWith('$')) return false;
   const f = filter.split('/');
   const t = topic.split('/');
   for (let i = 0; i < f.length; i++) {

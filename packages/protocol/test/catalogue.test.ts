@@ -57,6 +57,8 @@ describe('topics and payloads', () => {
     expect(topicMatches('devices/+/status', 'devices/SN1/status')).toBe(true);
     expect(topicMatches('admin/#', 'admin/devices/x/logs')).toBe(true);
     expect(topicMatches('devices/+/status', 'devices/SN1/status/x')).toBe(false);
+    expect(topicMatches('#', '$CONTROL/dynamic-security/v1')).toBe(false);
+    expect(topicMatches('$CONTROL/#', '$CONTROL/dynamic-security/v1')).toBe(true);
   });
 
   it('rejects wrong versions, outputs of another type and out-of-range readings', () => {
