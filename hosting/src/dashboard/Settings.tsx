@@ -7,7 +7,7 @@ import type { DeviceLink } from '../devices/types.ts';
 import { firestore } from '../firestore.ts';
 import { t } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { useFormAction } from '../lib/form-action.ts';
 import { navigate } from '../router.ts';
 
 const NAME_MAX = 60;
@@ -17,9 +17,7 @@ export function Settings(props: { uid: string; link: DeviceLink }) {
   const { uid, link } = props;
   const name = useSignal(link.name);
   const interval = useSignal<string>('');
-  const busy = useSignal(false);
-  const error = useSignal<string | null>(null);
-  const notice = useSignal<string | null>(null);
+  const { busy, error, notice, run } = useFormAction();
   const confirmRemove = useSignal(false);
   const path = `/users/${encodeURIComponent(uid)}/devices/${encodeURIComponent(link.deviceId)}`;
 
@@ -31,20 +29,6 @@ export function Settings(props: { uid: string; link: DeviceLink }) {
       })
       .catch(() => undefined);
   }, [link.deviceId]);
-
-  async function run(action: () => Promise<unknown>, done: string) {
-    busy.value = true;
-    error.value = null;
-    notice.value = null;
-    try {
-      await action();
-      notice.value = done;
-    } catch (caught) {
-      error.value = errorMessage(caught);
-    } finally {
-      busy.value = false;
-    }
-  }
 
   return (
     <section class="card" aria-labelledby="settings-title" data-testid="settings">

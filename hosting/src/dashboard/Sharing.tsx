@@ -6,6 +6,7 @@ import { FormMessages } from '../components/FormMessages.tsx';
 import { type MessageKey, t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { useFormAction } from '../lib/form-action.ts';
 
 const LEVEL_LABEL: Record<DeviceShare['access_level'], MessageKey> = {
   owner: 'share.level.owner',
@@ -28,9 +29,8 @@ export function Sharing(props: { deviceId: string }) {
   const shares = useSignal<DeviceShare[] | null>(null);
   const email = useSignal('');
   const level = useSignal<ShareLevel>('viewer');
-  const busy = useSignal(false);
-  const error = useSignal<string | null>(null);
-  const notice = useSignal<string | null>(null);
+  const form = useFormAction(shareErrorMessage);
+  const { busy, error, notice } = form;
 
   async function load() {
     shares.value = (await api<ListSharesResponse>('GET', path)).shares;
@@ -42,19 +42,12 @@ export function Sharing(props: { deviceId: string }) {
     });
   }, [path]);
 
-  async function run(action: () => Promise<unknown>, done: string) {
-    busy.value = true;
-    error.value = null;
-    notice.value = null;
-    try {
+  /** Runs a change, then reloads the list so it shows what the server now holds. */
+  function run(action: () => Promise<unknown>, done: string): Promise<void> {
+    return form.run(async () => {
       await action();
-      notice.value = done;
       await load();
-    } catch (caught) {
-      error.value = shareErrorMessage(caught);
-    } finally {
-      busy.value = false;
-    }
+    }, done);
   }
 
   return (
