@@ -65,7 +65,11 @@ export function authorizeWith(rules: CompiledRules, req: AccessRequest): AccessD
       }
     }
   }
-  const target = overCollection ? `${fullPath} (query)` : fullPath.toString();
+  // A list is named by its collection, never by a document it would return: those may be other users'.
+  const target =
+    req.method === 'list'
+      ? `${collectionOf(databaseId, relative, overCollection, req.query?.allDescendants === true)} (query)`
+      : fullPath.toString();
   const hint = collectionGroup ? ' (a collection-group query needs a match with a {name=**} wildcard)' : '';
   const why =
     failures.length === 0 ? `no allow ${req.method} rule matches this path${hint}` : failures.join('; ');
@@ -82,4 +86,10 @@ function queryResultResource(resource: RMap, structuredQuery: unknown): RMap {
   const entries = new Map(resource.entries);
   entries.set('data', restrictToFields(data, filteredFieldPaths(structuredQuery)));
   return new RMap(entries);
+}
+
+function collectionOf(databaseId: string, relative: string[], overCollection: boolean, group: boolean): string {
+  const segments = overCollection ? relative : relative.slice(0, -1);
+  if (group) return `collection group '${segments[segments.length - 1]}'`;
+  return `/databases/${databaseId}/documents/${segments.join('/')}`;
 }

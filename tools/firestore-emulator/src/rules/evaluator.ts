@@ -217,7 +217,7 @@ export class Evaluator {
     const s = target.segments;
     if (s.length < 5 || s[0] !== 'databases' || s[2] !== 'documents' || (s.length - 3) % 2 !== 0) {
       throw evalError(
-        `${name}() needs a document path /databases/{db}/documents/{collection}/{doc}, got ${target}`,
+        `${name}() needs a document path /databases/{db}/documents/{collection}/{doc}, got one of ${s.length} segments`,
       );
     }
     if (s[1] !== this.reader.databaseId) {
