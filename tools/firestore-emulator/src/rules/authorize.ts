@@ -88,7 +88,12 @@ function queryResultResource(resource: RMap, structuredQuery: unknown): RMap {
   return new RMap(entries);
 }
 
-function collectionOf(databaseId: string, relative: string[], overCollection: boolean, group: boolean): string {
+function collectionOf(
+  databaseId: string,
+  relative: string[],
+  overCollection: boolean,
+  group: boolean,
+): string {
   const segments = overCollection ? relative : relative.slice(0, -1);
   if (group) return `collection group '${segments[segments.length - 1]}'`;
   return `/databases/${databaseId}/documents/${segments.join('/')}`;
