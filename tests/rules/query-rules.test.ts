@@ -5,12 +5,14 @@ import {
   type RulesTestEnvironment,
 } from '@firebase/rules-unit-testing';
 import {
+  and,
   collection,
   doc,
   type Firestore,
   getDocs,
   limit,
   onSnapshot,
+  or,
   orderBy,
   query,
   setDoc,
@@ -29,6 +31,18 @@ service cloud.firestore {
     match /notes/{id} {
       allow list: if request.auth != null && resource.data.owner == request.auth.uid;
     }
+    match /posts/{id} {
+      allow list: if request.query.limit <= 10 && resource.data.published == true;
+    }
+    match /scores/{id} {
+      allow list: if resource.data.points >= 100 && resource.data.team in ['red', 'blue'];
+    }
+    match /groups/{id} {
+      allow list: if request.auth.uid in resource.data.members;
+    }
+    match /feed/{id} {
+      allow list: if request.query.orderBy == 'at' && (request.query.offset == null || request.query.offset <= 20);
+    }
   }
 }`;
 
@@ -46,6 +60,10 @@ beforeAll(async () => {
     const db = ctx.firestore();
     await setDoc(doc(db, 'notes/alice-note'), { owner: 'alice', n: 1 });
     await setDoc(doc(db, 'notes/bob-secret-note'), { owner: 'bob', n: 2 });
+    await setDoc(doc(db, 'posts/p1'), { published: true, at: 1 });
+    await setDoc(doc(db, 'scores/s1'), { points: 150, team: 'red' });
+    await setDoc(doc(db, 'groups/g1'), { members: ['alice', 'bob'] });
+    await setDoc(doc(db, 'feed/f1'), { at: 1 });
   });
 });
 
@@ -95,5 +113,72 @@ describe('denial messages', () => {
       getDocs(query(collection(as('alice'), 'notes'), where('owner', '==', 'alice'))),
     );
     expect(mine.docs.map((d) => d.id)).toEqual(['alice-note']);
+  });
+});
+
+describe('rules are not filters', () => {
+  it('refuses a query whose results all happen to be readable when its filters do not prove it', async () => {
+    const db = as('alice');
+    // Only alice's note has n == 1, but nothing in the query says the owner is alice.
+    let onlyMine: string[] = [];
+    await testEnv.withSecurityRulesDisabled(async (ctx) => {
+      const snap = await getDocs(query(collection(ctx.firestore(), 'notes'), where('n', '==', 1)));
+      onlyMine = snap.docs.map((d) => d.id);
+    });
+    expect(onlyMine).toEqual(['alice-note']);
+    await assertFails(getDocs(query(collection(db, 'notes'), where('n', '==', 1))));
+    await assertSucceeds(
+      getDocs(query(collection(db, 'notes'), where('owner', '==', 'alice'), where('n', '==', 1))),
+    );
+  });
+
+  it('allows in only when every value passes, and judges OR queries disjunct by disjunct', async () => {
+    const db = as('alice');
+    await assertSucceeds(getDocs(query(collection(db, 'notes'), where('owner', 'in', ['alice']))));
+    await assertFails(getDocs(query(collection(db, 'notes'), where('owner', 'in', ['alice', 'bob']))));
+    await assertFails(
+      getDocs(query(collection(db, 'notes'), or(where('owner', '==', 'alice'), where('n', '==', 1)))),
+    );
+    await assertSucceeds(
+      getDocs(
+        query(
+          collection(db, 'notes'),
+          and(where('owner', '==', 'alice'), or(where('n', '==', 1), where('n', '==', 3))),
+        ),
+      ),
+    );
+  });
+
+  it('holds range filters to the range the rule asks for', async () => {
+    const db = as('alice');
+    const teams = where('team', 'in', ['red', 'blue']);
+    await assertSucceeds(getDocs(query(collection(db, 'scores'), where('points', '>=', 100), teams)));
+    await assertSucceeds(getDocs(query(collection(db, 'scores'), where('points', '>', 120), teams)));
+    await assertFails(getDocs(query(collection(db, 'scores'), where('points', '>', 50), teams)));
+    await assertFails(getDocs(query(collection(db, 'scores'), where('points', '>=', 100))));
+    await assertFails(
+      getDocs(query(collection(db, 'scores'), where('points', '>=', 100), where('team', '==', 'green'))),
+    );
+  });
+
+  it('proves list membership from array-contains', async () => {
+    await assertSucceeds(
+      getDocs(query(collection(as('alice'), 'groups'), where('members', 'array-contains', 'alice'))),
+    );
+    await assertFails(
+      getDocs(query(collection(as('alice'), 'groups'), where('members', 'array-contains', 'bob'))),
+    );
+    await assertFails(getDocs(collection(as('alice'), 'groups')));
+  });
+
+  it('reads request.query.limit, offset and orderBy together with resource conditions', async () => {
+    const db = as('alice');
+    const published = where('published', '==', true);
+    await assertSucceeds(getDocs(query(collection(db, 'posts'), published, limit(10))));
+    await assertFails(getDocs(query(collection(db, 'posts'), published, limit(11))));
+    await assertFails(getDocs(query(collection(db, 'posts'), published)));
+    await assertFails(getDocs(query(collection(db, 'posts'), limit(5))));
+    await assertSucceeds(getDocs(query(collection(db, 'feed'), orderBy('at'))));
+    await assertFails(getDocs(query(collection(db, 'feed'), orderBy('n'))));
   });
 });

@@ -138,7 +138,7 @@ export class ListenStream {
         state.structuredQuery = query.structuredQuery;
         state.rerun = compiled.limit !== undefined || compiled.offset > 0;
         results = runQuery(compiled, db);
-        if (!this.ctx.admin) this.authorizeQuery(db, state, results);
+        if (!this.ctx.admin) this.authorizeQuery(db, state);
       } else {
         throw invalidArgument('A target must be a query or a set of documents.');
       }
@@ -169,27 +169,12 @@ export class ListenStream {
     this.sendGlobalSnapshot(micros);
   }
 
-  private authorizeQuery(db: DatabaseStore, state: TargetState, results: Document[]): void {
-    const shape = this.host.queryShape(state.query!, state.structuredQuery!);
-    const requests =
-      results.length > 0
-        ? results.map((doc) => ({
-            method: 'list' as const,
-            path: pathOf(doc),
-            resource: doc,
-            requestResource: null,
-            query: shape,
-          }))
-        : [
-            {
-              method: 'list' as const,
-              path: shape!.collection,
-              resource: null,
-              requestResource: null,
-              query: shape,
-            },
-          ];
-    this.host.authorizeReads(this.ctx, db, requests);
+  /** Judged from the query's constraints alone, never from the documents it returns. */
+  private authorizeQuery(db: DatabaseStore, state: TargetState): void {
+    const shape = this.host.queryShape(state.query!, state.structuredQuery!)!;
+    this.host.authorizeReads(this.ctx, db, [
+      { method: 'list', path: shape.collection, resource: null, requestResource: null, query: shape },
+    ]);
   }
 
   private pathIn(db: DatabaseStore, parsed: { projectId: string; databaseId: string; path: string }): string {
@@ -277,6 +262,10 @@ export class ListenStream {
     if (sent) this.sendGlobalSnapshot(micros);
   }
 
+  /**
+   * A document target re-checks each changed document; a query target re-checks its query (rules reading
+   * other documents with get() may have changed their answer), never the documents themselves.
+   */
   private authorizeVisible(target: TargetState, docs: Document[]): void {
     const db = this.db!;
     if (target.documents) {
@@ -292,18 +281,7 @@ export class ListenStream {
       );
       return;
     }
-    const shape = this.host.queryShape(target.query!, target.structuredQuery!);
-    this.host.authorizeReads(
-      this.ctx,
-      db,
-      docs.map((doc) => ({
-        method: 'list' as const,
-        path: pathOf(doc),
-        resource: doc,
-        requestResource: null,
-        query: shape,
-      })),
-    );
+    this.authorizeQuery(db, target);
   }
 
   private rerunQuery(

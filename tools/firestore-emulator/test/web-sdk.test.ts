@@ -257,11 +257,10 @@ describe('identity and authorization', () => {
   });
 
   it('ends a listener with permission-denied when a change may no longer be read', async () => {
+    // Queries are judged from their constraints, so what may change is what the rules read with get().
     h.emulator.service.setAuthorizer(PROJECT, {
       authorize: (request) =>
-        (request.resource?.fields.hidden as { booleanValue?: boolean } | undefined)?.booleanValue
-          ? { allowed: false, message: 'hidden' }
-          : { allowed: true },
+        request.readBefore('flags/revoked') ? { allowed: false, message: 'revoked' } : { allowed: true },
     });
     try {
       const client = h.web({ uid: 'bob' });
@@ -274,11 +273,13 @@ describe('identity and authorization', () => {
         }),
       );
       await expect.poll(() => events.at(-1)).toBe('size:1');
+      await h.admin().doc('flags/revoked').set({ at: 1 });
       await h.admin().doc('revocable/a').update({ hidden: true });
       expect((await errored).code).toBe('permission-denied');
       expect(events).toEqual(['size:1']);
     } finally {
       h.emulator.service.setAuthorizer(PROJECT, { authorize: () => ({ allowed: true }) });
+      await h.admin().doc('flags/revoked').delete();
     }
   });
 });

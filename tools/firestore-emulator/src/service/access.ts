@@ -13,7 +13,6 @@ import { createRulesAuthorizer } from '../rules/index.ts';
 import type { DatabaseStore, ReadView } from '../store.ts';
 import { currentMicros, microsToTimestamp } from '../time.ts';
 import type { Document, Timestamp } from '../types.ts';
-import { relativePath } from './documents.ts';
 
 // The authorization room: one Authorizer per project (security rules, or allow-all until rules are loaded),
 // asked once per document access of a non-admin request. Reads, queries and writes come here; a denial is
@@ -117,26 +116,25 @@ export class AccessControl {
     };
   }
 
+  /**
+   * Authorizes a query from its constraints alone ("rules are not filters"): one decision for the whole query,
+   * whatever documents it returns, so a query that could return a document the caller may not read is refused
+   * even when none such exists today.
+   */
   authorizeQuery(
     ctx: RequestContext,
     db: DatabaseStore,
     query: CompiledQuery,
     structuredQuery: StructuredQuery,
-    results: Document[],
-    view: ReadView,
+    view: ReadView = db,
   ): void {
     if (ctx.admin) return;
     const shape = this.queryShape(query, structuredQuery);
-    const requests: ReadRequest[] =
-      results.length > 0
-        ? results.map((doc) => ({
-            method: 'list',
-            path: relativePath(doc.name),
-            resource: doc,
-            requestResource: null,
-            query: shape,
-          }))
-        : [{ method: 'list', path: shape.collection, resource: null, requestResource: null, query: shape }];
-    this.authorizeReads(ctx, db, requests, view);
+    this.authorizeReads(
+      ctx,
+      db,
+      [{ method: 'list', path: shape.collection, resource: null, requestResource: null, query: shape }],
+      view,
+    );
   }
 }

@@ -12,7 +12,7 @@ import type { DatabaseStore, ReadView } from '../store.ts';
 import { currentMicros, microsToTimestamp, timestampToMicros } from '../time.ts';
 import type { Transaction, TransactionManager } from '../transactions.ts';
 import type { Document, Timestamp } from '../types.ts';
-import type { AccessControl, ReadRequest } from './access.ts';
+import type { AccessControl } from './access.ts';
 import { aggregate } from './aggregations.ts';
 import type { Databases } from './databases.ts';
 import { maskDocument, pageStart, pageToken, relativePath } from './documents.ts';
@@ -97,20 +97,25 @@ export class Reads {
     const start = pageStart(request.pageToken);
     const size = request.pageSize && request.pageSize > 0 ? request.pageSize : paths.length;
     const page = paths.slice(start, start + size);
+    // Rules judge a document listing as a query with no filters, limited to the page size.
+    const shape = {
+      collection: collectionPath,
+      allDescendants: false,
+      limit: request.pageSize > 0 ? request.pageSize : undefined,
+      structuredQuery: {},
+    };
+    this.access.authorizeReads(
+      ctx,
+      db,
+      [{ method: 'list', path: collectionPath, resource: null, requestResource: null, query: shape }],
+      view,
+    );
     const documents: Response[] = [];
-    const access: ReadRequest[] = [];
     for (const path of page) {
       const doc = await this.readDocument(db, view, txn, path);
-      if (doc) {
-        access.push({ method: 'list', path, resource: doc, requestResource: null });
-        documents.push(maskDocument(doc, request.mask) as unknown as Response);
-      } else if (request.showMissing) {
-        documents.push({ name: documentResourceName(parent, path) });
-      }
+      if (doc) documents.push(maskDocument(doc, request.mask) as unknown as Response);
+      else if (request.showMissing) documents.push({ name: documentResourceName(parent, path) });
     }
-    if (access.length === 0)
-      access.push({ method: 'list', path: collectionPath, resource: null, requestResource: null });
-    this.access.authorizeReads(ctx, db, access, view);
     const response: Response = { documents };
     if (start + size < paths.length) response.nextPageToken = pageToken(start + size);
     return response;
@@ -187,7 +192,7 @@ export class Reads {
       if (txn && !txn.readOnly) {
         for (const doc of results) await this.readDocument(db, view, txn, relativePath(doc.name));
       }
-      this.access.authorizeQuery(ctx, db, compiled, structuredQuery, results, view);
+      this.access.authorizeQuery(ctx, db, compiled, structuredQuery, view);
       return { results, compiled, txn, newTransaction, readTime: this.readTimeOf(txn, request), db };
     } catch (error) {
       if (newTransaction && txn) this.transactions.finish(txn);
