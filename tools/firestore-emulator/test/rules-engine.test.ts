@@ -916,3 +916,59 @@ describe('collection-group queries', () => {
     expect(byOwner.authorize(req('c', group())).allowed).toBe(false);
   });
 });
+
+describe('path literals in every expression position', () => {
+  const rules = `${HEADER}    function linkPath(id) {
+      return /databases/$(database)/documents/links/$(request.auth.uid + '_' + id);
+    }
+    function linked(id) {
+      let p = /databases/$(database)/documents/links/$(request.auth.uid)_$(id);
+      return exists(p) && get(p).data.level == 'owner';
+    }
+    match /devices/{id} {
+      allow get: if exists(linkPath(id)) && get(linkPath(id)).data.level == 'viewer';
+      allow update: if getAfter(/databases/$(database)/documents/links/$(request.auth.uid + '_' + id)).data.level == 'owner';
+      allow delete: if linked(id);
+      allow create: if /databases/$(database)/documents/devices/$(id) == request.path
+        && !(/databases/$(database)/documents/links/$(id) in [request.path]);
+    }
+    match /mirrors/{id} {
+      allow get: if request.path == (true ? /databases/$(database)/documents/mirrors/$(id) : /x/y);
+    }
+  }
+}`;
+  const authz = createRulesAuthorizer(rules);
+  const store = {
+    'links/alice_d1': doc('links/alice_d1', { level: 'viewer' }),
+    'links/alice_d2': doc('links/alice_d2', { level: 'owner' }),
+  };
+  const as = (method: AccessRequest['method'], path: string, after = store) =>
+    authz.authorize(request({ method, path, auth: alice }, store, after)).allowed;
+
+  it('returned from a function and passed to exists/get', () => {
+    expect(as('get', 'devices/d1')).toBe(true);
+    expect(as('get', 'devices/d2')).toBe(false);
+    expect(as('get', 'devices/d3')).toBe(false);
+  });
+
+  it('bound with let, with $(…) next to literal text in one segment', () => {
+    expect(as('delete', 'devices/d2')).toBe(true);
+    expect(as('delete', 'devices/d1')).toBe(false);
+  });
+
+  it('passed to getAfter', () => {
+    const after = { ...store, 'links/alice_d1': doc('links/alice_d1', { level: 'owner' }) };
+    expect(as('update', 'devices/d1', after)).toBe(true);
+    expect(as('update', 'devices/d1')).toBe(false);
+  });
+
+  it('compared on either side, in a list and in a conditional', () => {
+    expect(as('create', 'devices/d9')).toBe(true);
+    expect(as('get', 'mirrors/m1')).toBe(true);
+  });
+
+  it('in expressions on their own', () => {
+    expect(run('/a/$(s) == /a/hello')).toBe('true');
+    expect(run("/a/b in [/a/b, /c/$('d')]")).toBe('true');
+  });
+});
