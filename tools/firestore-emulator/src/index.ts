@@ -10,6 +10,8 @@ import { FirestoreService } from './service.ts';
 
 // ---- WebChannel transport wiring: src/webchannel/index.ts registers its handler in httpHandlers here. ----
 import './webchannel/index.ts';
+// ---- The v1 REST resource methods (documents) register in httpHandlers the same way. ----
+import './rest/index.ts';
 
 // ----------------------------------------------------------------------------------------------------------
 

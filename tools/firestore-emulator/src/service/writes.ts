@@ -171,7 +171,7 @@ export class Writes {
       try {
         const { writeResults: results } = await this.commitWrites(db, [write], ctx);
         writeResults.push(results[0]);
-        status.push({ code: Code.OK });
+        status.push({}); // OK, the default status, which production's JSON answers leave empty
       } catch (error) {
         const rpc = toRpcError(error);
         writeResults.push({});
