@@ -65,7 +65,13 @@ function device(id: string, owner: string) {
 }
 
 beforeAll(async () => {
-  emulator = await start({ port: 0, projectId, quiet: true });
+  emulator = await start({
+    port: 0,
+    projectId,
+    quiet: true,
+    indexesFile: new URL('../../firestore.indexes.json', import.meta.url).pathname,
+    requireIndexes: true,
+  });
   testEnv = await initializeTestEnvironment({
     projectId,
     firestore: { host: '127.0.0.1', port: emulator.port, rules: RULES },

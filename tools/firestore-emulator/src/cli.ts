@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util';
 import { start } from './index.ts';
 
 // npm run emulator:firestore -- --host 127.0.0.1 --port 8080 [--project ID] [--rules firestore.rules]
-//   [--import DIR] [--export-on-exit [DIR]] [--quiet]
+//   [--indexes firestore.indexes.json] [--require-indexes] [--import DIR] [--export-on-exit [DIR]] [--quiet]
 
 const usage = `Usage: firestore-emulator [--host 127.0.0.1] [--port 8080] [--project ID] [--rules FILE]
-                          [--import DIR] [--export-on-exit [DIR]] [--quiet]`;
+                          [--indexes FILE] [--require-indexes] [--import DIR] [--export-on-exit [DIR]] [--quiet]`;
 
 function parse() {
   const { values } = parseArgs({
@@ -15,6 +15,8 @@ function parse() {
       port: { type: 'string' },
       project: { type: 'string' },
       rules: { type: 'string' },
+      indexes: { type: 'string' },
+      'require-indexes': { type: 'boolean' },
       import: { type: 'string' },
       'export-on-exit': { type: 'string' },
       quiet: { type: 'boolean' },
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
     port,
     projectId: values.project,
     rulesFile: values.rules,
+    indexesFile: values.indexes,
+    requireIndexes: values['require-indexes'],
     importDir: values.import,
     exportOnExit: values['export-on-exit'],
     quiet: values.quiet,

@@ -53,7 +53,11 @@ export async function start(options: EmulatorOptions = {}): Promise<RunningEmula
   const service = new FirestoreService({
     transactionTimeoutMs: config.transactionTimeoutMs,
     historyRetentionMs: config.historyRetentionMs,
+    requireIndexes: config.requireIndexes,
   });
+  if (config.indexesFile) {
+    service.setIndexes(null, JSON.parse(await readFile(config.indexesFile, 'utf8')));
+  }
   if (config.rulesFile) {
     service.setRules(config.projectId, await readFile(config.rulesFile, 'utf8'));
     logger.rulesLoaded(config.projectId, config.rulesFile);

@@ -23,6 +23,8 @@ export interface ListenHost {
     requests: Omit<AccessRequest, 'database' | 'auth' | 'time' | 'readBefore' | 'readAfter'>[],
   ): void;
   queryShape(query: CompiledQuery, structuredQuery: StructuredQuery): AccessRequest['query'];
+  /** Throws RpcError(FAILED_PRECONDITION) in strict index mode when the query needs a missing index. */
+  checkIndexes(projectId: string, structuredQuery: StructuredQuery, query: CompiledQuery): void;
 }
 
 interface TargetState {
@@ -137,8 +139,9 @@ export class ListenStream {
         state.query = compiled;
         state.structuredQuery = query.structuredQuery;
         state.rerun = compiled.limit !== undefined || compiled.offset > 0;
-        results = runQuery(compiled, db);
         if (!this.ctx.admin) this.authorizeQuery(db, state);
+        this.host.checkIndexes(db.name.split('/')[1]!, query.structuredQuery, compiled);
+        results = runQuery(compiled, db);
       } else {
         throw invalidArgument('A target must be a query or a set of documents.');
       }

@@ -5,6 +5,7 @@ import { ListenStream } from './listen.ts';
 import type { CompiledQuery, StructuredQuery } from './query.ts';
 import { AccessControl, type ReadRequest } from './service/access.ts';
 import { Databases } from './service/databases.ts';
+import { IndexPolicy } from './service/index-policy.ts';
 import { Reads } from './service/reads.ts';
 import type { BidiRpc, BidiStream, Emit, Request, StreamingRpc, UnaryRpc } from './service/rpc.ts';
 import { type CommitResult, Writes } from './service/writes.ts';
@@ -25,6 +26,8 @@ export interface ServiceOptions {
   transactionTimeoutMs?: number;
   /** How long overwritten versions are kept for reads at a past read_time (ms). */
   historyRetentionMs?: number;
+  /** Strict index mode: queries needing a composite index missing from the definitions fail (indexes.ts). */
+  requireIndexes?: boolean;
 }
 
 /** gRPC method name → service method, by call shape. */
@@ -60,13 +63,15 @@ export class FirestoreService
   readonly transactions: TransactionManager;
   readonly databases: Databases;
   readonly access = new AccessControl();
+  readonly indexes: IndexPolicy;
   readonly reads: Reads;
   readonly writes: Writes;
 
   constructor(options: ServiceOptions = {}) {
     this.transactions = new TransactionManager(options.transactionTimeoutMs ?? 60_000);
     this.databases = new Databases(BigInt(options.historyRetentionMs ?? 60_000) * 1000n);
-    this.reads = new Reads(this.databases, this.access, this.transactions);
+    this.indexes = new IndexPolicy(options.requireIndexes ?? false);
+    this.reads = new Reads(this.databases, this.access, this.transactions, this.indexes);
     this.writes = new Writes(this.databases, this.access, this.transactions);
   }
 
@@ -113,6 +118,11 @@ export class FirestoreService
     this.access.setRules(projectId, source);
   }
 
+  /** Index definitions (firestore.indexes.json) for strict mode; a project without its own uses the default. */
+  setIndexes(projectId: string | null, definitions: unknown): void {
+    this.indexes.set(projectId, definitions);
+  }
+
   setAuthorizer(projectId: string, authorizer: Authorizer): void {
     this.access.setAuthorizer(projectId, authorizer);
   }
@@ -127,6 +137,10 @@ export class FirestoreService
 
   queryShape(query: CompiledQuery, structuredQuery: StructuredQuery): QueryShape {
     return this.access.queryShape(query, structuredQuery);
+  }
+
+  checkIndexes(projectId: string, structuredQuery: StructuredQuery, query: CompiledQuery): void {
+    this.indexes.check(projectId, structuredQuery, query);
   }
 
   commitWrites(

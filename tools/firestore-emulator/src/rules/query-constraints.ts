@@ -1,4 +1,5 @@
-import type { Value } from '../types.ts';
+import { parseFieldPath } from '../fieldPaths.ts';
+import { disjuncts, type LeafFilter, MAX_DISJUNCTS, type WhereFilter } from '../filters.ts';
 import { fromFirestoreValue } from './convert.ts';
 import { evalError, type RulesEvalError } from './errors.ts';
 import { binary } from './operators.ts';
@@ -22,27 +23,12 @@ import {
 // unless && / || decide without them, as everywhere in rules. An OR query is judged per disjunct: each must
 // be allowed.
 
-/** At most this many disjuncts (Firestore's own limit on a query's disjunctive normal form). */
-const MAX_DISJUNCTS = 30;
-
 export interface Conjunction {
   /** Field path (segments joined by '\u0000') → what the filters say about it. */
   fields: Map<string, FieldConstraint>;
   /** Documents a `__name__ ==` / `in` filter pins the query to, as rules paths. */
   documents: RPath[] | null;
 }
-
-interface FieldFilter {
-  field?: { fieldPath?: string };
-  op?: string;
-  value?: Value;
-}
-interface Filter {
-  fieldFilter?: FieldFilter;
-  unaryFilter?: { field?: { fieldPath?: string }; op?: string };
-  compositeFilter?: { op?: string; filters?: Filter[] };
-}
-type Leaf = Omit<Filter, 'compositeFilter'>;
 
 export const KEY_SEPARATOR = '\u0000';
 
@@ -52,35 +38,17 @@ export function unprovable(what: string): RulesEvalError {
 
 /** The query's where clause in disjunctive normal form, one Conjunction per disjunct. */
 export function queryConjunctions(structuredQuery: unknown): Conjunction[] {
-  const where = (structuredQuery as { where?: Filter } | null)?.where;
-  const disjuncts = where ? dnf(where) : [[]];
-  return disjuncts.map(conjunction);
+  const where = (structuredQuery as { where?: WhereFilter } | null)?.where;
+  const all = disjuncts(where);
+  if (!all) throw evalError(`the query has more than ${MAX_DISJUNCTS} disjunctions`);
+  return all.map(conjunction);
 }
 
-function dnf(filter: Filter): Leaf[][] {
-  const composite = filter.compositeFilter;
-  if (!composite) return [[filter]];
-  const parts = (composite.filters ?? []).map(dnf);
-  if (composite.op === 'OR') {
-    const out = parts.flat();
-    if (out.length > MAX_DISJUNCTS) throw evalError(`the query has more than ${MAX_DISJUNCTS} disjunctions`);
-    return out;
-  }
-  let out: Leaf[][] = [[]];
-  for (const part of parts) {
-    const next: Leaf[][] = [];
-    for (const left of out) for (const right of part) next.push([...left, ...right]);
-    if (next.length > MAX_DISJUNCTS) throw evalError(`the query has more than ${MAX_DISJUNCTS} disjunctions`);
-    out = next;
-  }
-  return out;
-}
-
-function conjunction(leaves: Leaf[]): Conjunction {
+function conjunction(leaves: LeafFilter[]): Conjunction {
   const fields = new Map<string, FieldConstraint>();
   let documents: RPath[] | null = null;
   const at = (fieldPath: string) => {
-    const key = splitFieldPath(fieldPath).join(KEY_SEPARATOR);
+    const key = parseFieldPath(fieldPath).join(KEY_SEPARATOR);
     let c = fields.get(key);
     if (!c) {
       c = { excluded: [], contains: [] };
@@ -350,21 +318,4 @@ export function symbolicIs(
 
 function typeLabel(v: RValue): string {
   return v === null ? 'null' : typeof v === 'string' ? 'a string' : Array.isArray(v) ? 'a list' : 'a value';
-}
-
-export function splitFieldPath(fieldPath: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < fieldPath.length; i++) {
-    const ch = fieldPath[i];
-    if (ch === '`') quoted = !quoted;
-    else if (ch === '\\' && quoted) cur += fieldPath[++i] ?? '';
-    else if (ch === '.' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
 }

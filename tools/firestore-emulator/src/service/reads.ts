@@ -16,6 +16,7 @@ import type { AccessControl } from './access.ts';
 import { aggregate } from './aggregations.ts';
 import type { Databases } from './databases.ts';
 import { maskDocument, pageStart, pageToken, relativePath } from './documents.ts';
+import type { IndexPolicy } from './index-policy.ts';
 import type { Emit, Request, Response } from './rpc.ts';
 
 // The read room: GetDocument, ListDocuments, BatchGetDocuments, RunQuery, RunAggregationQuery,
@@ -36,6 +37,7 @@ export class Reads {
     private readonly databases: Databases,
     private readonly access: AccessControl,
     private readonly transactions: TransactionManager,
+    private readonly indexes: IndexPolicy,
   ) {}
 
   /** Resolves the consistency selector of a read: transaction, new transaction, or read time. */
@@ -219,11 +221,14 @@ export class Reads {
     const compiled = compileQuery(structuredQuery, parent.path, `${db.name}/documents/`);
     const { view, txn, newTransaction } = await this.readContext(db, request);
     try {
+      // Rules first (a query the caller may not run is PERMISSION_DENIED whatever the indexes), then the index
+      // the query needs, then the documents.
+      this.access.authorizeQuery(ctx, db, compiled, structuredQuery, view);
+      this.indexes.check(parent.projectId, structuredQuery, compiled);
       const results = runQuery(compiled, view);
       if (txn && !txn.readOnly) {
         for (const doc of results) await this.readDocument(db, view, txn, relativePath(doc.name));
       }
-      this.access.authorizeQuery(ctx, db, compiled, structuredQuery, view);
       return { results, compiled, txn, newTransaction, readTime: this.readTimeOf(txn, request), db };
     } catch (error) {
       if (newTransaction && txn) this.transactions.finish(txn);
