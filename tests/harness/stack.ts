@@ -54,7 +54,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   try {
     if (options.firestore) {
-      const firestore = await startFirestore({ host: '127.0.0.1', port: 0, projectId, quiet: true });
+      // Strict index mode: a query needing a composite index missing from firestore.indexes.json fails here
+      // as it would in production.
+      const firestore = await startFirestore({
+        host: '127.0.0.1',
+        port: 0,
+        projectId,
+        quiet: true,
+        indexesFile: path.join(repoRoot, 'firestore.indexes.json'),
+        requireIndexes: true,
+      });
       firestoreHost = `${firestore.host}:${firestore.port}`;
       env.FIRESTORE_EMULATOR_HOST = firestoreHost;
       stops.push(() => firestore.stop());
