@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     port: config.ports.firestore.port,
     projectId: config.projectId,
     rulesFile: path.join(repoRoot, 'firestore.rules'),
+    indexesFile: path.join(repoRoot, 'firestore.indexes.json'),
+    requireIndexes: true,
     importDir: config.dataDir,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     quiet: true,
