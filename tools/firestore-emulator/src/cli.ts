@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { start } from './index.ts';
 
 // npm run emulator:firestore -- --host 127.0.0.1 --port 8080 [--project ID] [--rules firestore.rules]
-//   [--indexes firestore.indexes.json] [--require-indexes] [--import DIR] [--export-on-exit [DIR]] [--quiet]
+//   [--indexes firestore.indexes.json] [--require-indexes] [--functions-emulator HOST:PORT] [--import DIR] [--export-on-exit [DIR]] [--quiet]
 
 const usage = `Usage: firestore-emulator [--host 127.0.0.1] [--port 8080] [--project ID] [--rules FILE]
-                          [--indexes FILE] [--require-indexes] [--import DIR] [--export-on-exit [DIR]] [--quiet]`;
+                          [--indexes FILE] [--require-indexes] [--functions-emulator HOST:PORT]
+                          [--import DIR] [--export-on-exit [DIR]] [--quiet]`;
 
 function parse() {
   const { values } = parseArgs({
@@ -17,6 +18,7 @@ function parse() {
       rules: { type: 'string' },
       indexes: { type: 'string' },
       'require-indexes': { type: 'boolean' },
+      'functions-emulator': { type: 'string' },
       import: { type: 'string' },
       'export-on-exit': { type: 'string' },
       quiet: { type: 'boolean' },
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     rulesFile: values.rules,
     indexesFile: values.indexes,
     requireIndexes: values['require-indexes'],
+    functionsEmulator: values['functions-emulator'],
     importDir: values.import,
     exportOnExit: values['export-on-exit'],
     quiet: values.quiet,

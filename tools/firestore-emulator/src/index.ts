@@ -55,6 +55,8 @@ export async function start(options: EmulatorOptions = {}): Promise<RunningEmula
     historyRetentionMs: config.historyRetentionMs,
     requireIndexes: config.requireIndexes,
   });
+  if (config.functionsEmulator) service.triggers.functionsEmulator = config.functionsEmulator;
+  service.triggers.onFailed = (key, message) => logger.triggerFailed(key, message);
   if (config.indexesFile) {
     service.setIndexes(null, JSON.parse(await readFile(config.indexesFile, 'utf8')));
   }
@@ -71,6 +73,7 @@ export async function start(options: EmulatorOptions = {}): Promise<RunningEmula
       // Expected failures (NOT_FOUND, ABORTED, PERMISSION_DENIED…) are answers, not faults; log the faults.
       if (code === 2 || code === 12 || code === 13) logger.rpcFailed(method, code, message);
     },
+    onTriggerRegistered: (projectId, key) => logger.triggerRegistered(projectId, key),
     onExport: async (projectId, directory) => {
       logger.exported(directory, await exportData(service, directory, projectId));
     },

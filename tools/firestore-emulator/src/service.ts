@@ -11,6 +11,7 @@ import type { BidiRpc, BidiStream, Emit, Request, StreamingRpc, UnaryRpc } from 
 import { type CommitResult, Writes } from './service/writes.ts';
 import type { DatabaseStore, ReadView } from './store.ts';
 import { type Transaction, TransactionManager } from './transactions.ts';
+import { TriggerDispatcher } from './triggers/dispatcher.ts';
 import type { WriteRequest } from './writes.ts';
 
 // The google.firestore.v1.Firestore service, independent of any transport (gRPC in grpc.ts, WebChannel and
@@ -64,6 +65,8 @@ export class FirestoreService
   readonly databases: Databases;
   readonly access = new AccessControl();
   readonly indexes: IndexPolicy;
+  /** Cloud Functions Firestore triggers registered by the Functions emulator (triggers/dispatcher.ts). */
+  readonly triggers: TriggerDispatcher;
   readonly reads: Reads;
   readonly writes: Writes;
 
@@ -71,6 +74,7 @@ export class FirestoreService
     this.transactions = new TransactionManager(options.transactionTimeoutMs ?? 60_000);
     this.databases = new Databases(BigInt(options.historyRetentionMs ?? 60_000) * 1000n);
     this.indexes = new IndexPolicy(options.requireIndexes ?? false);
+    this.triggers = new TriggerDispatcher(this.databases);
     this.reads = new Reads(this.databases, this.access, this.transactions, this.indexes);
     this.writes = new Writes(this.databases, this.access, this.transactions);
   }

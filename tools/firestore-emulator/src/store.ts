@@ -22,7 +22,17 @@ export interface ReadView {
   descendants(parent: string): Iterable<Document>;
 }
 
-export type CommitListener = (changes: DocumentChange[], commitMicros: bigint) => void;
+/** Who made a commit: an admin (Bearer owner), a signed-in user, nobody; or the emulator clearing data. */
+export interface CommitOrigin {
+  admin: boolean;
+  uid: string | null;
+  /** The database was cleared through the emulator endpoint (not a write any function should see). */
+  cleared?: boolean;
+}
+
+export type CommitListener = (changes: DocumentChange[], commitMicros: bigint, origin: CommitOrigin) => void;
+
+const SYSTEM: CommitOrigin = { admin: true, uid: null };
 
 interface HistoryEntry {
   micros: bigint;
@@ -154,7 +164,7 @@ export class DatabaseStore implements ReadView {
   }
 
   /** Applies one commit's document changes atomically and tells every listener once. */
-  apply(changes: DocumentChange[], commitMicros: bigint): void {
+  apply(changes: DocumentChange[], commitMicros: bigint, origin: CommitOrigin = SYSTEM): void {
     for (const change of changes) {
       this.recordHistory(change.path, change.before, commitMicros);
       if (change.after) this.put(change.path, change.after);
@@ -165,7 +175,7 @@ export class DatabaseStore implements ReadView {
     for (const listener of this.listeners) {
       // A failing listener (a broken stream) must not fail the commit that has already been applied.
       try {
-        listener(changes, commitMicros);
+        listener(changes, commitMicros, origin);
       } catch {}
     }
   }
@@ -178,7 +188,7 @@ export class DatabaseStore implements ReadView {
   clear(commitMicros: bigint): void {
     const changes: DocumentChange[] = [];
     for (const [path, doc] of this.docs) changes.push({ path, before: doc, after: null });
-    this.apply(changes, commitMicros);
+    this.apply(changes, commitMicros, { ...SYSTEM, cleared: true });
   }
 
   private put(path: string, doc: Document): void {

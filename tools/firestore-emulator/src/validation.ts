@@ -12,6 +12,8 @@ export const emulatorOptionsSchema = z.object({
   indexesFile: z.string().min(1).optional(),
   /** Strict index mode: a query needing a composite index missing from indexesFile fails (FAILED_PRECONDITION). */
   requireIndexes: z.boolean().default(false),
+  /** host:port of firebase-tools' Functions emulator, where Firestore trigger events are delivered. */
+  functionsEmulator: z.string().min(1).optional(),
   importDir: z.string().min(1).optional(),
   exportOnExit: z.string().min(1).optional(),
   quiet: z.boolean().default(false),

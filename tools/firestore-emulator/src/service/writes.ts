@@ -74,7 +74,7 @@ export class Writes {
       if (before === after || (!before && !after)) continue;
       changes.push({ path, before, after });
     }
-    db.apply(changes, micros);
+    db.apply(changes, micros, { admin: ctx.admin, uid: ctx.auth?.uid ?? null });
     if (txn) this.transactions.finish(txn);
     const writeResults = outcomes.map(({ outcome }) => {
       const result: Response = {};
