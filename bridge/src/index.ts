@@ -2,5 +2,4 @@ export * from './bridge.ts';
 export * from './config.ts';
 export * from './device-directory.ts';
 export * from './ingest.ts';
-export * from './local-backbone.ts';
 export * from './usage.ts';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalBackbone, startLocalBackbone } from '../../bridge/src/index.ts';
 import { freePort } from '../../broker/src/free-port.ts';
 import { BrokerAdmin } from '../../broker/src/index.ts';
 import { waitFor } from '../../broker/test/mqtt-helpers.ts';
-import { CommandRelay, RelayUnavailableError } from '../../functions/src/mqtt/relay.ts';
+import { CommandRelay, RelayUnavailableError } from '../../functions/src/commands/relay.ts';
+import { type LocalBackbone, startLocalBackbone } from '../../scripts/start/local-backbone.ts';
 import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
 
 // What `npm start` runs for MQTT: broker + bridge + the simulated devices of a provisioning directory, and the

@@ -6,7 +6,7 @@ import {
   randomBrokerPassword,
   verifyClaimCode,
   verifySecret,
-} from '../../functions/src/registry/secrets.ts';
+} from '../../functions/src/shared/secrets.ts';
 import { labelSheetHtml } from '../../scripts/provision/labels.ts';
 
 // Only hashes of the per-device secrets are stored; these are the checks a claim relies on.

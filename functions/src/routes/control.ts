@@ -8,12 +8,12 @@ import {
 } from '@esp32cloud/protocol';
 import { type DocumentReference, Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
+import { commandRelay, RelayUnavailableError } from '../commands/relay-instance.ts';
+import { loadAccess, requireLevel } from '../devices/access.ts';
 import { db } from '../firebase.ts';
 import { ApiError, badRequest, unavailable } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { logs } from '../logs.ts';
-import { commandRelay, RelayUnavailableError } from '../mqtt/index.ts';
-import { loadAccess, requireLevel } from '../registry/access.ts';
 import { backendProbes } from './health.ts';
 
 // POST /api/devices/{deviceId}/control {command, ...params, id?}: an owner or controller sends a command.

@@ -1,7 +1,7 @@
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { COLLECTIONS, type DeviceDoc, refs } from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
 import type { BrokerAdmin } from './broker.ts';
-import { COLLECTIONS, type DeviceDoc, refs } from './documents.ts';
-import { RegistryError } from './errors.ts';
 
 // Taking a unit out of service for good (scrapped, stolen, returned faulty): its broker credentials are
 // revoked first (the broker disconnects it at once), then its documents and every user link are deleted. The

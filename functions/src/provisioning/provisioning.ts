@@ -10,7 +10,6 @@ import {
   validateSerial,
 } from '@esp32cloud/protocol';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
-import type { BrokerAdmin } from './broker.ts';
 import {
   type BatchDoc,
   type DeviceDoc,
@@ -19,9 +18,10 @@ import {
   initialState,
   refs,
   type SerialDoc,
-} from './documents.ts';
-import { RegistryError } from './errors.ts';
-import { hashClaimCode, hashRandomSecret, randomBrokerPassword, verifySecret } from './secrets.ts';
+} from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
+import { hashClaimCode, hashRandomSecret, randomBrokerPassword, verifySecret } from '../shared/secrets.ts';
+import type { BrokerAdmin } from './broker.ts';
 
 // Manufacturing: creates devices (status available) with their config, secrets and serial reservation, in
 // transactions that read every serial and device id they are about to create, so uniqueness is enforced by

@@ -2,9 +2,9 @@ import { type AccessLevel, type DeviceShare, SHARING_ERRORS, type ShareLevel } f
 import type { Auth, UserRecord } from 'firebase-admin/auth';
 import { type Firestore, Timestamp, type Transaction } from 'firebase-admin/firestore';
 import type { Caller } from '../http/auth.ts';
-import { COLLECTIONS, type DeviceDoc, iso, refs, type UserDeviceDoc } from './documents.ts';
-import { RegistryError } from './errors.ts';
-import { exhausted, rateLimitKey, record, type Window } from './rate-limits.ts';
+import { COLLECTIONS, type DeviceDoc, iso, refs, type UserDeviceDoc } from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
+import { exhausted, rateLimitKey, record, type Window } from '../shared/rate-limits.ts';
 
 // Device sharing (docs/REGISTRY.md): the owner grants a controller or viewer link to another account, changes
 // its level or removes it. Links are written only here and by claiming, so access levels stay server-side.

@@ -8,9 +8,9 @@ import {
   defaultConfig,
   refs,
   type UserDeviceDoc,
-} from './documents.ts';
-import { RegistryError } from './errors.ts';
-import { hashClaimCode } from './secrets.ts';
+} from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
+import { hashClaimCode } from '../shared/secrets.ts';
 
 // Giving a device up (the factory-reset story, docs/REGISTRY.md): the owner releases it, every user link goes,
 // its config and desired state return to defaults, its command and usage history is deleted, and a new claim

@@ -1,7 +1,6 @@
+import { configFromEnv, type RunningBridge, startBridge } from '../../bridge/src/index.ts';
 import { type BrokerKind, type RunningBroker, startBroker } from '../../broker/src/index.ts';
 import { readFlashConfigs, type SimulatedFleet, startFleet } from '../../simulator/src/index.ts';
-import { type RunningBridge, startBridge } from './bridge.ts';
-import { configFromEnv } from './config.ts';
 
 // The MQTT side of `npm start` in one call: the broker (Mosquitto when installed, else the embedded one), the
 // ingest bridge pointed at the local Firestore emulator, and optionally the simulated devices of a provisioning
