@@ -27,6 +27,6 @@ export async function openBrokerAdmin(adminUrl: string, timeoutMs = 5000): Promi
   const password = decodeURIComponent(url.password);
   url.username = '';
   url.password = '';
-  const { BrokerAdmin: DynsecAdmin } = await import('../../../broker/src/admin.ts');
+  const { BrokerAdmin: DynsecAdmin } = await import('@esp32cloud/broker/admin');
   return DynsecAdmin.connect({ url: url.toString(), username, password, timeoutMs });
 }
