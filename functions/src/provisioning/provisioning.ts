@@ -10,6 +10,7 @@ import {
   validateSerial,
 } from '@esp32cloud/protocol';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { writeClaimCode } from '../claims/claim-codes.ts';
 import {
   type BatchDoc,
   type DeviceDoc,
@@ -357,16 +358,17 @@ export async function reissueFactorySecrets(
       const now = Timestamp.now();
       fresh.forEach((c, j) => {
         if ((current[j].data() as DeviceDoc | undefined)?.status !== 'available') return;
-        tx.set(
-          r.secret(c.device.device_id),
+        writeClaimCode(
+          tx,
+          db,
+          { deviceId: c.device.device_id, serial: c.device.serial_number },
+          c.claimCodeHash,
+          now,
           {
-            claim_code_hash: c.claimCodeHash,
             broker_password_hash: c.brokerPasswordHash,
             broker_username: c.device.flash_config.username,
             broker_registered: false,
-            updated_at: now,
           },
-          { merge: true },
         );
       });
     });

@@ -8,7 +8,7 @@ import type { Caller } from '../http/auth.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { logs } from '../logs.ts';
-import { COLLECTIONS, type DeviceDoc, refs, type UserDeviceDoc } from '../shared/documents.ts';
+import { type DeviceDoc, refs, type UserDeviceDoc } from '../shared/documents.ts';
 import { releaseSettings } from '../shared/settings.ts';
 
 // /api/users/{uid}/devices/**: a user's own devices. The uid in the path must be the caller's (operators may
@@ -24,7 +24,7 @@ export function registerUserRoutes(router: Router): void {
     auth: 'required',
     handler: async ({ params, caller }) => {
       requireSelf(caller!, params.uid, true);
-      const linkDocs = await db.collection(COLLECTIONS.userDevices).where('user_id', '==', params.uid).get();
+      const linkDocs = await refs(db).linksFor(params.uid).get();
       const links = linkDocs.docs.map((doc) => doc.data() as UserDeviceDoc);
       const deviceSnaps = links.length
         ? await db.getAll(...links.map((link) => refs(db).device(link.device_id)))
