@@ -10,9 +10,10 @@ import {
   topics,
 } from '@esp32cloud/protocol';
 import mqtt, { type IClientOptions } from 'mqtt';
-import { CommandTimeouts, expireCommand } from './command-timeouts.ts';
 import type { BridgeConfig } from './config.ts';
 import { DeviceDirectory } from './device-directory.ts';
+import { CommandTimeouts, expireCommand } from './features/command-timeouts.ts';
+import { UsageAggregator } from './features/usage.ts';
 import { openFirestore } from './firestore.ts';
 import {
   drop,
@@ -23,7 +24,6 @@ import {
   markSilentDevicesOffline,
 } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
-import { UsageAggregator } from './usage.ts';
 
 // The long-running ingest bridge: one persistent MQTT session (MQTT 5 shared subscription, so instances can
 // be added), every device message validated and turned into Firestore writes, one ordered queue per device,

@@ -14,9 +14,9 @@ import { type DocumentData, type Firestore, Timestamp } from 'firebase-admin/fir
 import type { z } from 'zod';
 import type { BridgeConfig } from './config.ts';
 import type { DeviceDirectory, DeviceEntry } from './device-directory.ts';
+import type { UsageAggregator } from './features/usage.ts';
 import { bridgeLogs } from './logs.ts';
 import { withRetry } from './retry.ts';
-import type { UsageAggregator } from './usage.ts';
 
 // What one validated device message does to Firestore. Coalescing lives here: the directory remembers what
 // was last written, so unchanged telemetry costs no write and heartbeats refresh last_seen once per window.

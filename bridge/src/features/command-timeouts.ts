@@ -1,7 +1,7 @@
 import { Timestamp } from 'firebase-admin/firestore';
-import type { IngestContext } from './ingest.ts';
-import { bridgeLogs } from './logs.ts';
-import { withRetry } from './retry.ts';
+import type { IngestContext } from '../ingest.ts';
+import { bridgeLogs } from '../logs.ts';
+import { withRetry } from '../retry.ts';
 
 // A command nobody answers must not leave the dashboard "switching…" forever. The bridge reads the control
 // topic (it never publishes there), starts a timer per command id, stops it on the ack, and on expiry marks
