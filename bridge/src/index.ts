@@ -1,5 +1,3 @@
 export * from './bridge.ts';
 export * from './config.ts';
-export * from './device-directory.ts';
-export * from './features/usage.ts';
-export * from './ingest.ts';
+export type { IngestStats } from './context.ts';
