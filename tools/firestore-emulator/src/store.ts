@@ -1,5 +1,5 @@
 import { lastSegment, parentPath } from './paths.ts';
-import { timestampToMicros } from './time.ts';
+import { currentMicros, timestampToMicros } from './time.ts';
 import type { Document } from './types.ts';
 
 // One database's documents in memory: a map by relative path, an index of collections (so a collection
@@ -50,6 +50,8 @@ export class DatabaseStore implements ReadView {
   private readonly history = new Map<string, HistoryEntry[]>();
   private readonly historyQueue: { micros: bigint; path: string }[] = [];
   private readonly listeners = new Set<CommitListener>();
+  /** History before this time may have been dropped (or, before the store existed, was never kept). */
+  private prunedHorizon = currentMicros();
 
   constructor(
     /** projects/{p}/databases/{d} */
@@ -236,8 +238,14 @@ export class DatabaseStore implements ReadView {
     this.historyQueue.push({ micros, path });
   }
 
+  /** Whether reads at this past time still see exactly the state of then (its history is retained). */
+  canReadAt(micros: bigint): boolean {
+    return this.historyRetentionMicros > 0n && micros >= this.prunedHorizon && micros <= currentMicros();
+  }
+
   private pruneHistory(nowMicros: bigint): void {
     const horizon = nowMicros - this.historyRetentionMicros;
+    if (horizon > this.prunedHorizon) this.prunedHorizon = horizon;
     let dropped = 0;
     while (dropped < this.historyQueue.length && this.historyQueue[dropped].micros < horizon) {
       const { path } = this.historyQueue[dropped];

@@ -150,10 +150,18 @@ describe('listeners over the Listen stream', () => {
 
   it('resumes a target with its resume token and catches up', async () => {
     const resumeTokens: number[] = [];
+    const responses: Record<string, unknown>[] = [];
     const service = h.emulator.service;
     const originalListen = service.listen.bind(service);
     service.listen = (ctx, send, end) => {
-      const stream = originalListen(ctx, send, end);
+      const stream = originalListen(
+        ctx,
+        (response) => {
+          responses.push(response);
+          send(response);
+        },
+        end,
+      );
       return {
         push(request) {
           if (request.addTarget?.resumeToken?.length) resumeTokens.push(request.addTarget.targetId);
@@ -176,6 +184,7 @@ describe('listeners over the Listen stream', () => {
       stop();
       await admin.doc('resume/2').set({ v: 2 });
       await admin.doc('resume/1').delete();
+      responses.length = 0;
       const after: string[][] = [];
       stop = onSnapshot(q, (snap) => {
         if (!snap.metadata.fromCache) after.push(snap.docs.map((d) => d.id));
@@ -183,6 +192,20 @@ describe('listeners over the Listen stream', () => {
       await expect.poll(() => after.at(-1)).toEqual(['2']);
       stop();
       expect(resumeTokens.length).toBeGreaterThan(0);
+      // Resumed, not reset: only the changes since the token, then an existence filter with the count.
+      // biome-ignore lint/suspicious/noExplicitAny: ListenResponse messages are read loosely.
+      const kinds = responses.map((r: any) =>
+        r.targetChange ? `target:${r.targetChange.targetChangeType}` : Object.keys(r)[0],
+      );
+      expect(kinds).not.toContain('target:RESET');
+      expect(kinds.filter((k) => k !== 'target:NO_CHANGE')).toEqual([
+        'target:ADD',
+        'documentChange',
+        'documentDelete',
+        'filter',
+        'target:CURRENT',
+      ]);
+      expect(responses.find((r) => 'filter' in r)).toMatchObject({ filter: { count: 1 } });
     } finally {
       service.listen = originalListen;
     }
