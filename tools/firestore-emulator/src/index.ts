@@ -12,6 +12,8 @@ import { FirestoreService } from './service.ts';
 import './webchannel/index.ts';
 // ---- The v1 REST resource methods (documents) register in httpHandlers the same way. ----
 import './rest/index.ts';
+// ---- The data browser (/browser). ----
+import { setBrowserDefaultProject } from './browser/index.ts';
 
 // ----------------------------------------------------------------------------------------------------------
 
@@ -78,6 +80,7 @@ export async function start(options: EmulatorOptions = {}): Promise<RunningEmula
       logger.exported(directory, await exportData(service, directory, projectId));
     },
   });
+  setBrowserDefaultProject(config.projectId);
   const { host, port } = await server.listen(config.port, config.host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;

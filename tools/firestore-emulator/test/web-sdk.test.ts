@@ -139,11 +139,11 @@ describe('listeners over the Listen stream', () => {
     const stopDropped = onSnapshot(query(collection(client, 'multi'), where('v', '>', 0)), (snap) => {
       if (!snap.metadata.fromCache) dropped.push(snap.size);
     });
-    await expect.poll(() => kept.length > 0 && dropped.length > 0).toBe(true);
+    await expect.poll(() => kept.length > 0 && dropped.length > 0, { timeout: 10_000 }).toBe(true);
     stopDropped();
     const droppedCalls = dropped.length;
     await h.admin().doc('multi/a').set({ v: 1 });
-    await expect.poll(() => kept.at(-1)).toBe(1);
+    await expect.poll(() => kept.at(-1), { timeout: 10_000 }).toBe(1);
     stopKept();
     expect(dropped.length).toBe(droppedCalls);
   });

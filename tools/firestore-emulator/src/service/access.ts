@@ -28,8 +28,33 @@ export interface WriteAccess {
   after: Document | null;
 }
 
+/** A refused request, kept for the data browser: which rule refused it and why (never the data). */
+export interface Denial {
+  at: string;
+  projectId: string;
+  method: string;
+  uid: string | null;
+  message: string;
+}
+
+const KEPT_DENIALS = 50;
+
 export class AccessControl {
   private readonly authorizers = new Map<string, Authorizer>();
+  /** The most recent denials, newest last. */
+  readonly recentDenials: Denial[] = [];
+
+  private deny(ctx: RequestContext, db: DatabaseStore, method: string, message: string): RpcError {
+    this.recentDenials.push({
+      at: new Date().toISOString(),
+      projectId: parseDatabaseName(db.name).projectId,
+      method,
+      uid: ctx.auth?.uid ?? null,
+      message,
+    });
+    if (this.recentDenials.length > KEPT_DENIALS) this.recentDenials.shift();
+    return new RpcError(Code.PERMISSION_DENIED, message);
+  }
 
   /** Compiles and installs rules for a project; throws (keeping the previous rules) on a syntax error. */
   setRules(projectId: string, source: string): void {
@@ -64,7 +89,7 @@ export class AccessControl {
         readBefore: read,
         readAfter: read,
       });
-      if (!decision.allowed) throw new RpcError(Code.PERMISSION_DENIED, decision.message);
+      if (!decision.allowed) throw this.deny(ctx, db, request.method, decision.message);
     }
   }
 
@@ -97,7 +122,7 @@ export class AccessControl {
         readAfter,
         batchAccess,
       });
-      if (!decision.allowed) throw new RpcError(Code.PERMISSION_DENIED, decision.message);
+      if (!decision.allowed) throw this.deny(ctx, db, write.method, decision.message);
     }
   }
 
