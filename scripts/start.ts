@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     { name: 'MQTT broker', value: `${backbone.broker.url} (${backbone.broker.kind})` },
     { name: 'MQTT over WebSocket', value: backbone.broker.wsUrl ?? '—' },
     { name: 'Firestore emulator', value: firestoreHost },
+    { name: 'Firestore data browser', value: `${firestore.url}/browser` },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
     {
       name: 'Demo accounts',
