@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../tests/e2e/browser.ts';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { startDeviceStack } from '../../tests/e2e/device-stack.ts';
 import { signUp, uniqueEmail } from '../../tests/harness/auth.ts';
 import { whichProgram } from '../../tests/harness/programs.ts';

@@ -1,8 +1,8 @@
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import type { Page } from 'playwright-core';
+import { launchChromium } from '../../../scripts/lib/chromium.ts';
 import { openTestPage, serveTestPage } from '../../../tests/browser/page-harness.ts';
-import { launchChromium } from '../../../tests/e2e/browser.ts';
 import { whichProgram } from '../../../tests/harness/programs.ts';
 import { start } from '../src/index.ts';
 
