@@ -88,6 +88,18 @@ describe('markdown links', () => {
     expect(leaving).toEqual([]);
   });
 
+  it('no markdown file names a relative path outside the repository, even in prose or code', () => {
+    const named: string[] = [];
+    for (const file of files) {
+      for (const match of readFileSync(file, 'utf8').matchAll(
+        /(?<![\w.])(?:\.\.\/)+[\w.-]+(?:\/[\w.-]+)*/g,
+      )) {
+        if (escapes(file, match[0])) named.push(`${path.relative(repoRoot, file)} → ${match[0]}`);
+      }
+    }
+    expect(named).toEqual([]);
+  });
+
   it('every relative link resolves to an existing file or folder', () => {
     const broken: string[] = [];
     for (const file of files) {
