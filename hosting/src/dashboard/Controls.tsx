@@ -1,6 +1,7 @@
 import { CATALOGUE, type OutputSpec, type OutputValue } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
+import { FormMessages } from '../components/FormMessages.tsx';
 import { sendCommand, watchCommand } from '../devices/commands.ts';
 import { commandForOutput } from '../devices/controls.ts';
 import type { DeviceRecord } from '../devices/types.ts';
@@ -167,11 +168,7 @@ export function Controls(props: { device: DeviceRecord }) {
           );
         })}
       </div>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <FormMessages error={error.value} />
     </section>
   );
 }
