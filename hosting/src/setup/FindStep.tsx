@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { FormMessages } from '../components/FormMessages.tsx';
 import { TextField } from '../components/TextField.tsx';
 import { t } from '../i18n/index.ts';
-import { ClaimCodeField } from './ClaimCodeField.tsx';
+import { ClaimCodeField, LABEL_CODE_INPUT } from './ClaimCodeField.tsx';
 import { type CameraScan, decodeQrFile, parseScanned, scanWithCamera } from './scanner.ts';
 import { updateWizard, wizard } from './state.ts';
 
@@ -130,9 +130,7 @@ export function FindStep() {
         <TextField
           label={t('setup.manual.serial')}
           name="serial"
-          autoComplete="off"
-          autoCapitalize="characters"
-          spellcheck={false}
+          {...LABEL_CODE_INPUT}
           placeholder="ESP3200012345K"
           value={serial.value}
           aria-invalid={showProblem && !feedback.valid && feedback.message ? 'true' : undefined}
