@@ -10,7 +10,7 @@ import { readFlashConfigs, startFleet } from './fleet.ts';
 // npm run simulate -- --from DIR            every provisioned device in DIR (the provision CLI's output)
 // npm run simulate -- --serial SN --password PW [--type 4Relay] [--broker mqtt://127.0.0.1:1883]
 // Options: --broker URL (override), --count N (first N of DIR), --interval S (update_interval override),
-//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device.ts).
+//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device/faults.ts).
 
 const usage = `usage: npm run simulate -- (--from DIR | --serial SN --password PW [--type 4Relay|LED|Sensor])
        [--broker URL] [--count N] [--interval SECONDS] [--fault drop|silent|garbage|no_ack]`;
