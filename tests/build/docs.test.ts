@@ -100,6 +100,22 @@ describe('markdown links', () => {
     expect(named).toEqual([]);
   });
 
+  it('every repository path the docs quote in backticks exists', () => {
+    const roots = readdirSync(repoRoot, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name))
+      .map((entry) => entry.name);
+    const quoted = new RegExp(`\`((?:${roots.join('|')})/[\\w./-]*)\``, 'g');
+    const missing: string[] = [];
+    for (const file of files) {
+      for (const match of readFileSync(file, 'utf8').matchAll(quoted)) {
+        const target = match[1].replace(/:\d+$/, '');
+        if (!existsSync(path.join(repoRoot, target)))
+          missing.push(`${path.relative(repoRoot, file)} → ${target}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('every relative link resolves to an existing file or folder', () => {
     const broken: string[] = [];
     for (const file of files) {
