@@ -1,10 +1,10 @@
+import { operatorToken } from '@esp32cloud/tests/e2e/operator';
+import { signUp, type TestUser } from '@esp32cloud/tests/harness/auth';
+import { type Stack, startStack, useStackEnv } from '@esp32cloud/tests/harness/stack';
 import type { Request, Response } from 'express';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { operatorToken } from '../../tests/e2e/operator.ts';
-import { signUp, type TestUser } from '../../tests/harness/auth.ts';
-import { type Stack, startStack, useStackEnv } from '../../tests/harness/stack.ts';
 import { ApiError } from '../src/http/errors.ts';
 import { type RouteInput, Router } from '../src/http/router.ts';
 

@@ -1,8 +1,8 @@
+import { BrokerAdmin } from '@esp32cloud/broker/admin';
+import { nextMessage, serviceClient, startTestBroker, waitFor } from '@esp32cloud/broker/testing';
 import { type FlashConfig, LAST_WILL_PAYLOAD, topics } from '@esp32cloud/protocol';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerAdmin } from '../../broker/src/admin.ts';
-import { nextMessage, serviceClient, startTestBroker, waitFor } from '../../broker/test/mqtt-helpers.ts';
 import { malformedMessages, type SimulatedDevice, startSimulatedDevice } from '../src/index.ts';
 
 // The device's parts (state, reporting, command handling, faults, connection) seen from the broker: the
