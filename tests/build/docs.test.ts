@@ -127,4 +127,35 @@ describe('markdown links', () => {
     }
     expect(broken).toEqual([]);
   });
+
+  it('every #anchor of a link names a heading of the markdown file it points at', () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      for (const target of linkTargets(readFileSync(file, 'utf8'))) {
+        if (isWebOrMail(target) || escapes(file, target) || !target.includes('#')) continue;
+        const [pathPart, anchor] = target.split('#');
+        const linked = pathPart ? path.resolve(path.dirname(file), decodeURI(pathPart)) : file;
+        if (!linked.endsWith('.md') || !existsSync(linked)) continue;
+        if (!headingAnchors(readFileSync(linked, 'utf8')).has(decodeURIComponent(anchor))) {
+          broken.push(`${path.relative(repoRoot, file)} → ${target}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
 });
+
+/** The anchors GitHub gives a file's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingAnchors(markdown: string): Set<string> {
+  const prose = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+  const anchors = new Set<string>();
+  for (const match of prose.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+    anchors.add(
+      match[1]
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\p{M} _-]/gu, '')
+        .replace(/ /g, '-'),
+    );
+  }
+  return anchors;
+}
