@@ -4,3 +4,4 @@ export * from './dynsec-model.ts';
 export * from './mosquitto-conf.ts';
 export * from './roles.ts';
 export * from './start.ts';
+export * from './tls.ts';
