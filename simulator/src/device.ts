@@ -28,6 +28,8 @@ import { initialReadings, nextReadings } from './readings.ts';
 export interface SimulatorOptions {
   /** Override the flashed broker URL (e.g. a test broker on a free port). */
   brokerUrl?: string;
+  /** CA certificate (PEM) trusted for an mqtts:// broker, as the firmware's built-in CA bundle. */
+  ca?: string;
   /** Milliseconds per protocol second; 1000 in real time, smaller in tests. */
   msPerSecond?: number;
   /** MQTT keepalive in seconds (the broker fires the last will after 1.5 × this with no traffic). */
@@ -230,7 +232,9 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
   function connect() {
     if (stopped) return;
     const c = mqtt.connect(url, {
+      // The broker accepts this device's credentials with its own serial as client id only.
       clientId: serial,
+      ...(options.ca ? { ca: options.ca } : {}),
       username: flash.username,
       password: flash.password,
       protocolVersion: 4,
