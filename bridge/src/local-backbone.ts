@@ -63,7 +63,7 @@ export async function startLocalBackbone(options: LocalBackboneOptions): Promise
       ...(ca ? { ca } : {}),
       username: broker.serviceCredentials.bridge.username,
       password: broker.serviceCredentials.bridge.password,
-      clientId: broker.serviceCredentials.bridge.clientId ?? broker.serviceCredentials.bridge.username,
+      clientId: broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.mqttVersion,
       shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
       projectId: options.projectId,

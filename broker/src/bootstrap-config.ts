@@ -20,7 +20,10 @@ export interface Credentials {
   clientId?: string;
 }
 
-export type ServiceCredentials = Record<ServiceUser, Credentials>;
+/** Every service account; the bridge's always carries its pinned client id. */
+export type ServiceCredentials = Record<ServiceUser, Credentials> & {
+  bridge: Credentials & { clientId: string };
+};
 
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
@@ -29,7 +32,7 @@ export function generatePassword(): string {
 export function generateServiceCredentials(
   given: Partial<Record<ServiceUser, string>> = {},
 ): ServiceCredentials {
-  const out = {} as ServiceCredentials;
+  const out: Partial<Record<ServiceUser, Credentials>> = {};
   for (const key of Object.keys(SERVICE_USERS) as ServiceUser[]) {
     const clientId = pinnedClientId(key);
     out[key] = {
@@ -38,7 +41,7 @@ export function generateServiceCredentials(
       ...(clientId ? { clientId } : {}),
     };
   }
-  return out;
+  return out as ServiceCredentials;
 }
 
 /** Bridge instances 2…n: accounts of their own (same password and role), each pinned to its username. */

@@ -49,7 +49,7 @@ async function connects(
     const client = await mqtt.connectAsync(broker.url, {
       username: flash.username,
       password: flash.password,
-      clientId: `${flash.serial_number}-${Math.random().toString(36).slice(2, 6)}`,
+      clientId: flash.serial_number,
       protocolVersion: broker.mqttVersion,
       reconnectPeriod: 0,
       connectTimeout: 5000,

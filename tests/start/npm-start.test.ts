@@ -134,7 +134,9 @@ describe('npm start', () => {
     }
     // The bridge logged its connection: over mqtts://, as its pinned client id.
     expect(output).toMatch(
-      new RegExp(`"bridge connected","url":"mqtts://127\\.0\\.0\\.1:${ports.MQTTS_PORT}","clientId":"bridge"`),
+      new RegExp(
+        `"bridge connected","url":"mqtts://127\\.0\\.0\\.1:${ports.MQTTS_PORT}","clientId":"bridge"`,
+      ),
     );
     // Devices are flashed with the TLS URL, and each one connected (the simulator logs it) over it.
     const devicesDir = path.join(runDir, 'devices');
