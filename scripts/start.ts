@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     { name: 'MQTT over WebSocket', value: backbone.broker.wsUrl ?? '—' },
     { name: 'MQTT over TLS', value: backbone.broker.tlsUrl ?? '—' },
     { name: 'MQTT over secure WS', value: backbone.broker.wssUrl ?? '—' },
-    { name: 'Local CA certificate', value: backbone.broker.tls?.caFile ?? '—' },
+    { name: 'Broker CA file', value: backbone.broker.tls?.caFile ?? '—' },
     { name: 'Firestore emulator', value: firestoreHost },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
     {
