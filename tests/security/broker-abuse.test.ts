@@ -1,18 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { productionConf } from '../../broker/src/conf-files.ts';
 import {
   BrokerAdmin,
+  dynsecPluginPath,
   ensureBrokerData,
   ensureBrokerTls,
   mosquittoAvailable,
+  productionConf,
   type RunningBroker,
+  runMosquitto,
   startBroker,
-} from '../../broker/src/index.ts';
-import { dynsecPluginPath, runMosquitto } from '../../broker/src/mosquitto.ts';
+} from '@esp32cloud/broker';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/ports.ts';
 import { requireProgram } from '../harness/programs.ts';
 
