@@ -16,6 +16,8 @@ export type { Fault } from './device/faults.ts';
 export interface SimulatorOptions {
   /** Override the flashed broker URL (e.g. a test broker on a free port). */
   brokerUrl?: string;
+  /** CA certificate (PEM) trusted for an mqtts:// broker, as the firmware's built-in CA bundle. */
+  ca?: string;
   /** Milliseconds per protocol second; 1000 in real time, smaller in tests. */
   msPerSecond?: number;
   /** MQTT keepalive in seconds (the broker fires the last will after 1.5 × this with no traffic). */
@@ -71,6 +73,7 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
     flash,
     {
       url: options.brokerUrl ?? flash.broker_url,
+      ...(options.ca ? { ca: options.ca } : {}),
       keepaliveSeconds: options.keepaliveSeconds ?? 60,
       backoff: options.backoff ?? { initialMs: 1000, maxMs: 60_000 },
       random,

@@ -85,7 +85,7 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
       mqttUrl: broker.url,
       username: broker.serviceCredentials.bridge.username,
       password: broker.serviceCredentials.bridge.password,
-      clientId: `bridge-${stack.projectId}`,
+      clientId: broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.mqttVersion,
       shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
       projectId: stack.projectId,

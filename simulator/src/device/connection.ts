@@ -14,6 +14,8 @@ export type Publish = (
 
 export interface ConnectionSettings {
   url: string;
+  /** CA certificate (PEM) trusted for an mqtts:// broker, as the firmware's built-in CA bundle. */
+  ca?: string;
   keepaliveSeconds: number;
   backoff: { initialMs: number; maxMs: number };
   random: () => number;
@@ -60,7 +62,9 @@ export class DeviceConnection {
     this.poweredOff = false;
     const serial = this.flash.serial_number;
     const client = mqtt.connect(this.settings.url, {
+      // The broker accepts this device's credentials with its own serial as client id only.
       clientId: serial,
+      ...(this.settings.ca ? { ca: this.settings.ca } : {}),
       username: this.flash.username,
       password: this.flash.password,
       protocolVersion: 4,
