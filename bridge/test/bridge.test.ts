@@ -9,11 +9,11 @@ import {
   waitFor,
 } from '../../broker/test/mqtt-helpers.ts';
 import { malformedMessages, type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
-import { requireProgram } from '../../tests/harness/programs.ts';
+import { requireMosquitto } from '../../tests/harness/broker-kind.ts';
 import { type RunningBridge, startBridge } from '../src/index.ts';
 import { type Fixture, startFixture } from './bridge-fixtures.ts';
 
-const hasMosquitto = requireProgram('mosquitto');
+const hasMosquitto = requireMosquitto();
 
 for (const kind of BROKER_KINDS) {
   describe.skipIf(kind === 'mosquitto' && !hasMosquitto)(`ingest bridge on ${kind}`, () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireProgram } from '../../tests/harness/programs.ts';
+import { requireMosquitto } from '../../tests/harness/broker-kind.ts';
 import { BrokerAdmin } from '../src/admin.ts';
 import { developmentConf, productionConf } from '../src/conf-files.ts';
 import type { RunningBroker } from '../src/index.ts';
@@ -14,7 +14,7 @@ import {
   waitFor,
 } from './mqtt-helpers.ts';
 
-const hasMosquitto = requireProgram('mosquitto');
+const hasMosquitto = requireMosquitto();
 
 describe('committed mosquitto configuration', () => {
   it('matches what the code renders', () => {

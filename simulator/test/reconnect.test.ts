@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { BrokerAdmin } from '../../broker/src/admin.ts';
 import { startBroker } from '../../broker/src/index.ts';
 import { BROKER_KINDS, waitFor } from '../../broker/test/mqtt-helpers.ts';
-import { requireProgram } from '../../tests/harness/programs.ts';
+import { requireMosquitto } from '../../tests/harness/broker-kind.ts';
 import { startSimulatedDevice } from '../src/index.ts';
 
 // A broker restart (deploy, crash) must not strand the fleet: devices retry with capped exponential backoff
 // and come back on their own, with their credentials intact (the dynamic-security file persists).
 
-const hasMosquitto = requireProgram('mosquitto');
+const hasMosquitto = requireMosquitto();
 
 for (const kind of BROKER_KINDS) {
   describe.skipIf(kind === 'mosquitto' && !hasMosquitto)(`reconnect after a ${kind} broker restart`, () => {

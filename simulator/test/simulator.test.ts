@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerAdmin } from '../../broker/src/admin.ts';
 import type { RunningBroker } from '../../broker/src/index.ts';
 import { BROKER_KINDS, nextMessage, serviceClient, startTestBroker } from '../../broker/test/mqtt-helpers.ts';
-import { requireProgram } from '../../tests/harness/programs.ts';
+import { requireMosquitto } from '../../tests/harness/broker-kind.ts';
 import { type SimulatedDevice, startSimulatedDevice } from '../src/index.ts';
 
-const hasMosquitto = requireProgram('mosquitto');
+const hasMosquitto = requireMosquitto();
 
 for (const kind of BROKER_KINDS) {
   describe.skipIf(kind === 'mosquitto' && !hasMosquitto)(`simulated device on ${kind}`, () => {

@@ -1,8 +1,9 @@
 import { effect, type Signal, signal } from '@preact/signals';
-import { collection, doc, onSnapshot, query, type Unsubscribe, where } from 'firebase/firestore';
+import { doc, onSnapshot, type Unsubscribe } from 'firebase/firestore';
 import { firestore } from '../firestore.ts';
 import { currentUser } from '../session.ts';
 import { decodeDevice, decodeLink } from './decode.ts';
+import { userLinksQuery } from './queries.ts';
 import type { DeviceLink, DeviceRecord } from './types.ts';
 
 /**
@@ -64,7 +65,7 @@ function createDeviceStore(uid: string): DeviceStore {
   };
 
   const stopLinks = onSnapshot(
-    query(collection(db, 'user_devices'), where('user_id', '==', uid)),
+    userLinksQuery(db, uid),
     (snapshot) => {
       const next: DeviceLink[] = [];
       for (const change of snapshot.docs) {
