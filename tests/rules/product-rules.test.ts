@@ -482,6 +482,44 @@ describe('access follows the link', () => {
     await assertSucceeds(getDoc(doc(as('carol'), 'devices/DEV_A')));
   });
 
+  it("a removed user's live listener on the device is cut off with PERMISSION_DENIED at its next change", async () => {
+    const seen: unknown[] = [];
+    let stop = () => {};
+    const refused = new Promise<string>((resolve) => {
+      stop = onSnapshot(
+        doc(as('carol'), 'devices/DEV_A'),
+        (snap) => seen.push(snap.get('desired.command_id')),
+        (err) => resolve((err as { code: string }).code),
+      );
+    });
+    const bounded = <T>(promise: Promise<T>, what: string) =>
+      Promise.race([
+        promise,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} in 15 s`)), 15_000)),
+      ]);
+    try {
+      await bounded(
+        (async () => {
+          while (seen.length === 0) await new Promise((r) => setTimeout(r, 20));
+        })(),
+        'first snapshot',
+      );
+      expect(seen).toEqual(['c1']);
+      await testEnv.withSecurityRulesDisabled(async (ctx) => {
+        await deleteDoc(doc(ctx.firestore(), 'user_devices/carol_DEV_A'));
+        await updateDoc(doc(ctx.firestore(), 'devices/DEV_A'), { 'desired.command_id': 'after-removal' });
+      });
+      expect(await bounded(refused, 'refusal')).toBe('permission-denied');
+      expect(seen).not.toContain('after-removal');
+    } finally {
+      stop();
+      await testEnv.withSecurityRulesDisabled(async (ctx) => {
+        await setDoc(doc(ctx.firestore(), 'user_devices/carol_DEV_A'), link('carol', 'DEV_A', 'viewer'));
+        await updateDoc(doc(ctx.firestore(), 'devices/DEV_A'), { 'desired.command_id': 'c1' });
+      });
+    }
+  });
+
   it('a denial is PERMISSION_DENIED, whichever rule refused it', async () => {
     // The code is the contract (any Firestore emulator, and production, answer it); the wording is not.
     await expectDenied(getDoc(doc(as('dave'), 'devices/DEV_A')));
