@@ -49,6 +49,18 @@ export function brokerUnderTest(suite: string): BrokerKind {
   return 'embedded';
 }
 
+/**
+ * The broker a benchmark measures: Mosquitto, or the embedded broker when TEST_BROKER=embedded says so. A
+ * bench never measures another broker than the one it names: without Mosquitto it fails (non-zero exit).
+ */
+export function benchBrokerKind(): BrokerKind {
+  if (process.env.TEST_BROKER === 'embedded') return 'embedded';
+  const problem = mosquittoProblem();
+  if (problem)
+    throw new Error(`${problem}: no Mosquitto figures (TEST_BROKER=embedded measures the embedded broker)`);
+  return 'mosquitto';
+}
+
 /** Fails loudly if the broker that started is not the one the suite meant to test. */
 export function assertBrokerKind(broker: RunningBroker, expected: BrokerKind): void {
   if (broker.kind !== expected)
