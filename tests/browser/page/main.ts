@@ -11,6 +11,7 @@ import {
   doc,
   type Firestore,
   getCountFromServer,
+  getDoc,
   initializeFirestore,
   onSnapshot,
   orderBy,
@@ -21,6 +22,7 @@ import {
   where,
 } from 'firebase/firestore';
 import * as lite from 'firebase/firestore/lite';
+import { userLinksQuery } from '../../../hosting/src/devices/queries.ts';
 
 // A page that drives the Firebase web SDK (browser build, bundled by Vite) from Playwright: the test calls
 // window.harness.* through page.evaluate and reads what the listeners saw from window.harness.events.
@@ -122,6 +124,34 @@ const harness = {
       (error) => state.errors.push(`${error.code}: ${error.message}`),
     );
     listeners.set(name, { state, stop });
+  },
+
+  /** The web app's own dashboard listener (hosting/src/devices/queries.ts): the user's device links. */
+  listenDashboard(name: string, uid: string): void {
+    const state: ListenerState = { events: [], errors: [] };
+    const stop = onSnapshot(
+      userLinksQuery(firestore(), uid),
+      { includeMetadataChanges: true },
+      (snapshot) => {
+        state.events.push({
+          at: now(),
+          fromCache: snapshot.metadata.fromCache,
+          hasPendingWrites: snapshot.metadata.hasPendingWrites,
+          docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
+        });
+      },
+      (error) => state.errors.push(`${error.code}: ${error.message}`),
+    );
+    listeners.set(name, { state, stop });
+  },
+
+  /** getDoc from the server; resolves the document's data (null when missing) or the error code. */
+  async read(documentPath: string): Promise<Record<string, unknown> | null | string> {
+    try {
+      return (await getDoc(doc(firestore(), documentPath))).data() ?? null;
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
   },
 
   state(name: string): ListenerState {
