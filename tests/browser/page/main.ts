@@ -15,6 +15,7 @@ import {
   initializeFirestore,
   onSnapshot,
   orderBy,
+  type Query,
   query,
   runTransaction,
   setDoc,
@@ -64,6 +65,25 @@ function firestore(): Firestore {
   return db;
 }
 
+/** Records every snapshot of a query (with metadata changes) and every error under `name`. */
+function listenToQuery(name: string, target: Query): void {
+  const state: ListenerState = { events: [], errors: [] };
+  const stop = onSnapshot(
+    target,
+    { includeMetadataChanges: true },
+    (snapshot) => {
+      state.events.push({
+        at: now(),
+        fromCache: snapshot.metadata.fromCache,
+        hasPendingWrites: snapshot.metadata.hasPendingWrites,
+        docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
+      });
+    },
+    (error) => state.errors.push(`${error.code}: ${error.message}`),
+  );
+  listeners.set(name, { state, stop });
+}
+
 const harness = {
   async init(config: PageConfig): Promise<void> {
     const app = initializeApp({ apiKey: 'demo-api-key', projectId: config.projectId, appId: 'demo-app' });
@@ -86,25 +106,16 @@ const harness = {
 
   /** Listens to a collection, optionally filtered on one field, ordered by document id. */
   listenQuery(name: string, collectionPath: string, filter?: { field: string; value: unknown }): void {
-    const state: ListenerState = { events: [], errors: [] };
     const base = collection(firestore(), collectionPath);
-    const q = filter
-      ? query(base, where(filter.field, '==', filter.value))
-      : query(base, orderBy('__name__'));
-    const stop = onSnapshot(
-      q,
-      { includeMetadataChanges: true },
-      (snapshot) => {
-        state.events.push({
-          at: now(),
-          fromCache: snapshot.metadata.fromCache,
-          hasPendingWrites: snapshot.metadata.hasPendingWrites,
-          docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
-        });
-      },
-      (error) => state.errors.push(`${error.code}: ${error.message}`),
+    listenToQuery(
+      name,
+      filter ? query(base, where(filter.field, '==', filter.value)) : query(base, orderBy('__name__')),
     );
-    listeners.set(name, { state, stop });
+  },
+
+  /** The web app's own dashboard listener (hosting/src/devices/queries.ts): the user's device links. */
+  listenDashboard(name: string, uid: string): void {
+    listenToQuery(name, userLinksQuery(firestore(), uid));
   },
 
   listenDoc(name: string, documentPath: string): void {
@@ -119,25 +130,6 @@ const harness = {
           hasPendingWrites: snapshot.metadata.hasPendingWrites,
           exists: snapshot.exists(),
           docs: snapshot.exists() ? [{ id: snapshot.id, data: snapshot.data() }] : [],
-        });
-      },
-      (error) => state.errors.push(`${error.code}: ${error.message}`),
-    );
-    listeners.set(name, { state, stop });
-  },
-
-  /** The web app's own dashboard listener (hosting/src/devices/queries.ts): the user's device links. */
-  listenDashboard(name: string, uid: string): void {
-    const state: ListenerState = { events: [], errors: [] };
-    const stop = onSnapshot(
-      userLinksQuery(firestore(), uid),
-      { includeMetadataChanges: true },
-      (snapshot) => {
-        state.events.push({
-          at: now(),
-          fromCache: snapshot.metadata.fromCache,
-          hasPendingWrites: snapshot.metadata.hasPendingWrites,
-          docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
         });
       },
       (error) => state.errors.push(`${error.code}: ${error.message}`),
