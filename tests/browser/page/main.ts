@@ -10,6 +10,7 @@ import {
   connectFirestoreEmulator,
   doc,
   type Firestore,
+  type FirestoreError,
   getCountFromServer,
   getDoc,
   initializeFirestore,
@@ -18,6 +19,7 @@ import {
   type Query,
   query,
   runTransaction,
+  type SnapshotMetadata,
   setDoc,
   type Unsubscribe,
   where,
@@ -65,23 +67,36 @@ function firestore(): Firestore {
   return db;
 }
 
+/** What every snapshot event records about its metadata. */
+function seenNow(metadata: SnapshotMetadata): Pick<SnapshotEvent, 'at' | 'fromCache' | 'hasPendingWrites'> {
+  return { at: now(), fromCache: metadata.fromCache, hasPendingWrites: metadata.hasPendingWrites };
+}
+
+/** Keeps a listener's snapshots and errors under `name`, for harness.state(name). */
+function track(
+  name: string,
+  listen: (state: ListenerState, onError: (error: FirestoreError) => void) => Unsubscribe,
+) {
+  const state: ListenerState = { events: [], errors: [] };
+  const stop = listen(state, (error) => state.errors.push(`${error.code}: ${error.message}`));
+  listeners.set(name, { state, stop });
+}
+
 /** Records every snapshot of a query (with metadata changes) and every error under `name`. */
 function listenToQuery(name: string, target: Query): void {
-  const state: ListenerState = { events: [], errors: [] };
-  const stop = onSnapshot(
-    target,
-    { includeMetadataChanges: true },
-    (snapshot) => {
-      state.events.push({
-        at: now(),
-        fromCache: snapshot.metadata.fromCache,
-        hasPendingWrites: snapshot.metadata.hasPendingWrites,
-        docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
-      });
-    },
-    (error) => state.errors.push(`${error.code}: ${error.message}`),
+  track(name, (state, onError) =>
+    onSnapshot(
+      target,
+      { includeMetadataChanges: true },
+      (snapshot) => {
+        state.events.push({
+          ...seenNow(snapshot.metadata),
+          docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
+        });
+      },
+      onError,
+    ),
   );
-  listeners.set(name, { state, stop });
 }
 
 const harness = {
@@ -119,22 +134,20 @@ const harness = {
   },
 
   listenDoc(name: string, documentPath: string): void {
-    const state: ListenerState = { events: [], errors: [] };
-    const stop = onSnapshot(
-      doc(firestore(), documentPath),
-      { includeMetadataChanges: true },
-      (snapshot) => {
-        state.events.push({
-          at: now(),
-          fromCache: snapshot.metadata.fromCache,
-          hasPendingWrites: snapshot.metadata.hasPendingWrites,
-          exists: snapshot.exists(),
-          docs: snapshot.exists() ? [{ id: snapshot.id, data: snapshot.data() }] : [],
-        });
-      },
-      (error) => state.errors.push(`${error.code}: ${error.message}`),
+    track(name, (state, onError) =>
+      onSnapshot(
+        doc(firestore(), documentPath),
+        { includeMetadataChanges: true },
+        (snapshot) => {
+          state.events.push({
+            ...seenNow(snapshot.metadata),
+            exists: snapshot.exists(),
+            docs: snapshot.exists() ? [{ id: snapshot.id, data: snapshot.data() }] : [],
+          });
+        },
+        onError,
+      ),
     );
-    listeners.set(name, { state, stop });
   },
 
   /** getDoc from the server; resolves the document's data (null when missing) or the error code. */
