@@ -1,16 +1,10 @@
+import { BROKER_KINDS, connectClient, nextMessage, serviceClient, waitFor } from '@esp32cloud/broker/testing';
 import type { FlashConfig } from '@esp32cloud/protocol';
+import { malformedMessages, type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
+import { requireMosquitto } from '@esp32cloud/tests/harness/broker-kind';
 import { Timestamp } from 'firebase-admin/firestore';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BROKER_KINDS,
-  connectClient,
-  nextMessage,
-  serviceClient,
-  waitFor,
-} from '../../broker/test/mqtt-helpers.ts';
-import { malformedMessages, type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
-import { requireMosquitto } from '../../tests/harness/broker-kind.ts';
 import { type RunningBridge, startBridge } from '../src/index.ts';
 import { type Fixture, startFixture } from './bridge-fixtures.ts';
 

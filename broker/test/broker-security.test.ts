@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { requireMosquitto } from '@esp32cloud/tests/harness/broker-kind';
+import { closedByBroker, connack, connackRefusal, subackCode } from '@esp32cloud/tests/harness/mqtt-refusals';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireMosquitto } from '../../tests/harness/broker-kind.ts';
-import { closedByBroker, connack, connackRefusal, subackCode } from '../../tests/harness/mqtt-refusals.ts';
 import { BrokerAdmin } from '../src/admin.ts';
 import { developmentConf, productionConf } from '../src/conf-files.ts';
 import type { RunningBroker } from '../src/index.ts';

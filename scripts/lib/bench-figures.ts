@@ -1,4 +1,4 @@
-import { whichProgram } from '../../tests/harness/programs.ts';
+import { whichProgram } from '@esp32cloud/tests/harness/programs';
 
 // How every benchmark (`npm run bench`, <package>/bench/*.ts) computes and labels its figures, so a printed
 // figure never claims more than was measured (docs/ENGINEERING.md, "Figures"):

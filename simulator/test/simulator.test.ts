@@ -1,3 +1,12 @@
+import type { RunningBroker } from '@esp32cloud/broker';
+import { BrokerAdmin } from '@esp32cloud/broker/admin';
+import {
+  BROKER_KINDS,
+  nextMessage,
+  serviceClient,
+  startTestBroker,
+  waitFor,
+} from '@esp32cloud/broker/testing';
 import {
   ackPayloadSchema,
   decodePayload,
@@ -5,18 +14,9 @@ import {
   heartbeatPayloadSchema,
   statusPayloadFor,
 } from '@esp32cloud/protocol';
+import { requireMosquitto } from '@esp32cloud/tests/harness/broker-kind';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerAdmin } from '../../broker/src/admin.ts';
-import type { RunningBroker } from '../../broker/src/index.ts';
-import {
-  BROKER_KINDS,
-  nextMessage,
-  serviceClient,
-  startTestBroker,
-  waitFor,
-} from '../../broker/test/mqtt-helpers.ts';
-import { requireMosquitto } from '../../tests/harness/broker-kind.ts';
 import { type SimulatedDevice, startSimulatedDevice } from '../src/index.ts';
 
 const hasMosquitto = requireMosquitto();

@@ -1,4 +1,4 @@
-import { type BrokerKind, mosquittoAvailable, type RunningBroker } from '../../broker/src/index.ts';
+import { type BrokerKind, mosquittoAvailable, type RunningBroker } from '@esp32cloud/broker';
 import { skipOrFail, whichProgram } from './programs.ts';
 
 // Which MQTT broker a suite tests is always explicit: a suite that loops over both kinds skips the Mosquitto

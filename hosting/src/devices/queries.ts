@@ -1,3 +1,4 @@
+import { COLLECTIONS } from '@esp32cloud/protocol';
 import { collection, type Firestore, type Query, query, where } from 'firebase/firestore';
 
 // The one Firestore query the web app makes, kept here so tests/rules/product-rules.test.ts proves this very
@@ -5,5 +6,5 @@ import { collection, type Firestore, type Query, query, where } from 'firebase/f
 
 /** The signed-in user's own device links (the dashboard's listener). */
 export function userLinksQuery(db: Firestore, uid: string): Query {
-  return query(collection(db, 'user_devices'), where('user_id', '==', uid));
+  return query(collection(db, COLLECTIONS.userDevices), where('user_id', '==', uid));
 }

@@ -1,3 +1,4 @@
+import { firestorePaths } from '@esp32cloud/protocol';
 import { effect, type Signal, signal } from '@preact/signals';
 import { doc, onSnapshot, type Unsubscribe } from 'firebase/firestore';
 import { firestore } from '../firestore.ts';
@@ -52,7 +53,7 @@ function createDeviceStore(uid: string): DeviceStore {
     listeners.set(
       deviceId,
       onSnapshot(
-        doc(db, 'devices', deviceId),
+        doc(db, firestorePaths.device(deviceId)),
         (snapshot) => {
           target.value = snapshot.exists() ? decodeDevice(deviceId, snapshot.data()) : null;
         },

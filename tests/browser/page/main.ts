@@ -1,3 +1,4 @@
+import { userLinksQuery } from '@esp32cloud/hosting/devices/queries';
 import { type FirebaseApp, initializeApp } from 'firebase/app';
 import {
   connectAuthEmulator,
@@ -25,7 +26,6 @@ import {
   where,
 } from 'firebase/firestore';
 import * as lite from 'firebase/firestore/lite';
-import { userLinksQuery } from '../../../hosting/src/devices/queries.ts';
 
 // A page that drives the Firebase web SDK (browser build, bundled by Vite) from Playwright: the test calls
 // window.harness.* through page.evaluate and reads what the listeners saw from window.harness.events.
