@@ -130,7 +130,7 @@ for (const kind of BROKER_KINDS) {
       const device = await connectClient(fx.broker.url, {
         username: flash.username,
         password: flash.password,
-        clientId: 'raw-BRG0000003',
+        clientId: 'BRG0000003',
         protocolVersion: 4,
       });
       clients.push(device);
@@ -184,7 +184,7 @@ for (const kind of BROKER_KINDS) {
       const device = await connectClient(fx.broker.url, {
         username: flash.username,
         password: flash.password,
-        clientId: 'raw-BRG0000006',
+        clientId: 'BRG0000006',
         protocolVersion: 4,
       });
       clients.push(device);

@@ -37,7 +37,7 @@ for (const kind of BROKER_KINDS) {
       connectClient(broker.url, {
         username: serial,
         password,
-        clientId: `dev-${serial}`,
+        clientId: serial,
         protocolVersion: 4,
       }).then((c) => {
         clients.push(c);
@@ -47,8 +47,14 @@ for (const kind of BROKER_KINDS) {
     // What each broker answers a refused MQTT 3.1.1 CONNECT: Mosquitto 5 "not authorized", aedes 4 "bad user
     // name or password". Either is a refusal; asserting the exact one proves it came from the broker's check.
     const refusedConnect = kind === 'mosquitto' ? 5 : 4;
+    // Each probe uses the client id its user is pinned to, so what is judged is the credential itself.
     const refusal = (url: string, username: string | undefined, password: string | undefined) =>
-      connackRefusal(url, { username, password, clientId: `probe-${Math.random()}`, protocolVersion: 4 });
+      connackRefusal(url, {
+        username,
+        password,
+        clientId: username ?? `anonymous-${Math.random()}`,
+        protocolVersion: 4,
+      });
 
     beforeAll(async () => {
       running = await startTestBroker(kind, 0);
@@ -177,7 +183,7 @@ for (const kind of BROKER_KINDS) {
       const a = await connectClient(ws, {
         username: 'SNA0001',
         password: 'pw-a',
-        clientId: 'ws-SNA0001',
+        clientId: 'SNA0001',
         protocolVersion: 4,
       });
       clients.push(a);

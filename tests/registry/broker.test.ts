@@ -16,8 +16,10 @@ import { call, provision, runCli } from './helpers.ts';
 // On the broker brokerUnderTest() names (Mosquitto; the embedded broker enforces the same dynamic-security model).
 
 const kind = brokerUnderTest('provisioning with a broker');
-/** The CONNACK code each broker refuses unknown credentials with: Mosquitto (MQTT 5) 135, aedes (3.1.1) 4. */
+/** The CONNACK code each broker refuses wrong credentials with: Mosquitto (MQTT 5) 135, aedes (3.1.1) 4. */
 const REFUSED = kind === 'mosquitto' ? 135 : 4;
+/** ...and right credentials under another client id than the one they are pinned to: 135, or 5. */
+const NOT_AUTHORISED = kind === 'mosquitto' ? 135 : 5;
 
 let broker: RunningBroker;
 let stack: Stack;
@@ -52,11 +54,12 @@ afterAll(async () => {
  */
 async function connectVerdict(
   flash: Pick<FlashConfig, 'serial_number' | 'username' | 'password'>,
+  clientId = flash.serial_number,
 ): Promise<'accepted' | number> {
   const verdict = await connack(broker.url, {
     username: flash.username,
     password: flash.password,
-    clientId: flash.serial_number,
+    clientId,
     protocolVersion: broker.mqttVersion,
   });
   if (!verdict.accepted) return verdict.reasonCode;
@@ -94,6 +97,9 @@ describe('provision CLI with --broker-admin-url', () => {
       expect(flash.broker_url).toBe(broker.url);
       expect(await connectVerdict(flash)).toBe('accepted');
       expect(await connectVerdict({ ...flash, password: 'not-the-password' })).toBe(REFUSED);
+      // Registered pinned to its serial: the same credentials under another device's serial are refused.
+      const other = devices.find((d) => d.serial_number !== device.serial_number)?.serial_number as string;
+      expect(await connectVerdict(flash, other)).toBe(NOT_AUTHORISED);
     }
   });
 });
@@ -138,6 +144,7 @@ describe('POST /api/devices and operator decommission with a broker', () => {
     expect(created.body.broker_registered).toBe(true);
     const flash = flashConfigSchema.parse(created.body.flash_config);
     expect(await connectVerdict(flash)).toBe('accepted');
+    expect(await connectVerdict(flash, 'bridge')).toBe(NOT_AUTHORISED);
 
     const customer = await signUp(stack.authHost!);
     const claimed = await call(stack.apiUrl!, 'POST', '/devices/register', {
