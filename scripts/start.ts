@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     host: config.host,
     mqttPort: config.ports.mqtt.port,
     wsPort: config.ports.mqttWs.port,
+    tlsPort: config.ports.mqtts.port,
+    wssPort: config.ports.mqttWss.port,
     projectId: config.projectId,
     firestoreHost,
   });
@@ -79,11 +81,15 @@ async function main(): Promise<void> {
           ...backbone.functionsEnv,
         },
         appUrl,
-        backbone.broker.url,
+        backbone.serviceUrl,
       )
     : [];
   if (seedDevices.length > 0) {
-    const fleet = startFleet(readFlashConfigs(devicesDir), { brokerUrl: backbone.broker.url });
+    // Over TLS, trusting the local CA: the path a real device takes with its built-in CA bundle.
+    const fleet = startFleet(readFlashConfigs(devicesDir), {
+      brokerUrl: backbone.serviceUrl,
+      ...(backbone.ca ? { ca: backbone.ca } : {}),
+    });
     stops.push({ name: 'Simulated devices', stop: () => fleet.stop() });
     await fleet
       .waitConnected(15_000)
@@ -123,6 +129,9 @@ async function main(): Promise<void> {
     },
     { name: 'MQTT broker', value: `${backbone.broker.url} (${backbone.broker.kind})` },
     { name: 'MQTT over WebSocket', value: backbone.broker.wsUrl ?? '—' },
+    { name: 'MQTT over TLS', value: backbone.broker.tlsUrl ?? '—' },
+    { name: 'MQTT over secure WS', value: backbone.broker.wssUrl ?? '—' },
+    { name: 'Broker CA file', value: backbone.broker.tls?.caFile ?? '—' },
     { name: 'Firestore emulator', value: firestoreHost },
     { name: 'Firestore data browser', value: `${firestore.url}/browser` },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { latencySummary } from '../../../scripts/lib/bench-figures.ts';
 import { start } from '../src/index.ts';
 
 // Figures (printed, never asserted) for the v1 REST API and trigger delivery: REST get and patch of one
@@ -10,10 +11,7 @@ import { start } from '../src/index.ts';
 const PROJECT = 'demo-bench-rest';
 
 function stats(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  const tail = samples.length >= 100 ? `p99 ${at(0.99).toFixed(2)}` : `max ${sorted.at(-1)!.toFixed(2)}`;
-  return `median ${at(0.5).toFixed(2)} ms, ${tail} ms (n=${samples.length})`;
+  return latencySummary(samples, { digits: 2 });
 }
 
 async function main(): Promise<void> {
