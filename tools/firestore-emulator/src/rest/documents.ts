@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { identityFromAuthorization, type RequestContext } from '../context.ts';
-import { Code, codeNames, invalidArgument, RpcError, toRpcError } from '../errors.ts';
+import { Code, invalidArgument, RpcError } from '../errors.ts';
 import type { Request } from '../service/rpc.ts';
 import type { FirestoreService } from '../service.ts';
 import { applyCors } from '../webchannel/cors.ts';
 import { fromProto3Json, messageType, toProto3Json } from '../webchannel/json-codec.ts';
-import { HTTP_STATUS } from '../webchannel/rest.ts';
+import { sendRestAnswer } from '../webchannel/rest.ts';
 
 // The resource side of the Firestore v1 REST API, as curl, REST clients and ESP32 firmware libraries call it:
 //   GET    /v1/projects/{p}/databases/{d}/documents/{document}     GetDocument (mask.fieldPaths, transaction, readTime)
@@ -43,24 +43,7 @@ export function handleDocumentsRequest(
     ...identityFromAuthorization(request.headers.authorization),
   };
   const database = `projects/${projectId}/databases/${databaseId}`;
-  serve(method, database, segments, url.searchParams, request, ctx, service)
-    .then((body) => {
-      response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-      response.end(JSON.stringify(body));
-    })
-    .catch((error: unknown) => {
-      const failure =
-        error instanceof SyntaxError
-          ? new RpcError(Code.INVALID_ARGUMENT, `Invalid JSON payload received. ${error.message}`)
-          : toRpcError(error);
-      const status = HTTP_STATUS[failure.code] ?? 500;
-      response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-      response.end(
-        JSON.stringify({
-          error: { code: status, message: failure.message, status: codeNames[failure.code] },
-        }),
-      );
-    });
+  sendRestAnswer(response, serve(method, database, segments, url.searchParams, request, ctx, service));
   return true;
 }
 

@@ -132,14 +132,22 @@ export function handleRestRequest(
     databaseId: decodeURIComponent(match[3]!),
     ...identityFromAuthorization(request.headers.authorization),
   };
-  serve(method, resource, ctx, request, service)
+  sendRestAnswer(response, serve(method, resource, ctx, request, service));
+  return true;
+}
+
+/** Answers a REST call: 200 with the JSON body, or Google's error shape with the HTTP status of the code. */
+export function sendRestAnswer(response: ServerResponse, answer: Promise<unknown>): void {
+  answer
     .then((body) => {
       response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
       response.end(JSON.stringify(body));
     })
     .catch((error: unknown) => {
       const failure =
-        error instanceof SyntaxError ? new RpcError(Code.INVALID_ARGUMENT, error.message) : toRpcError(error);
+        error instanceof SyntaxError
+          ? new RpcError(Code.INVALID_ARGUMENT, `Invalid JSON payload received. ${error.message}`)
+          : toRpcError(error);
       const status = HTTP_STATUS[failure.code] ?? 500;
       response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
       response.end(
@@ -148,7 +156,6 @@ export function handleRestRequest(
         }),
       );
     });
-  return true;
 }
 
 async function serve(
