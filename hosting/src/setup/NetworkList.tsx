@@ -1,0 +1,48 @@
+import type { WifiNetwork } from '@esp32cloud/provisioning';
+import type { Signal } from '@preact/signals';
+import { t } from '../i18n/index.ts';
+
+/** How a signal strength (dBm) reads to a person. */
+function signalLabel(rssi: number): string {
+  if (rssi >= -55) return t('setup.ble.signal.strong');
+  if (rssi >= -70) return t('setup.ble.signal.good');
+  return t('setup.ble.signal.weak');
+}
+
+function signalBars(rssi: number): string {
+  return rssi >= -55 ? '▂▄▆█' : rssi >= -70 ? '▂▄▆' : '▂▄';
+}
+
+/** The networks the device found, strongest first: name, signal and a lock for those with a password. */
+export function NetworkList({ networks, selected }: { networks: WifiNetwork[]; selected: Signal<string> }) {
+  return (
+    <fieldset class="network-list" data-testid="ble-networks">
+      <legend>{t('setup.ble.networks')}</legend>
+      {networks.map((network) => (
+        <label key={network.ssid} class="network">
+          <input
+            type="radio"
+            name="network"
+            value={network.ssid}
+            checked={selected.value === network.ssid}
+            onChange={() => {
+              selected.value = network.ssid;
+            }}
+          />
+          <span class="network-name">{network.ssid}</span>
+          <span class="network-signal" title={signalLabel(network.rssi)}>
+            <span aria-hidden="true">{signalBars(network.rssi)}</span>
+            <span class="visually-hidden">{signalLabel(network.rssi)}</span>
+          </span>
+          <span
+            class="network-lock"
+            role="img"
+            aria-label={network.secure ? t('setup.ble.secured') : t('setup.ble.open')}
+          >
+            {network.secure ? '🔒' : ''}
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
