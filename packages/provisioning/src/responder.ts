@@ -183,13 +183,21 @@ export class ProvisioningResponder {
 
   private statusMessage(): ConfigMessage {
     const s = this.station;
-    if (s.state === 'connected')
+    if (s.state === 'connected') {
+      const seen = this.scanResults?.find((entry) => fromUtf8(entry.ssid) === s.ssid);
       return {
         kind: 'respGetStatus',
         status: Status.Success,
         staState: WifiStationState.Connected,
-        connected: { ip4Addr: s.ip, authMode: 3, ssid: utf8(s.ssid), bssid: new Uint8Array(6), channel: 6 },
+        connected: {
+          ip4Addr: s.ip,
+          authMode: seen?.auth ?? 0,
+          ssid: utf8(s.ssid),
+          bssid: seen?.bssid ?? new Uint8Array(6),
+          channel: seen?.channel ?? 0,
+        },
       };
+    }
     if (s.state === 'failed')
       return {
         kind: 'respGetStatus',
