@@ -124,13 +124,13 @@ describe.skipIf(!hasChromium)('Wi-Fi setup over Bluetooth (Chromium Bluetooth em
     expect(await page.getByRole('radio', { name: DEFAULT_HOME_SSID }).isChecked()).toBe(true);
     await screenshot(page, 'ble-2-networks');
 
-    await page.getByLabel('รหัสผ่าน Wi-Fi').fill('wrong-horse-24');
+    await page.getByRole('textbox', { name: 'รหัสผ่าน Wi-Fi', exact: true }).fill('wrong-horse-24');
     await page.getByRole('button', { name: 'เชื่อมต่อ Wi-Fi' }).click();
     await page.getByRole('alert').getByText('รหัสผ่าน Wi-Fi ไม่ถูกต้อง', { exact: false }).waitFor();
     expect(unit.device()).toBeNull();
     await screenshot(page, 'ble-3-wrong-password');
 
-    await page.getByLabel('รหัสผ่าน Wi-Fi').fill(DEFAULT_HOME_PASSWORD);
+    await page.getByRole('textbox', { name: 'รหัสผ่าน Wi-Fi', exact: true }).fill(DEFAULT_HOME_PASSWORD);
     await page.getByRole('button', { name: 'เชื่อมต่อ Wi-Fi' }).click();
     await page.getByTestId('ble-joined').waitFor();
     await page.locator('[data-testid="wifi-status"][data-online="true"]').waitFor({ timeout: 30_000 });
@@ -163,7 +163,7 @@ describe.skipIf(!hasChromium)('Wi-Fi setup over Bluetooth (Chromium Bluetooth em
 
     await page.getByRole('button', { name: 'Set up Wi-Fi over Bluetooth' }).click();
     await page.getByRole('radio', { name: DEFAULT_HOME_SSID }).waitFor();
-    await page.getByLabel('Wi-Fi password').fill(DEFAULT_HOME_PASSWORD);
+    await page.getByRole('textbox', { name: 'Wi-Fi password', exact: true }).fill(DEFAULT_HOME_PASSWORD);
     await page.getByRole('button', { name: 'Connect to Wi-Fi' }).click();
     await page.getByText(`The device joined “${DEFAULT_HOME_SSID}”`, { exact: false }).waitFor();
     await page.locator('[data-testid="wifi-status"][data-online="true"]').waitFor({ timeout: 30_000 });

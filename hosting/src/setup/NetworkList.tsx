@@ -13,6 +13,16 @@ function signalBars(rssi: number): string {
   return rssi >= -55 ? '▂▄▆█' : rssi >= -70 ? '▂▄▆' : '▂▄';
 }
 
+/** A padlock drawn inline: emoji fonts are not everywhere. */
+function LockIcon() {
+  return (
+    <svg width="14" height="16" viewBox="0 0 14 16" aria-hidden="true" focusable="false">
+      <path d="M3 7V5a4 4 0 0 1 8 0v2" fill="none" stroke="currentColor" stroke-width="2" />
+      <rect x="1" y="7" width="12" height="9" rx="2" fill="currentColor" />
+    </svg>
+  );
+}
+
 /** The networks the device found, strongest first: name, signal and a lock for those with a password. */
 export function NetworkList({ networks, selected }: { networks: WifiNetwork[]; selected: Signal<string> }) {
   return (
@@ -39,7 +49,7 @@ export function NetworkList({ networks, selected }: { networks: WifiNetwork[]; s
             role="img"
             aria-label={network.secure ? t('setup.ble.secured') : t('setup.ble.open')}
           >
-            {network.secure ? '🔒' : ''}
+            {network.secure && <LockIcon />}
           </span>
         </label>
       ))}

@@ -14,7 +14,7 @@ export interface FakeNetwork {
 }
 
 export const DEFAULT_HOME_SSID = 'บ้านสวน WiFi';
-export const DEFAULT_HOME_PASSWORD = 'correct-horse-42';
+export const DEFAULT_HOME_PASSWORD = 'mango-sticky-rice-7';
 
 export function defaultNetworks(
   home = { ssid: DEFAULT_HOME_SSID, password: DEFAULT_HOME_PASSWORD },
