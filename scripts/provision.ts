@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { config } from '../functions/src/config.ts';
-import { type BrokerAdmin, openBrokerAdmin } from '../functions/src/registry/broker.ts';
-import { refs, type SerialDoc } from '../functions/src/registry/documents.ts';
+import { type BrokerAdmin, openBrokerAdmin } from '@esp32cloud/functions/broker-admin';
+import { config } from '@esp32cloud/functions/config';
+import { refs, type SerialDoc } from '@esp32cloud/functions/documents';
 import {
   type ProvisionedDevice,
   provisionBatch,
   registerPendingWithBroker,
   reissueFactorySecrets,
-} from '../functions/src/registry/provisioning.ts';
+} from '@esp32cloud/functions/provisioning';
 import { connectAdmin } from './provision/admin.ts';
 import { defaultBatchId, parseProvisionArgs, USAGE } from './provision/args.ts';
 import {

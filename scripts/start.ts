@@ -1,14 +1,18 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startLocalBackbone } from '../bridge/src/index.ts';
-import { CONFIG_SCRIPT_PATH, localRuntimeConfig, renderConfigScript } from '../hosting/runtime-config.ts';
-import { readFlashConfigs, startFleet } from '../simulator/src/index.ts';
-import { RUNNING_STACK_FILE, type RunningStackDescription } from '../tests/harness/stack.ts';
-import { start as startFirestore } from '../tools/firestore-emulator/src/index.ts';
+import { start as startFirestore } from '@esp32cloud/firestore-emulator';
+import {
+  CONFIG_SCRIPT_PATH,
+  localRuntimeConfig,
+  renderConfigScript,
+} from '@esp32cloud/hosting/runtime-config';
+import { readFlashConfigs, startFleet } from '@esp32cloud/simulator';
+import { RUNNING_STACK_FILE, type RunningStackDescription } from '@esp32cloud/tests/harness/stack';
 import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
 import { readStartConfig, type StartConfig, StartError } from './start/config.ts';
 import { provisionSeedDevices } from './start/devices.ts';
+import { startLocalBackbone } from './start/local-backbone.ts';
 import { findBusyPorts } from './start/ports.ts';
 import { printTable, type TableRow } from './start/table.ts';
 

@@ -1,16 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BrokerAdmin, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { start as startFirestore } from '@esp32cloud/firestore-emulator';
 import type { DeviceType, FlashConfig } from '@esp32cloud/protocol';
+import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
+import { operatorToken, provisionDevice } from '@esp32cloud/tests/e2e/operator';
+import { signUp } from '@esp32cloud/tests/harness/auth';
+import { whichProgram } from '@esp32cloud/tests/harness/programs';
+import { startStack } from '@esp32cloud/tests/harness/stack';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
-import { BrokerAdmin, type RunningBroker, startBroker } from '../../broker/src/index.ts';
-import { type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
-import { operatorToken, provisionDevice } from '../../tests/e2e/operator.ts';
-import { signUp } from '../../tests/harness/auth.ts';
-import { whichProgram } from '../../tests/harness/programs.ts';
-import { startStack } from '../../tests/harness/stack.ts';
-import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
 import { type BridgeConfig, configFromEnv, type RunningBridge, startBridge } from '../src/index.ts';
 
 // Figures of issue 8 (`npm run bench -- mqtt`, or `npx tsx bridge/bench/mqtt.ts [roundtrip|ingest|writes]`):

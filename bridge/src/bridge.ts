@@ -2,33 +2,39 @@ import { EventEmitter } from 'node:events';
 import {
   BRIDGE_FILTERS,
   controlPayloadSchema,
+  type DeviceTopicKind,
   decodePayload,
-  encodePayload,
   parseControlTopic,
   parseDeviceTopic,
   sharedSubscription,
-  topics,
 } from '@esp32cloud/protocol';
 import mqtt, { type IClientOptions } from 'mqtt';
-import { CommandTimeouts, expireCommand } from './command-timeouts.ts';
 import type { BridgeConfig } from './config.ts';
-import { DeviceDirectory } from './device-directory.ts';
-import { openFirestore } from './firestore.ts';
 import {
+  type BridgeContext,
+  type BridgeFeature,
+  type DeviceMessageHandler,
   drop,
   emptyStats,
-  type IngestContext,
   type IngestStats,
-  ingest,
-  markSilentDevicesOffline,
-} from './ingest.ts';
+} from './context.ts';
+import { DeviceDirectory } from './device-directory.ts';
+import { BridgeEvents } from './events.ts';
+import { acks } from './features/acks.ts';
+import { commandTimeouts } from './features/command-timeouts.ts';
+import { heartbeat } from './features/heartbeat.ts';
+import { deviceLogs } from './features/logs.ts';
+import { statusIngest } from './features/status.ts';
+import { usageCounters } from './features/usage.ts';
+import { openFirestore } from './firestore.ts';
+import { ingest } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
-import { UsageAggregator } from './usage.ts';
 
-// The long-running ingest bridge: one persistent MQTT session (MQTT 5 shared subscription, so instances can
-// be added), every device message validated and turned into Firestore writes, one ordered queue per device,
-// and a sweep that marks silent devices offline. A bad message is logged and dropped; nothing it contains
-// can stop the bridge.
+// The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
+// shared subscription, so instances can be added), one ordered queue per device, and the list of features
+// that do the work, one file each under features/ (status ingest, heartbeat/offline detection, acks, device
+// logs, command timeouts, usage counters). A bad message is logged and dropped; nothing it contains can
+// stop the bridge.
 
 export interface RunningBridge {
   stats(): IngestStats;
@@ -54,7 +60,6 @@ export async function startBridge(
   options: StartBridgeOptions = {},
 ): Promise<RunningBridge> {
   const firestore = openFirestore(config.projectId);
-  const directory = new DeviceDirectory(firestore.db, config.directoryTtlMs);
   const stats = emptyStats();
   const queues = new Map<string, Promise<void>>();
   const inflight = new Set<Promise<void>>();
@@ -74,49 +79,57 @@ export async function startBridge(
   };
   const client = mqtt.connect(config.mqttUrl, connectOptions);
 
-  const usage = new UsageAggregator(firestore.db);
-  const timeouts = new CommandTimeouts(config.commandTimeoutMs, (serial, commandId) =>
-    enqueue(serial, () => expireCommand(ctx, serial, commandId)),
-  );
-  const ctx: IngestContext = {
+  const ctx: BridgeContext = {
     db: firestore.db,
     config,
-    directory,
+    directory: new DeviceDirectory(firestore.db, config.directoryTtlMs),
     stats,
-    usage,
-    answered: (serial, commandId) => timeouts.answered(serial, commandId),
-    now: () => Date.now(),
-    republish(uid, serial, status) {
-      stats.republished++;
-      client.publish(topics.userStatus(uid, serial), encodePayload(status), { qos: 0, retain: true });
+    events: new BridgeEvents(),
+    enqueue(serial, task) {
+      const previous = queues.get(serial) ?? Promise.resolve();
+      const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
+      queues.set(serial, next);
+      inflight.add(next);
+      void next.finally(() => {
+        inflight.delete(next);
+        if (queues.get(serial) === next) queues.delete(serial);
+      });
     },
+    publishRetained(topic, payload) {
+      client.publish(topic, payload, { qos: 0, retain: true });
+    },
+    now: () => Date.now(),
   };
 
-  /** Runs `task` after every earlier task of the same device, so a device's writes land in order. */
-  const enqueue = (serial: string, task: () => Promise<void>) => {
-    const previous = queues.get(serial) ?? Promise.resolve();
-    const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
-    queues.set(serial, next);
-    inflight.add(next);
-    void next.finally(() => {
-      inflight.delete(next);
-      if (queues.get(serial) === next) queues.delete(serial);
-    });
-  };
+  // The feature list: one file each under features/. Order matters only for the event bus listeners.
+  const usage = usageCounters(ctx);
+  const features: BridgeFeature[] = [
+    usage,
+    statusIngest(ctx),
+    heartbeat(ctx),
+    acks(ctx),
+    deviceLogs(ctx),
+    commandTimeouts(ctx),
+  ];
+  const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
+  for (const feature of features) Object.assign(handlers, feature.handles);
 
   client.on('message', (topic, payload) => {
     stats.received++;
     const controlled = parseControlTopic(topic);
     if (controlled) {
       const control = decodePayload(controlPayloadSchema, payload);
-      if (control.ok) timeouts.sent(controlled, control.value.id);
+      if (control.ok) ctx.events.emit('commandSent', controlled, control.value.id);
       return;
     }
     const parsed = parseDeviceTopic(topic);
-    if (!parsed) return drop(ctx, topic, 'not a device topic', 'topic');
-    enqueue(parsed.serial, async () => {
+    if (!parsed) {
+      drop(ctx, topic, 'not a device topic', 'topic');
+      return;
+    }
+    ctx.enqueue(parsed.serial, async () => {
       try {
-        await ingest(ctx, topic, parsed, payload);
+        await ingest(ctx, handlers, topic, parsed, payload);
       } catch (error) {
         bridgeLogs.writeFailed(parsed.serial, error);
         drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
@@ -169,21 +182,10 @@ export async function startBridge(
     });
   });
 
-  const sweep = setInterval(() => {
-    for (const entry of directory.all()) {
-      enqueue(entry.serial, () => markSilentDevicesOffline(ctx, [entry]));
-    }
-  }, config.sweepIntervalMs);
-  sweep.unref?.();
-  const flushUsage = async () => {
-    try {
-      stats.writes += await usage.flush();
-    } catch (error) {
-      bridgeLogs.writeFailed('usage', error);
-    }
+  for (const feature of features) feature.start?.();
+  const flushFeatures = async () => {
+    for (const feature of features) await feature.flush?.();
   };
-  const usageTimer = setInterval(() => void flushUsage(), config.usageFlushMs);
-  usageTimer.unref?.();
 
   let stopping: Promise<void> | null = null;
   const idle = async () => {
@@ -193,17 +195,15 @@ export async function startBridge(
   return {
     stats: () => ({ ...stats, droppedBy: { ...stats.droppedBy } }),
     idle,
-    flushUsage,
+    flushUsage: usage.flush,
     stop({ leaveGroup = false } = {}) {
       stopping ??= (async () => {
-        clearInterval(sweep);
-        clearInterval(usageTimer);
-        timeouts.clear();
+        for (const feature of features) feature.stop?.();
         if (leaveGroup && client.connected) await client.unsubscribeAsync(allFilters).catch(() => undefined);
         // Stop taking messages, finish the ones taken, then leave the session for the next start.
         await client.endAsync();
         await idle();
-        await flushUsage();
+        await flushFeatures();
         await firestore.close();
         bridgeLogs.stopped();
       })();

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { COMMAND_TIMEOUT_MS } from '@esp32cloud/protocol';
 
 // Every setting of the ingest bridge, read once from the environment (or passed to startBridge in tests).
 
@@ -65,7 +66,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     msPerSecond: 1000,
     directoryTtlMs: num(source, 'BRIDGE_DIRECTORY_TTL_MS', 60_000),
     logsPerDevicePerMinute: num(source, 'BRIDGE_LOGS_PER_DEVICE_PER_MINUTE', 60),
-    commandTimeoutMs: num(source, 'BRIDGE_COMMAND_TIMEOUT_MS', 30_000),
+    commandTimeoutMs: num(source, 'BRIDGE_COMMAND_TIMEOUT_MS', COMMAND_TIMEOUT_MS),
     usageFlushMs: num(source, 'BRIDGE_USAGE_FLUSH_MS', 15 * 60_000),
   };
 }

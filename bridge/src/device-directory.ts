@@ -1,4 +1,5 @@
 import {
+  COLLECTIONS,
   DEFAULT_UPDATE_INTERVAL,
   type DeviceType,
   isDeviceType,
@@ -68,7 +69,11 @@ export class DeviceDirectory {
     const unknownAt = this.unknown.get(serial);
     if (unknownAt !== undefined && now - unknownAt < this.ttlMs) return null;
 
-    const snapshot = await this.db.collection('devices').where('serial_number', '==', serial).limit(1).get();
+    const snapshot = await this.db
+      .collection(COLLECTIONS.devices)
+      .where('serial_number', '==', serial)
+      .limit(1)
+      .get();
     const doc = snapshot.docs[0];
     const data = doc?.data() as DeviceDoc | undefined;
     if (!doc || !data || !isDeviceType(data.device_type)) {
@@ -99,7 +104,7 @@ export class DeviceDirectory {
   }
 
   private async linkedUsers(deviceId: string): Promise<string[]> {
-    const links = await this.db.collection('user_devices').where('device_id', '==', deviceId).get();
+    const links = await this.db.collection(COLLECTIONS.userDevices).where('device_id', '==', deviceId).get();
     return links.docs.map((d) => d.get('user_id')).filter((uid): uid is string => typeof uid === 'string');
   }
 

@@ -1,6 +1,3 @@
 export * from './bridge.ts';
 export * from './config.ts';
-export * from './device-directory.ts';
-export * from './ingest.ts';
-export * from './local-backbone.ts';
-export * from './usage.ts';
+export type { IngestStats } from './context.ts';

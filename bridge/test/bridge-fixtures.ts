@@ -1,10 +1,10 @@
+import type { RunningBroker } from '@esp32cloud/broker';
+import { BrokerAdmin } from '@esp32cloud/broker/admin';
+import { startTestBroker } from '@esp32cloud/broker/testing';
+import { start as startFirestore } from '@esp32cloud/firestore-emulator';
 import { type FlashConfig, topics } from '@esp32cloud/protocol';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
-import { BrokerAdmin } from '../../broker/src/admin.ts';
-import type { RunningBroker } from '../../broker/src/index.ts';
-import { startTestBroker } from '../../broker/test/mqtt-helpers.ts';
-import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
 import { type BridgeConfig, configFromEnv } from '../src/config.ts';
 
 // A real Firestore emulator + a real broker + provisioned devices with their documents, for bridge suites.

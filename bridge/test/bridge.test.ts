@@ -1,15 +1,9 @@
+import { BROKER_KINDS, connectClient, nextMessage, serviceClient, waitFor } from '@esp32cloud/broker/testing';
 import type { FlashConfig } from '@esp32cloud/protocol';
+import { malformedMessages, type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
+import { requireProgram } from '@esp32cloud/tests/harness/programs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BROKER_KINDS,
-  connectClient,
-  nextMessage,
-  serviceClient,
-  waitFor,
-} from '../../broker/test/mqtt-helpers.ts';
-import { malformedMessages, type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
-import { requireProgram } from '../../tests/harness/programs.ts';
 import { type RunningBridge, startBridge } from '../src/index.ts';
 import { type Fixture, startFixture } from './bridge-fixtures.ts';
 

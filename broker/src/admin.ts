@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DeviceCredentials } from '@esp32cloud/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { DYNSEC_CONTROL_TOPIC, DYNSEC_RESPONSE_TOPIC, deviceRole, deviceRoleName } from './roles.ts';
 
@@ -25,12 +26,7 @@ export interface BrokerAdminOptions {
   timeoutMs?: number;
 }
 
-export interface DeviceCredentials {
-  serial: string;
-  /** Defaults to the serial number (the device's MQTT username is its serial). */
-  username?: string;
-  password: string;
-}
+export type { DeviceCredentials } from '@esp32cloud/protocol';
 
 export class DynsecError extends Error {
   constructor(

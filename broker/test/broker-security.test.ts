@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { requireProgram } from '@esp32cloud/tests/harness/programs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireProgram } from '../../tests/harness/programs.ts';
 import { BrokerAdmin } from '../src/admin.ts';
 import { developmentConf, productionConf } from '../src/conf-files.ts';
 import type { RunningBroker } from '../src/index.ts';

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signUp } from '@esp32cloud/tests/harness/auth';
+import { startStack, useStackEnv } from '@esp32cloud/tests/harness/stack';
+import { call, provision } from '@esp32cloud/tests/registry/helpers';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
-import { signUp } from '../../tests/harness/auth.ts';
-import { startStack, useStackEnv } from '../../tests/harness/stack.ts';
-import { call, provision } from '../../tests/registry/helpers.ts';
-import { provisionBatch } from '../src/registry/provisioning.ts';
+import { provisionBatch } from '../src/provisioning/provisioning.ts';
 
 // Device registry figures on the local emulators (our Firestore emulator, firebase-tools' Auth and Functions):
 //  - provisioning throughput: the provision CLI end to end (Firestore + QR PNG/SVG + flash files + label sheet),

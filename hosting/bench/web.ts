@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { launchChromium } from '@esp32cloud/tests/e2e/browser';
+import { startDeviceStack } from '@esp32cloud/tests/e2e/device-stack';
+import { signUp, uniqueEmail } from '@esp32cloud/tests/harness/auth';
+import { whichProgram } from '@esp32cloud/tests/harness/programs';
+import { startStack } from '@esp32cloud/tests/harness/stack';
+import { buildWebApp, runtimeConfigForStack, startWebServer } from '@esp32cloud/tests/harness/web';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../tests/e2e/browser.ts';
-import { startDeviceStack } from '../../tests/e2e/device-stack.ts';
-import { signUp, uniqueEmail } from '../../tests/harness/auth.ts';
-import { whichProgram } from '../../tests/harness/programs.ts';
-import { startStack } from '../../tests/harness/stack.ts';
-import { buildWebApp, runtimeConfigForStack, startWebServer } from '../../tests/harness/web.ts';
 
 // Figures of the customer web app (issue 7):
 //  1. JavaScript shipped for the first page, KB gzip (from the build, and as loaded by Chromium);

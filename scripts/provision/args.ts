@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { config } from '@esp32cloud/functions/config';
 import { deviceTypeSchema } from '@esp32cloud/protocol';
 import { z } from 'zod';
-import { config } from '../../functions/src/config.ts';
 
 // Flags of `npm run provision`, validated in one place.
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ProvisionedDevice } from '@esp32cloud/functions/provisioning';
 import { type DeviceType, type FlashConfig, flashConfigSchema } from '@esp32cloud/protocol';
-import type { ProvisionedDevice } from '../../functions/src/registry/provisioning.ts';
 import { type Label, labelSheetHtml } from './labels.ts';
 import { qrSvg, writeQrFiles } from './qr.ts';
 

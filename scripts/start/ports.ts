@@ -1,4 +1,4 @@
-import { portInUse } from '../../tests/harness/ports.ts';
+import { portInUse } from '@esp32cloud/tests/harness/ports';
 import type { PortSetting } from './config.ts';
 
 export async function findBusyPorts(settings: PortSetting[]): Promise<PortSetting[]> {

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BrokerAdmin } from '@esp32cloud/broker/admin';
+import { nextMessage, serviceClient, startTestBroker } from '@esp32cloud/broker/testing';
 import type { FlashConfig } from '@esp32cloud/protocol';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerAdmin } from '../../broker/src/admin.ts';
-import { nextMessage, serviceClient, startTestBroker } from '../../broker/test/mqtt-helpers.ts';
 
 // `npm run simulate -- --from DIR` runs every device of a provisioning directory (the provision CLI's output:
 // <serial>.json per device beside a batch manifest) with its own credentials.

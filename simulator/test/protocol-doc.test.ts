@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { BrokerAdmin } from '@esp32cloud/broker/admin';
+import { nextMessage, serviceClient, startTestBroker } from '@esp32cloud/broker/testing';
 import {
   ackPayloadSchema,
   CATALOGUE,
@@ -20,8 +22,6 @@ import {
 } from '@esp32cloud/protocol';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerAdmin } from '../../broker/src/admin.ts';
-import { nextMessage, serviceClient, startTestBroker } from '../../broker/test/mqtt-helpers.ts';
 import { startSimulatedDevice } from '../src/index.ts';
 
 // docs/DEVICE_PROTOCOL.md is the firmware team's contract; these tests keep it true: every example in it is

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBroker } from '@esp32cloud/broker';
+import { BrokerAdmin } from '@esp32cloud/broker/admin';
+import { BROKER_KINDS, waitFor } from '@esp32cloud/broker/testing';
+import { requireProgram } from '@esp32cloud/tests/harness/programs';
 import { describe, expect, it } from 'vitest';
-import { BrokerAdmin } from '../../broker/src/admin.ts';
-import { startBroker } from '../../broker/src/index.ts';
-import { BROKER_KINDS, waitFor } from '../../broker/test/mqtt-helpers.ts';
-import { requireProgram } from '../../tests/harness/programs.ts';
 import { startSimulatedDevice } from '../src/index.ts';
 
 // A broker restart (deploy, crash) must not strand the fleet: devices retry with capped exponential backoff

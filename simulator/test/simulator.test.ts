@@ -1,3 +1,6 @@
+import type { RunningBroker } from '@esp32cloud/broker';
+import { BrokerAdmin } from '@esp32cloud/broker/admin';
+import { BROKER_KINDS, nextMessage, serviceClient, startTestBroker } from '@esp32cloud/broker/testing';
 import {
   ackPayloadSchema,
   decodePayload,
@@ -5,12 +8,9 @@ import {
   heartbeatPayloadSchema,
   statusPayloadFor,
 } from '@esp32cloud/protocol';
+import { requireProgram } from '@esp32cloud/tests/harness/programs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerAdmin } from '../../broker/src/admin.ts';
-import type { RunningBroker } from '../../broker/src/index.ts';
-import { BROKER_KINDS, nextMessage, serviceClient, startTestBroker } from '../../broker/test/mqtt-helpers.ts';
-import { requireProgram } from '../../tests/harness/programs.ts';
 import { type SimulatedDevice, startSimulatedDevice } from '../src/index.ts';
 
 const hasMosquitto = requireProgram('mosquitto');

@@ -1,9 +1,9 @@
+import { type RunningEmulator, start } from '@esp32cloud/firestore-emulator';
+import { configureWebChannel } from '@esp32cloud/firestore-emulator/webchannel';
 import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, start } from '../../tools/firestore-emulator/src/index.ts';
-import { configureWebChannel } from '../../tools/firestore-emulator/src/webchannel/index.ts';
 import { launchChromium } from '../e2e/browser.ts';
 import { uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { th } from '@esp32cloud/hosting/i18n/th';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { th } from '../../hosting/src/i18n/th.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
+import { type RunningBroker, startBroker } from '@esp32cloud/broker';
 import type { CreateDeviceResponse, DeviceType } from '@esp32cloud/protocol';
-import { configFromEnv } from '../../bridge/src/config.ts';
-import { type RunningBridge, startBridge } from '../../bridge/src/index.ts';
-import { type RunningBroker, startBroker } from '../../broker/src/index.ts';
-import { type SimulatedDevice, startSimulatedDevice } from '../../simulator/src/index.ts';
+import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
 import { whichProgram } from '../harness/programs.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';

@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { start as startFirestore } from '@esp32cloud/firestore-emulator';
 import {
   type FirebaseEmulator,
   repoRoot,
   startFirebaseEmulators,
 } from '../../scripts/lib/firebase-emulators.ts';
-import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
 import { freePort } from './ports.ts';
 
 // Starts the emulators one suite needs, on free ports and under a project id of its own, so suites never see

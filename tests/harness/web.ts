@@ -8,7 +8,7 @@ import {
   localRuntimeConfig,
   type RuntimeConfig,
   renderConfigScript,
-} from '../../hosting/runtime-config.ts';
+} from '@esp32cloud/hosting/runtime-config';
 import type { Stack } from './stack.ts';
 
 // A tiny stand-in for the Hosting emulator in browser tests: serves hosting/dist on 127.0.0.1 (free port) with

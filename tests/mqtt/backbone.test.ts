@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BrokerAdmin } from '@esp32cloud/broker';
+import { freePort } from '@esp32cloud/broker/free-port';
+import { waitFor } from '@esp32cloud/broker/testing';
+import { start as startFirestore } from '@esp32cloud/firestore-emulator';
+import { CommandRelay, RelayUnavailableError } from '@esp32cloud/functions/command-relay';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalBackbone, startLocalBackbone } from '../../bridge/src/index.ts';
-import { freePort } from '../../broker/src/free-port.ts';
-import { BrokerAdmin } from '../../broker/src/index.ts';
-import { waitFor } from '../../broker/test/mqtt-helpers.ts';
-import { CommandRelay, RelayUnavailableError } from '../../functions/src/mqtt/relay.ts';
-import { start as startFirestore } from '../../tools/firestore-emulator/src/index.ts';
+import { type LocalBackbone, startLocalBackbone } from '../../scripts/start/local-backbone.ts';
 
 // What `npm start` runs for MQTT: broker + bridge + the simulated devices of a provisioning directory, and the
 // functions-side relay using the credentials the backbone hands to the functions.

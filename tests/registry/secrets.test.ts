@@ -1,12 +1,12 @@
-import { formatClaimCode, randomClaimCode } from '@esp32cloud/protocol';
-import { describe, expect, it } from 'vitest';
 import {
   hashClaimCode,
   hashRandomSecret,
   randomBrokerPassword,
   verifyClaimCode,
   verifySecret,
-} from '../../functions/src/registry/secrets.ts';
+} from '@esp32cloud/functions/secrets';
+import { formatClaimCode, randomClaimCode } from '@esp32cloud/protocol';
+import { describe, expect, it } from 'vitest';
 import { labelSheetHtml } from '../../scripts/provision/labels.ts';
 
 // Only hashes of the per-device secrets are stored; these are the checks a claim relies on.

@@ -1,3 +1,4 @@
+import { type RunningEmulator, start } from '@esp32cloud/firestore-emulator';
 import {
   assertFails,
   assertSucceeds,
@@ -15,7 +16,6 @@ import {
   writeBatch,
 } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, start } from '../../tools/firestore-emulator/src/index.ts';
 
 // How the emulator applies rules, through @firebase/rules-unit-testing and the REST endpoint: uploads with
 // syntax errors are refused with a position and the previous rules stay; token claims reach request.auth.token;

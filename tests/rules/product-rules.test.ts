@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type RunningEmulator, start } from '@esp32cloud/firestore-emulator';
 import {
   assertFails,
   assertSucceeds,
@@ -26,7 +27,6 @@ import {
   writeBatch,
 } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, start } from '../../tools/firestore-emulator/src/index.ts';
 
 // The product's firestore.rules, proven the standard way: @firebase/rules-unit-testing, unchanged, against the
 // Node-native emulator started in this process on a free port. Alice owns DEV_A, Bob controls it, Carol views

@@ -11,22 +11,22 @@ import {
   validateSerial,
 } from '@esp32cloud/protocol';
 import { Timestamp } from 'firebase-admin/firestore';
+import { claimDevice } from '../claims/claim.ts';
+import { reissueClaimCode } from '../claims/release.ts';
 import { config } from '../config.ts';
+import { loadAccess, requireLevel, touchLinks } from '../devices/access.ts';
+import { configView, statusView } from '../devices/views.ts';
 import { db } from '../firebase.ts';
 import { ApiError, forbidden, tooManyRequests, unavailable } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { parseInput } from '../http/validate.ts';
 import { logs } from '../logs.ts';
-import { loadAccess, requireLevel, touchLinks } from '../registry/access.ts';
-import { type BrokerAdmin, openBrokerAdmin } from '../registry/broker.ts';
-import { decommissionDevice } from '../registry/decommission.ts';
-import { type DeviceConfigDoc, type DeviceDoc, refs, type SerialDoc } from '../registry/documents.ts';
-import { provisionOne } from '../registry/provisioning.ts';
-import { consume, rateLimitKey } from '../registry/rate-limits.ts';
-import { claimDevice } from '../registry/registration.ts';
-import { reissueClaimCode } from '../registry/release.ts';
-import { claimSettings, releaseSettings, validateWindow } from '../registry/settings.ts';
-import { configView, statusView } from '../registry/views.ts';
+import { type BrokerAdmin, openBrokerAdmin } from '../provisioning/broker.ts';
+import { decommissionDevice } from '../provisioning/decommission.ts';
+import { provisionOne } from '../provisioning/provisioning.ts';
+import { type DeviceConfigDoc, type DeviceDoc, refs, type SerialDoc } from '../shared/documents.ts';
+import { consume, rateLimitKey } from '../shared/rate-limits.ts';
+import { claimSettings, releaseSettings, validateWindow } from '../shared/settings.ts';
 
 // /api/devices/**: validate a serial, claim a device, read its status, change its config; operators create
 // devices and reissue claim codes. The domain work lives in ../registry.

@@ -1,3 +1,4 @@
+import { COLLECTIONS } from '@esp32cloud/protocol';
 import { config } from '../config.ts';
 import { auth, db } from '../firebase.ts';
 import type { Router } from '../http/router.ts';
@@ -10,7 +11,7 @@ export type BackendProbe = () => Promise<void>;
 
 export const backendProbes: Record<string, BackendProbe> = {
   firestore: async () => {
-    await db.collection('_health').limit(1).get();
+    await db.collection(COLLECTIONS.health).limit(1).get();
   },
   auth: async () => {
     await auth.listUsers(1);

@@ -2,7 +2,7 @@ import { type ListSharesResponse, type ShareResponse, shareBodySchema } from '@e
 import { auth, db } from '../firebase.ts';
 import type { Router } from '../http/router.ts';
 import { logs } from '../logs.ts';
-import { grantShare, listShares, removeShare } from '../registry/sharing.ts';
+import { grantShare, listShares, removeShare } from '../sharing/shares.ts';
 
 // /api/devices/{id}/shares/**: the owner lists, grants and removes controller and viewer access. The domain
 // work (ownership re-checks, links) lives in ../registry/sharing.ts.

@@ -1,15 +1,15 @@
 import { type ListDevicesResponse, type RenameResponse, renameBodySchema } from '@esp32cloud/protocol';
+import { leaveDevice, releaseDevice } from '../claims/release.ts';
 import { config } from '../config.ts';
+import { touchLinks } from '../devices/access.ts';
+import { summaryView } from '../devices/views.ts';
 import { db } from '../firebase.ts';
 import type { Caller } from '../http/auth.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { logs } from '../logs.ts';
-import { touchLinks } from '../registry/access.ts';
-import { COLLECTIONS, type DeviceDoc, refs, type UserDeviceDoc } from '../registry/documents.ts';
-import { leaveDevice, releaseDevice } from '../registry/release.ts';
-import { releaseSettings } from '../registry/settings.ts';
-import { summaryView } from '../registry/views.ts';
+import { type DeviceDoc, refs, type UserDeviceDoc } from '../shared/documents.ts';
+import { releaseSettings } from '../shared/settings.ts';
 
 // /api/users/{uid}/devices/**: a user's own devices. The uid in the path must be the caller's (operators may
 // read anyone's list and release a device on its owner's behalf).
@@ -24,7 +24,7 @@ export function registerUserRoutes(router: Router): void {
     auth: 'required',
     handler: async ({ params, caller }) => {
       requireSelf(caller!, params.uid, true);
-      const linkDocs = await db.collection(COLLECTIONS.userDevices).where('user_id', '==', params.uid).get();
+      const linkDocs = await refs(db).linksFor(params.uid).get();
       const links = linkDocs.docs.map((doc) => doc.data() as UserDeviceDoc);
       const deviceSnaps = links.length
         ? await db.getAll(...links.map((link) => refs(db).device(link.device_id)))

@@ -1,4 +1,9 @@
-import { CATALOGUE, type OutputSpec, type OutputValue } from '@esp32cloud/protocol';
+import {
+  CATALOGUE,
+  COMMAND_ANSWER_DEADLINE_MS,
+  type OutputSpec,
+  type OutputValue,
+} from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import { sendCommand, watchCommand } from '../devices/commands.ts';
@@ -15,8 +20,6 @@ interface Pending {
   acked: boolean;
 }
 
-/** How long to wait for an acknowledgement before telling the user the device did not answer. */
-const ACK_TIMEOUT_MS = 30_000;
 /** After an ack, how long the reported state may lag before the pending mark is dropped anyway. */
 const REPORT_GRACE_MS = 5_000;
 
@@ -78,15 +81,19 @@ export function Controls(props: { device: DeviceRecord }) {
           error.value = t('control.noAnswer');
           clear(output.key, commandId);
         }
-      }, ACK_TIMEOUT_MS);
+      }, COMMAND_ANSWER_DEADLINE_MS);
       const unsubscribe = watchCommand(device.deviceId, commandId, (command) => {
-        if (command.status === 'acked') {
+        if (command.outcome === 'acked') {
           stop();
           const p = pending.value[output.key];
           if (p?.commandId === commandId)
             pending.value = { ...pending.value, [output.key]: { ...p, acked: true } };
           setTimeout(() => clear(output.key, commandId), REPORT_GRACE_MS);
-        } else if (command.status === 'failed') {
+        } else if (command.outcome === 'timed_out') {
+          stop();
+          error.value = t('control.noAnswer');
+          clear(output.key, commandId);
+        } else if (command.outcome === 'failed') {
           stop();
           error.value = command.error
             ? t('control.failedWith', { reason: command.error })

@@ -1,4 +1,4 @@
-import { UPDATE_INTERVAL_MAX, UPDATE_INTERVAL_MIN } from '@esp32cloud/protocol';
+import { firestorePaths, UPDATE_INTERVAL_MAX, UPDATE_INTERVAL_MIN } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { doc, getDoc } from 'firebase/firestore';
 import { useEffect } from 'preact/hooks';
@@ -22,7 +22,7 @@ export function Settings(props: { uid: string; link: DeviceLink }) {
   const path = `/users/${encodeURIComponent(uid)}/devices/${encodeURIComponent(link.deviceId)}`;
 
   useEffect(() => {
-    getDoc(doc(firestore(), 'device_configs', link.deviceId))
+    getDoc(doc(firestore(), firestorePaths.deviceConfig(link.deviceId)))
       .then((snapshot) => {
         const value = snapshot.data()?.update_interval;
         if (typeof value === 'number' && !interval.value) interval.value = String(value);

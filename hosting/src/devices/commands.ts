@@ -1,4 +1,4 @@
-import { type DeviceType, parseCommand } from '@esp32cloud/protocol';
+import { type DeviceType, firestorePaths, parseCommand } from '@esp32cloud/protocol';
 import { doc, onSnapshot, type Unsubscribe } from 'firebase/firestore';
 import { firestore } from '../firestore.ts';
 import { api } from '../lib/api.ts';
@@ -27,13 +27,13 @@ export async function sendCommand(deviceId: string, type: DeviceType, body: Comm
   return answer.command_id ?? id;
 }
 
-/** Follows a command document (queued → sent → acked | failed). */
+/** Follows a command document through its lifecycle (queued → sent → acked | failed | timed out). */
 export function watchCommand(
   deviceId: string,
   commandId: string,
   onChange: (command: CommandRecord) => void,
 ): Unsubscribe {
-  return onSnapshot(doc(firestore(), 'devices', deviceId, 'commands', commandId), (snapshot) => {
+  return onSnapshot(doc(firestore(), firestorePaths.command(deviceId, commandId)), (snapshot) => {
     if (snapshot.exists()) onChange(decodeCommand(commandId, snapshot.data()));
   });
 }

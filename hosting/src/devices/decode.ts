@@ -1,4 +1,4 @@
-import { isDeviceType } from '@esp32cloud/protocol';
+import { commandOutcome, isCommandStatus, isDeviceType } from '@esp32cloud/protocol';
 import type { AccessLevel, CommandRecord, CommandStatus, DeviceLink, DeviceRecord } from './types.ts';
 
 // Firestore document data → app types. Defensive: a half-written or older document must not break the grid.
@@ -51,16 +51,16 @@ export function decodeDevice(deviceId: string, data: Data): DeviceRecord {
   };
 }
 
-const STATUSES: readonly CommandStatus[] = ['queued', 'sent', 'acked', 'failed'];
-
-/**
- * A command's progress. `acked_at` is written only when the device answered, so it wins over a `sent` or
- * `queued` status: a fast device can answer before the API has marked its command sent, and the later
- * "sent" write must not make an answered command look unanswered.
- */
+/** A command's progress, read under the command lifecycle's rules (commandOutcome). */
 export function decodeCommand(id: string, data: Data): CommandRecord {
-  const error = typeof data.error === 'string' ? data.error : undefined;
-  let status = STATUSES.includes(data.status as CommandStatus) ? (data.status as CommandStatus) : 'queued';
-  if ((status === 'queued' || status === 'sent') && data.acked_at) status = error ? 'failed' : 'acked';
-  return { id, status, error };
+  const error =
+    typeof data.error === 'string'
+      ? data.error
+      : typeof record(data.error).message === 'string'
+        ? (record(data.error).message as string)
+        : undefined;
+  const outcome = commandOutcome(data);
+  const stored = isCommandStatus(data.status) ? data.status : 'queued';
+  const status: CommandStatus = outcome === 'pending' ? stored : outcome === 'acked' ? 'acked' : 'failed';
+  return { id, status, outcome, error };
 }

@@ -1,3 +1,4 @@
+import { COLLECTIONS, firestorePaths } from '@esp32cloud/protocol';
 import { effect, type Signal, signal } from '@preact/signals';
 import { collection, doc, onSnapshot, query, type Unsubscribe, where } from 'firebase/firestore';
 import { firestore } from '../firestore.ts';
@@ -51,7 +52,7 @@ function createDeviceStore(uid: string): DeviceStore {
     listeners.set(
       deviceId,
       onSnapshot(
-        doc(db, 'devices', deviceId),
+        doc(db, firestorePaths.device(deviceId)),
         (snapshot) => {
           target.value = snapshot.exists() ? decodeDevice(deviceId, snapshot.data()) : null;
         },
@@ -64,7 +65,7 @@ function createDeviceStore(uid: string): DeviceStore {
   };
 
   const stopLinks = onSnapshot(
-    query(collection(db, 'user_devices'), where('user_id', '==', uid)),
+    query(collection(db, COLLECTIONS.userDevices), where('user_id', '==', uid)),
     (snapshot) => {
       const next: DeviceLink[] = [];
       for (const change of snapshot.docs) {

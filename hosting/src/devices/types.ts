@@ -1,8 +1,15 @@
-import type { DeviceType, Outputs, Readings } from '@esp32cloud/protocol';
+import type {
+  AccessLevel,
+  CommandOutcome,
+  CommandStatus,
+  DeviceType,
+  Outputs,
+  Readings,
+} from '@esp32cloud/protocol';
+
+export type { AccessLevel, CommandStatus } from '@esp32cloud/protocol';
 
 // What the app reads from Firestore (docs/DATA_MODEL.md), with timestamps already turned into Dates.
-
-export type AccessLevel = 'owner' | 'controller' | 'viewer';
 
 /** One `user_devices/{uid}_{deviceId}` document: the user's link to a device. */
 export interface DeviceLink {
@@ -30,10 +37,10 @@ export interface DeviceRecord {
   desiredOutputs: Outputs;
 }
 
-export type CommandStatus = 'queued' | 'sent' | 'acked' | 'failed';
-
 export interface CommandRecord {
   id: string;
   status: CommandStatus;
+  /** How it ended, or 'pending' (the command lifecycle in @esp32cloud/protocol). */
+  outcome: CommandOutcome;
   error?: string;
 }

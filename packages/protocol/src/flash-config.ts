@@ -36,3 +36,11 @@ export const FlashConfig = flashConfigSchema;
 export function deviceUsername(serial: string): string {
   return serial;
 }
+
+/** A device's broker account, as the registry hands it to the broker's admin interface. */
+export interface DeviceCredentials {
+  serial: string;
+  /** Defaults to the serial number (the device's MQTT username is its serial). */
+  username?: string;
+  password: string;
+}

@@ -2,9 +2,9 @@ import { type AccessLevel, type DeviceShare, SHARING_ERRORS, type ShareLevel } f
 import type { Auth, UserRecord } from 'firebase-admin/auth';
 import { type Firestore, Timestamp, type Transaction } from 'firebase-admin/firestore';
 import type { Caller } from '../http/auth.ts';
-import { COLLECTIONS, type DeviceDoc, iso, refs, type UserDeviceDoc } from './documents.ts';
-import { RegistryError } from './errors.ts';
-import { exhausted, rateLimitKey, record, type Window } from './rate-limits.ts';
+import { type DeviceDoc, iso, refs, type UserDeviceDoc } from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
+import { exhausted, rateLimitKey, record, type Window } from '../shared/rate-limits.ts';
 
 // Device sharing (docs/REGISTRY.md): the owner grants a controller or viewer link to another account, changes
 // its level or removes it. Links are written only here and by claiming, so access levels stay server-side.
@@ -50,7 +50,7 @@ export async function listShares(
 ): Promise<DeviceShare[]> {
   const links = await db.runTransaction(async (tx) => {
     await requireOwner(tx, db, caller, deviceId);
-    const snaps = await tx.get(db.collection(COLLECTIONS.userDevices).where('device_id', '==', deviceId));
+    const snaps = await tx.get(refs(db).linksOf(deviceId));
     return snaps.docs.map((doc) => doc.data() as UserDeviceDoc);
   });
   const users = new Map<string, UserRecord>();

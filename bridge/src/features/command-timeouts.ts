@@ -1,12 +1,13 @@
+import { commandUpdates, firestorePaths, mayApply } from '@esp32cloud/protocol';
 import { Timestamp } from 'firebase-admin/firestore';
-import type { IngestContext } from './ingest.ts';
-import { bridgeLogs } from './logs.ts';
-import { withRetry } from './retry.ts';
+import type { BridgeContext, BridgeFeature } from '../context.ts';
+import { bridgeLogs } from '../logs.ts';
+import { withRetry } from '../retry.ts';
 
 // A command nobody answers must not leave the dashboard "switching…" forever. The bridge reads the control
 // topic (it never publishes there), starts a timer per command id, stops it on the ack, and on expiry marks
-// the command failed with code "timeout" — only if it is still queued or sent, so an ack handled by another
-// bridge instance always wins.
+// the command timed out under the command lifecycle's rules (only if still queued or sent), so an ack
+// handled by another bridge instance always wins.
 
 export class CommandTimeouts {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -39,23 +40,24 @@ export class CommandTimeouts {
   }
 }
 
-export async function expireCommand(ctx: IngestContext, serial: string, commandId: string): Promise<void> {
+export function commandTimeouts(ctx: BridgeContext): BridgeFeature {
+  const timeouts = new CommandTimeouts(ctx.config.commandTimeoutMs, (serial, commandId) =>
+    ctx.enqueue(serial, () => expireCommand(ctx, serial, commandId)),
+  );
+  ctx.events.on('commandSent', (serial, commandId) => timeouts.sent(serial, commandId));
+  ctx.events.on('commandAnswered', (serial, commandId) => timeouts.answered(serial, commandId));
+  return { stop: () => timeouts.clear() };
+}
+
+export async function expireCommand(ctx: BridgeContext, serial: string, commandId: string): Promise<void> {
   const entry = await ctx.directory.lookup(serial, ctx.now());
   if (!entry) return;
-  const ref = ctx.db.doc(`devices/${entry.deviceId}/commands/${commandId}`);
+  const ref = ctx.db.doc(firestorePaths.command(entry.deviceId, commandId));
   const expired = await withRetry(() =>
     ctx.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
-      const status = snap.get('status');
-      if (!snap.exists || (status !== 'queued' && status !== 'sent')) return false;
-      tx.update(ref, {
-        status: 'failed',
-        error: {
-          code: 'timeout',
-          message: `The device did not answer within ${Math.round(ctx.config.commandTimeoutMs / 1000)} s.`,
-        },
-        failed_at: Timestamp.fromMillis(ctx.now()),
-      });
+      if (!snap.exists || !mayApply('timeout', snap.get('status'))) return false;
+      tx.update(ref, commandUpdates.timeout(ctx.config.commandTimeoutMs, Timestamp.fromMillis(ctx.now())));
       return true;
     }),
   );

@@ -1,7 +1,6 @@
-import { type BrokerKind, type RunningBroker, startBroker } from '../../broker/src/index.ts';
-import { readFlashConfigs, type SimulatedFleet, startFleet } from '../../simulator/src/index.ts';
-import { type RunningBridge, startBridge } from './bridge.ts';
-import { configFromEnv } from './config.ts';
+import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
+import { type BrokerKind, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { readFlashConfigs, type SimulatedFleet, startFleet } from '@esp32cloud/simulator';
 
 // The MQTT side of `npm start` in one call: the broker (Mosquitto when installed, else the embedded one), the
 // ingest bridge pointed at the local Firestore emulator, and optionally the simulated devices of a provisioning

@@ -8,10 +8,10 @@ import {
   refs,
   type SerialDoc,
   type UserDeviceDoc,
-} from './documents.ts';
-import { RegistryError } from './errors.ts';
-import { exhausted, rateLimitKey, record, type Window } from './rate-limits.ts';
-import { verifyClaimCode } from './secrets.ts';
+} from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
+import { exhausted, rateLimitKey, record, type Window } from '../shared/rate-limits.ts';
+import { verifyClaimCode } from '../shared/secrets.ts';
 
 // Claiming a device: proof of possession (serial + claim code) turns an `available` device into the caller's,
 // in one transaction, so two people claiming the same unit at once get exactly one winner.

@@ -1,14 +1,10 @@
+import type { DeviceCredentials } from '@esp32cloud/protocol';
+
 // The broker side of provisioning: each device gets its own credentials and an ACL limited to its own topics.
 // The implementation (Mosquitto dynamic security over its control topic, answered the same way by the
 // embedded broker) lives in broker/src/admin.ts; the registry only needs these operations. Optional by
 // design: without a broker admin URL, provisioning still writes Firestore and the flash files, and
 // device_secrets.broker_registered = false marks devices to register later (re-run the batch with a broker).
-
-export interface DeviceCredentials {
-  serial: string;
-  username: string;
-  password: string;
-}
 
 export interface BrokerAdmin {
   addDevice(credentials: DeviceCredentials): Promise<void>;
@@ -27,6 +23,6 @@ export async function openBrokerAdmin(adminUrl: string, timeoutMs = 5000): Promi
   const password = decodeURIComponent(url.password);
   url.username = '';
   url.password = '';
-  const { BrokerAdmin: DynsecAdmin } = await import('../../../broker/src/admin.ts');
+  const { BrokerAdmin: DynsecAdmin } = await import('@esp32cloud/broker/admin');
   return DynsecAdmin.connect({ url: url.toString(), username, password, timeoutMs });
 }

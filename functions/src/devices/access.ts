@@ -1,8 +1,8 @@
 import type { AccessLevel } from '@esp32cloud/protocol';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import type { Caller } from '../http/auth.ts';
-import { type DeviceDoc, refs, type UserDeviceDoc } from './documents.ts';
-import { RegistryError } from './errors.ts';
+import { type DeviceDoc, refs, type UserDeviceDoc } from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
 
 // Who may see a device: a user with a user_devices link to it, or an operator. Anyone else gets the same 404
 // as for a device that does not exist, so device ids cannot be probed.

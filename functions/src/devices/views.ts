@@ -5,7 +5,7 @@ import type {
   DeviceStatusResponse,
   UserDeviceSummary,
 } from '@esp32cloud/protocol';
-import { type DeviceConfigDoc, type DeviceDoc, iso, type UserDeviceDoc } from './documents.ts';
+import { type DeviceConfigDoc, type DeviceDoc, iso, type UserDeviceDoc } from '../shared/documents.ts';
 
 // Firestore documents → API JSON (timestamps as ISO 8601 strings, never secrets).
 

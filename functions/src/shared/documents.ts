@@ -1,8 +1,12 @@
-import type { AccessLevel, DeviceStatus } from '@esp32cloud/protocol';
 import {
+  type AccessLevel,
+  COLLECTIONS,
   DEFAULT_UPDATE_INTERVAL,
+  type DeviceStatus,
+  type DeviceSubcollection,
   type DeviceType,
   defaultOutputs,
+  firestorePaths,
   type Outputs,
   type Readings,
 } from '@esp32cloud/protocol';
@@ -11,15 +15,9 @@ import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 // The registry's Firestore documents (docs/DATA_MODEL.md), their paths and their initial values. One place,
 // so the routes, the provisioning core and the tests agree on every field.
 
-export const COLLECTIONS = {
-  devices: 'devices',
-  userDevices: 'user_devices',
-  deviceConfigs: 'device_configs',
-  deviceSecrets: 'device_secrets',
-  serials: 'serials',
-  batches: 'batches',
-  rateLimits: 'rate_limits',
-} as const;
+// Collection names and document paths come from @esp32cloud/protocol (firestore-paths.ts), shared with the
+// bridge and the web app; re-exported here so registry code has one import for its documents.
+export { COLLECTIONS, DEVICE_SUBCOLLECTIONS } from '@esp32cloud/protocol';
 
 export interface DeviceDoc {
   device_id: string;
@@ -91,13 +89,19 @@ export interface BatchDoc {
 }
 
 export const refs = (db: Firestore) => ({
-  device: (deviceId: string) => db.collection(COLLECTIONS.devices).doc(deviceId),
-  link: (uid: string, deviceId: string) => db.collection(COLLECTIONS.userDevices).doc(`${uid}_${deviceId}`),
-  config: (deviceId: string) => db.collection(COLLECTIONS.deviceConfigs).doc(deviceId),
-  secret: (deviceId: string) => db.collection(COLLECTIONS.deviceSecrets).doc(deviceId),
-  serial: (serial: string) => db.collection(COLLECTIONS.serials).doc(serial),
-  batch: (batchId: string) => db.collection(COLLECTIONS.batches).doc(batchId),
-  rateLimit: (key: string) => db.collection(COLLECTIONS.rateLimits).doc(key),
+  device: (deviceId: string) => db.doc(firestorePaths.device(deviceId)),
+  link: (uid: string, deviceId: string) => db.doc(firestorePaths.userDevice(uid, deviceId)),
+  /** Every user link to a device (owner, controllers, viewers). */
+  linksOf: (deviceId: string) => db.collection(COLLECTIONS.userDevices).where('device_id', '==', deviceId),
+  linksFor: (uid: string) => db.collection(COLLECTIONS.userDevices).where('user_id', '==', uid),
+  config: (deviceId: string) => db.doc(firestorePaths.deviceConfig(deviceId)),
+  secret: (deviceId: string) => db.doc(firestorePaths.deviceSecret(deviceId)),
+  serial: (serial: string) => db.doc(firestorePaths.serial(serial)),
+  batch: (batchId: string) => db.doc(firestorePaths.batch(batchId)),
+  rateLimit: (key: string) => db.doc(firestorePaths.rateLimit(key)),
+  command: (deviceId: string, commandId: string) => db.doc(firestorePaths.command(deviceId, commandId)),
+  subcollection: (deviceId: string, name: DeviceSubcollection) =>
+    db.collection(firestorePaths.deviceSubcollection(deviceId, name)),
 });
 
 export function initialState(type: DeviceType): DeviceDoc['state'] {

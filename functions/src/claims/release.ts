@@ -1,16 +1,17 @@
 import { type ReleaseResponse, randomClaimCode, setupUrl } from '@esp32cloud/protocol';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { deleteDeviceSubcollections } from '../shared/delete-subcollections.ts';
 import {
-  COLLECTIONS,
+  DEVICE_SUBCOLLECTIONS,
   type DeviceConfigDoc,
   type DeviceDoc,
-  type DeviceSecretDoc,
   defaultConfig,
   refs,
   type UserDeviceDoc,
-} from './documents.ts';
-import { RegistryError } from './errors.ts';
-import { hashClaimCode } from './secrets.ts';
+} from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
+import { hashClaimCode } from '../shared/secrets.ts';
+import { writeClaimCode } from './claim-codes.ts';
 
 // Giving a device up (the factory-reset story, docs/REGISTRY.md): the owner releases it, every user link goes,
 // its config and desired state return to defaults, its command and usage history is deleted, and a new claim
@@ -23,7 +24,7 @@ export interface ReleaseSettings {
 }
 
 /** Subcollections that hold a previous owner's history. */
-const HISTORY = ['commands', 'usage'] as const;
+const HISTORY = [DEVICE_SUBCOLLECTIONS.commands, DEVICE_SUBCOLLECTIONS.usage];
 
 export async function releaseDevice(
   db: Firestore,
@@ -36,18 +37,14 @@ export async function releaseDevice(
   const claimCode = randomClaimCode();
   const claimCodeHash = await hashClaimCode(claimCode, settings.pepper);
   const device = await db.runTransaction(async (tx) => {
-    const [deviceSnap, secretSnap, configSnap] = await tx.getAll(
-      r.device(deviceId),
-      r.secret(deviceId),
-      r.config(deviceId),
-    );
+    const [deviceSnap, configSnap] = await tx.getAll(r.device(deviceId), r.config(deviceId));
     if (!deviceSnap.exists)
       throw new RegistryError(404, 'not_found', `No device ${deviceId} in your account.`);
     const current = deviceSnap.data() as DeviceDoc;
     if (current.owner_uid !== actingUid && !actingAsOperator) {
       throw new RegistryError(403, 'permission_denied', 'Only the owner can release this device.');
     }
-    const links = await tx.get(db.collection(COLLECTIONS.userDevices).where('device_id', '==', deviceId));
+    const links = await tx.get(r.linksOf(deviceId));
     const now = Timestamp.now();
     for (const link of links.docs) tx.delete(link.ref);
     tx.update(r.device(deviceId), {
@@ -60,21 +57,10 @@ export async function releaseDevice(
     const brokerUrl =
       (configSnap.data() as DeviceConfigDoc | undefined)?.mqtt_broker_url ?? settings.deviceBrokerUrl;
     tx.set(r.config(deviceId), defaultConfig(deviceId, brokerUrl, now));
-    const secret = secretSnap.exists ? (secretSnap.data() as DeviceSecretDoc) : null;
-    tx.set(
-      r.secret(deviceId),
-      {
-        device_id: deviceId,
-        serial_number: current.serial_number,
-        claim_code_hash: claimCodeHash,
-        claim_code_generation: (secret?.claim_code_generation ?? 0) + 1,
-        updated_at: now,
-      },
-      { merge: true },
-    );
+    writeClaimCode(tx, db, { deviceId, serial: current.serial_number }, claimCodeHash, now);
     return current;
   });
-  await deleteHistory(db, deviceId);
+  await deleteDeviceSubcollections(db, deviceId, HISTORY);
   return {
     device_id: deviceId,
     serial_number: device.serial_number,
@@ -116,38 +102,14 @@ export async function reissueClaimCode(
   const claimCode = randomClaimCode();
   const claimCodeHash = await hashClaimCode(claimCode, settings.pepper);
   const device = await db.runTransaction(async (tx) => {
-    const [deviceSnap, secretSnap] = await tx.getAll(r.device(deviceId), r.secret(deviceId));
+    const deviceSnap = await tx.get(r.device(deviceId));
     if (!deviceSnap.exists) throw new RegistryError(404, 'not_found', `No device ${deviceId}.`);
     const current = deviceSnap.data() as DeviceDoc;
     if (current.status !== 'available') {
       throw new RegistryError(409, 'already_claimed', 'Release the device from its owner first.');
     }
-    const secret = secretSnap.exists ? (secretSnap.data() as DeviceSecretDoc) : null;
-    tx.set(
-      r.secret(deviceId),
-      {
-        device_id: deviceId,
-        serial_number: current.serial_number,
-        claim_code_hash: claimCodeHash,
-        claim_code_generation: (secret?.claim_code_generation ?? 0) + 1,
-        updated_at: Timestamp.now(),
-      },
-      { merge: true },
-    );
+    writeClaimCode(tx, db, { deviceId, serial: current.serial_number }, claimCodeHash, Timestamp.now());
     return current;
   });
   return { device, claimCode };
-}
-
-async function deleteHistory(db: Firestore, deviceId: string): Promise<void> {
-  for (const name of HISTORY) {
-    const collection = refs(db).device(deviceId).collection(name);
-    for (let page = 0; page < 1000; page++) {
-      const docs = await collection.limit(300).get();
-      if (docs.empty) break;
-      const batch = db.batch();
-      for (const doc of docs.docs) batch.delete(doc.ref);
-      await batch.commit();
-    }
-  }
 }

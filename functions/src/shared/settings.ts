@@ -1,6 +1,6 @@
+import type { ClaimSettings } from '../claims/claim.ts';
+import type { ReleaseSettings } from '../claims/release.ts';
 import { config } from '../config.ts';
-import type { ClaimSettings } from './registration.ts';
-import type { ReleaseSettings } from './release.ts';
 
 // The registry's settings as the functions read them from config.ts (the CLI builds its own from flags).
 

@@ -1,4 +1,7 @@
+import { firestorePaths, usageDayId } from '@esp32cloud/protocol';
 import { FieldValue, type Firestore, Timestamp } from 'firebase-admin/firestore';
+import type { BridgeContext, BridgeFeature } from '../context.ts';
+import { bridgeLogs } from '../logs.ts';
 
 // Daily usage aggregates, devices/{id}/usage/{yyyy-mm-dd} (UTC): message counts kept in memory and added with
 // FieldValue.increment once per flush window, so usage history costs a few writes per device per day instead
@@ -18,17 +21,13 @@ export interface UsageDoc {
   updated_at: Timestamp;
 }
 
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 export class UsageAggregator {
   private pending = new Map<string, Partial<Record<UsageCounter, number>>>();
 
   constructor(private readonly db: Firestore) {}
 
   count(deviceId: string, now: number, counter: UsageCounter, by = 1): void {
-    const key = `${deviceId}/${utcDay(now)}`;
+    const key = `${deviceId}/${usageDayId(now)}`;
     const entry = this.pending.get(key) ?? {};
     entry[counter] = (entry[counter] ?? 0) + by;
     if (counter !== 'messages' && counter !== 'state_changes') entry.messages = (entry.messages ?? 0) + by;
@@ -47,10 +46,39 @@ export class UsageAggregator {
         const fields: Record<string, unknown> = { date, updated_at: Timestamp.now() };
         for (const [name, value] of Object.entries(counts))
           fields[name] = FieldValue.increment(value as number);
-        writes.set(this.db.doc(`devices/${deviceId}/usage/${date}`), fields, { merge: true });
+        writes.set(this.db.doc(firestorePaths.usageDay(deviceId, date)), fields, { merge: true });
       }
       await writes.commit();
     }
     return entries.length;
   }
+}
+
+const COUNTER_OF_KIND = { status: 'statuses', heartbeat: 'heartbeats', ack: 'acks', logs: 'logs' } as const;
+
+/** Counts every device message by kind (and output changes), and writes the counts every usageFlushMs. */
+export function usageCounters(ctx: BridgeContext): BridgeFeature & { flush(): Promise<void> } {
+  const usage = new UsageAggregator(ctx.db);
+  ctx.events.on('deviceMessage', (entry, kind, now) =>
+    usage.count(entry.deviceId, now, COUNTER_OF_KIND[kind]),
+  );
+  ctx.events.on('outputsChanged', (entry, now) => usage.count(entry.deviceId, now, 'state_changes'));
+  let timer: NodeJS.Timeout | undefined;
+  const flush = async () => {
+    try {
+      ctx.stats.writes += await usage.flush();
+    } catch (error) {
+      bridgeLogs.writeFailed('usage', error);
+    }
+  };
+  return {
+    start() {
+      timer = setInterval(() => void flush(), ctx.config.usageFlushMs);
+      timer.unref?.();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+    flush,
+  };
 }

@@ -10,7 +10,7 @@ import {
   validateSerial,
 } from '@esp32cloud/protocol';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
-import type { BrokerAdmin } from './broker.ts';
+import { writeClaimCode } from '../claims/claim-codes.ts';
 import {
   type BatchDoc,
   type DeviceDoc,
@@ -19,10 +19,14 @@ import {
   initialState,
   refs,
   type SerialDoc,
-} from './documents.ts';
-import { RegistryError } from './errors.ts';
-import { hashClaimCode, hashRandomSecret, randomBrokerPassword, verifySecret } from './secrets.ts';
+} from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
+import { hashClaimCode, hashRandomSecret, randomBrokerPassword, verifySecret } from '../shared/secrets.ts';
+import type { BrokerAdmin } from './broker.ts';
 
+// One file on purpose (~400 lines): the batch, single-device and repair paths share the candidate, collision
+// and broker-registration steps below.
+//
 // Manufacturing: creates devices (status available) with their config, secrets and serial reservation, in
 // transactions that read every serial and device id they are about to create, so uniqueness is enforced by
 // Firestore rather than assumed from randomness. Shared by the provision CLI and POST /api/devices.
@@ -357,16 +361,17 @@ export async function reissueFactorySecrets(
       const now = Timestamp.now();
       fresh.forEach((c, j) => {
         if ((current[j].data() as DeviceDoc | undefined)?.status !== 'available') return;
-        tx.set(
-          r.secret(c.device.device_id),
+        writeClaimCode(
+          tx,
+          db,
+          { deviceId: c.device.device_id, serial: c.device.serial_number },
+          c.claimCodeHash,
+          now,
           {
-            claim_code_hash: c.claimCodeHash,
             broker_password_hash: c.brokerPasswordHash,
             broker_username: c.device.flash_config.username,
             broker_registered: false,
-            updated_at: now,
           },
-          { merge: true },
         );
       });
     });

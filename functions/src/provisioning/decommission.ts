@@ -1,7 +1,8 @@
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { deleteDeviceSubcollections } from '../shared/delete-subcollections.ts';
+import { DEVICE_SUBCOLLECTIONS, type DeviceDoc, refs } from '../shared/documents.ts';
+import { RegistryError } from '../shared/errors.ts';
 import type { BrokerAdmin } from './broker.ts';
-import { COLLECTIONS, type DeviceDoc, refs } from './documents.ts';
-import { RegistryError } from './errors.ts';
 
 // Taking a unit out of service for good (scrapped, stolen, returned faulty): its broker credentials are
 // revoked first (the broker disconnects it at once), then its documents and every user link are deleted. The
@@ -18,22 +19,13 @@ export async function decommissionDevice(
   const device = snap.data() as DeviceDoc;
   if (broker) await broker.removeDevice(device.serial_number);
   await db.runTransaction(async (tx) => {
-    const links = await tx.get(db.collection(COLLECTIONS.userDevices).where('device_id', '==', deviceId));
+    const links = await tx.get(r.linksOf(deviceId));
     for (const link of links.docs) tx.delete(link.ref);
     tx.delete(r.device(deviceId));
     tx.delete(r.config(deviceId));
     tx.delete(r.secret(deviceId));
     tx.set(r.serial(device.serial_number), { retired_at: Timestamp.now() }, { merge: true });
   });
-  for (const name of ['commands', 'usage', 'logs']) {
-    const collection = r.device(deviceId).collection(name);
-    for (let page = 0; page < 1000; page++) {
-      const docs = await collection.limit(300).get();
-      if (docs.empty) break;
-      const batch = db.batch();
-      for (const doc of docs.docs) batch.delete(doc.ref);
-      await batch.commit();
-    }
-  }
+  await deleteDeviceSubcollections(db, deviceId, Object.values(DEVICE_SUBCOLLECTIONS));
   return { serial: device.serial_number, brokerRevoked: broker !== null };
 }

@@ -1,0 +1,52 @@
+import { firestorePaths } from '@esp32cloud/protocol';
+import { type DocumentData, Timestamp } from 'firebase-admin/firestore';
+import type { BridgeContext } from './context.ts';
+import type { DeviceEntry } from './device-directory.ts';
+import { bridgeLogs } from './logs.ts';
+import { withRetry } from './retry.ts';
+
+// The one writer of devices/{id}.state: coalesced through the directory's memory of what was last written,
+// so unchanged telemetry costs no write and a heartbeat refreshes last_seen once per window.
+
+export async function writeDevice(
+  ctx: BridgeContext,
+  entry: DeviceEntry,
+  fields: DocumentData,
+): Promise<void> {
+  ctx.stats.writes++;
+  await withRetry(() => ctx.db.doc(firestorePaths.device(entry.deviceId)).update(fields));
+}
+
+/** Writes `changes` plus last_seen when there are changes or the last_seen window has passed. */
+export async function touchDevice(
+  ctx: BridgeContext,
+  entry: DeviceEntry,
+  now: number,
+  changes: DocumentData,
+): Promise<void> {
+  if (entry.written.online !== true) {
+    changes['state.online'] = true;
+    if (entry.status === 'registered') {
+      changes.status = 'active';
+      entry.status = 'active';
+    }
+    bridgeLogs.markedOnline(entry.deviceId);
+  }
+  const due = now - entry.written.lastSeenAt >= ctx.config.lastSeenWindowMs;
+  if (Object.keys(changes).length === 0 && !due) return;
+  changes['state.last_seen'] = Timestamp.fromMillis(now);
+  await writeDevice(ctx, entry, changes);
+  entry.written.online = true;
+  entry.written.lastSeenAt = now;
+}
+
+/** Writes state.online = false (callers decide when: a last will, or the heartbeat timeout). */
+export async function markOffline(
+  ctx: BridgeContext,
+  entry: DeviceEntry,
+  reason: 'last_will' | 'heartbeat_timeout',
+): Promise<void> {
+  await writeDevice(ctx, entry, { 'state.online': false });
+  entry.written.online = false;
+  bridgeLogs.markedOffline(entry.deviceId, reason);
+}
