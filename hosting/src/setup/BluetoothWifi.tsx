@@ -3,7 +3,7 @@ import { ProvisioningClient, SessionError, type WifiNetwork } from '@esp32cloud/
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import { FormMessages } from '../components/FormMessages.tsx';
-import { t } from '../i18n/index.ts';
+import { tb } from '../i18n/bluetooth.ts';
 import { api } from '../lib/api.ts';
 import { type BleLink, connectBle } from './ble-transport.ts';
 import { NetworkList } from './NetworkList.tsx';
@@ -18,11 +18,11 @@ import { updateWizard, wizard } from './state.ts';
 type Phase = 'idle' | 'connecting' | 'scanning' | 'choose' | 'joining' | 'joined';
 
 function describe(error: unknown): string {
-  if (error instanceof SessionError && error.reason === 'wrong_pop') return t('setup.ble.wrongPop');
+  if (error instanceof SessionError && error.reason === 'wrong_pop') return tb('wrongPop');
   const name = (error as { name?: string } | null)?.name;
-  if (name === 'NotFoundError') return t('setup.ble.cancelled');
-  if (name === 'NetworkError') return t('setup.ble.lost');
-  return t('setup.ble.error', { message: (error as Error)?.message ?? String(error) });
+  if (name === 'NotFoundError') return tb('cancelled');
+  if (name === 'NetworkError') return tb('lost');
+  return tb('error', { message: (error as Error)?.message ?? String(error) });
 }
 
 export function BluetoothWifi() {
@@ -59,7 +59,7 @@ export function BluetoothWifi() {
         link.current = null;
         client.current = null;
         phase.value = 'idle';
-        error.value = t('setup.ble.lost');
+        error.value = tb('lost');
       });
       client.current = await ProvisioningClient.connect(opened, normalizeClaimCode(state.claimCode));
       await scan();
@@ -94,10 +94,10 @@ export function BluetoothWifi() {
       password.value = '';
       error.value =
         outcome.state === 'failed' && outcome.reason === 'wrong_password'
-          ? t('setup.ble.wrongPassword')
+          ? tb('wrongPassword')
           : outcome.state === 'failed' && outcome.reason === 'not_found'
-            ? t('setup.ble.notFound', { ssid })
-            : t('setup.ble.failed');
+            ? tb('notFound', { ssid })
+            : tb('failed');
     } catch (caught) {
       if (phase.value === 'joining') phase.value = client.current ? 'choose' : 'idle';
       error.value = describe(caught);
@@ -108,18 +108,18 @@ export function BluetoothWifi() {
   const chosen = networks.value.find((n) => n.ssid === selected.value);
   return (
     <section class="card" aria-labelledby="ble-title" data-testid="ble-setup" data-phase={phase.value}>
-      <h2 id="ble-title">{t('setup.ble.title')}</h2>
+      <h2 id="ble-title">{tb('title')}</h2>
       {(phase.value === 'idle' || phase.value === 'connecting') && (
         <>
-          <p>{t('setup.ble.intro')}</p>
+          <p>{tb('intro')}</p>
           <button type="button" class="primary" disabled={busy} onClick={start}>
-            {phase.value === 'connecting' ? t('setup.ble.connecting') : t('setup.ble.start')}
+            {phase.value === 'connecting' ? tb('connecting') : tb('start')}
           </button>
         </>
       )}
       {phase.value === 'scanning' && (
         <p class="loading" role="status">
-          {t('setup.ble.scanning')}
+          {tb('scanning')}
         </p>
       )}
       {(phase.value === 'choose' || phase.value === 'joining') && (
@@ -127,7 +127,7 @@ export function BluetoothWifi() {
           <NetworkList networks={networks.value} selected={selected} />
           {chosen?.secure !== false && (
             <label>
-              {t('setup.ble.password')}
+              {tb('password')}
               <input
                 type="password"
                 name="wifi-password"
@@ -140,10 +140,10 @@ export function BluetoothWifi() {
               />
             </label>
           )}
-          <p class="hint">{t('setup.ble.passwordNote')}</p>
+          <p class="hint">{tb('passwordNote')}</p>
           <div class="row">
             <button type="submit" class="primary" disabled={busy || !selected.value}>
-              {t('setup.ble.join')}
+              {tb('join')}
             </button>
             <button
               type="button"
@@ -151,19 +151,19 @@ export function BluetoothWifi() {
               disabled={busy}
               onClick={() => scan().catch((e) => (error.value = describe(e)))}
             >
-              {t('setup.ble.rescan')}
+              {tb('rescan')}
             </button>
           </div>
           {phase.value === 'joining' && (
             <p class="loading" role="status">
-              {t('setup.ble.joining', { ssid: joiningSsid.value })}
+              {tb('joining', { ssid: joiningSsid.value })}
             </p>
           )}
         </form>
       )}
       {phase.value === 'joined' && (
         <p class="notice" role="status" data-testid="ble-joined">
-          {t('setup.ble.joined', { ssid: joiningSsid.value })}
+          {tb('joined', { ssid: joiningSsid.value })}
         </p>
       )}
       <FormMessages error={error.value} />

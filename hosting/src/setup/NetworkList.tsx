@@ -1,12 +1,12 @@
 import type { WifiNetwork } from '@esp32cloud/provisioning';
 import type { Signal } from '@preact/signals';
-import { t } from '../i18n/index.ts';
+import { tb } from '../i18n/bluetooth.ts';
 
 /** How a signal strength (dBm) reads to a person. */
 function signalLabel(rssi: number): string {
-  if (rssi >= -55) return t('setup.ble.signal.strong');
-  if (rssi >= -70) return t('setup.ble.signal.good');
-  return t('setup.ble.signal.weak');
+  if (rssi >= -55) return tb('signal.strong');
+  if (rssi >= -70) return tb('signal.good');
+  return tb('signal.weak');
 }
 
 function signalBars(rssi: number): string {
@@ -27,7 +27,7 @@ function LockIcon() {
 export function NetworkList({ networks, selected }: { networks: WifiNetwork[]; selected: Signal<string> }) {
   return (
     <fieldset class="network-list" data-testid="ble-networks">
-      <legend>{t('setup.ble.networks')}</legend>
+      <legend>{tb('networks')}</legend>
       {networks.map((network) => (
         <label key={network.ssid} class="network">
           <input
@@ -44,11 +44,7 @@ export function NetworkList({ networks, selected }: { networks: WifiNetwork[]; s
             <span aria-hidden="true">{signalBars(network.rssi)}</span>
             <span class="visually-hidden">{signalLabel(network.rssi)}</span>
           </span>
-          <span
-            class="network-lock"
-            role="img"
-            aria-label={network.secure ? t('setup.ble.secured') : t('setup.ble.open')}
-          >
+          <span class="network-lock" role="img" aria-label={network.secure ? tb('secured') : tb('open')}>
             {network.secure && <LockIcon />}
           </span>
         </label>
