@@ -24,6 +24,7 @@ const th = {
   notFound: 'อุปกรณ์หาเครือข่าย “{ssid}” ไม่เจอ เลือกใหม่ หรือย้ายอุปกรณ์ให้ใกล้เราเตอร์',
   failed: 'อุปกรณ์เชื่อมต่อ Wi-Fi ไม่สำเร็จ ลองอีกครั้ง',
   wrongPop: 'อุปกรณ์ไม่ยอมรับรหัสยืนยัน (Claim code) ตรวจสอบว่าเป็นอุปกรณ์ที่ถูกต้องและรหัสตรงกับฉลาก แล้วลองอีกครั้ง',
+  unavailable: 'บลูทูธของเครื่องนี้ปิดอยู่หรือไม่มี เปิดบลูทูธแล้วลองใหม่ หรือใช้วิธีด้านล่าง',
   cancelled: 'ยังไม่ได้เลือกอุปกรณ์ กดปุ่มอีกครั้งเมื่อพร้อม',
   lost: 'การเชื่อมต่อบลูทูธกับอุปกรณ์หลุด กดปุ่มเพื่อเชื่อมต่อใหม่',
   error: 'ตั้งค่าผ่านบลูทูธไม่สำเร็จ: {message}',
@@ -53,6 +54,8 @@ const en: Record<keyof typeof th, string> = {
   failed: 'The device could not join the Wi-Fi. Try again.',
   wrongPop:
     'The device did not accept the claim code. Check that this is the right device and that the code matches its label, then try again.',
+  unavailable:
+    'Bluetooth is off or missing on this phone or computer. Turn it on and retry, or use the steps below.',
   cancelled: 'No device was chosen. Press the button again when ready.',
   lost: 'The Bluetooth connection to the device was lost. Press the button to connect again.',
   error: 'Bluetooth setup failed: {message}',

@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { FormMessages } from '../components/FormMessages.tsx';
 import { tb } from '../i18n/bluetooth.ts';
 import { api } from '../lib/api.ts';
-import { type BleLink, connectBle } from './ble-transport.ts';
+import { type BleLink, bluetoothAvailable, connectBle } from './ble-transport.ts';
 import { NetworkList } from './NetworkList.tsx';
 import { updateWizard, wizard } from './state.ts';
 
@@ -37,7 +37,12 @@ export function BluetoothWifi() {
   const link = useRef<BleLink | null>(null);
   const client = useRef<ProvisioningClient | null>(null);
 
-  useEffect(() => () => link.current?.disconnect(), []);
+  useEffect(() => {
+    void bluetoothAvailable().then((available) => {
+      if (!available && phase.value === 'idle') error.value = tb('unavailable');
+    });
+    return () => link.current?.disconnect();
+  }, []);
 
   async function scan() {
     phase.value = 'scanning';

@@ -34,6 +34,7 @@ interface BluetoothDevice extends EventTarget {
   gatt?: GattServer;
 }
 interface Bluetooth {
+  getAvailability?(): Promise<boolean>;
   requestDevice(options: {
     filters: Array<{ name?: string; services?: string[] }>;
     optionalServices?: string[];
@@ -58,6 +59,16 @@ async function endpointName(characteristic: GattCharacteristic): Promise<string 
     );
   } catch {
     return null;
+  }
+}
+
+/** False when the phone or computer has no Bluetooth adapter, or it is off (unknown counts as available). */
+export async function bluetoothAvailable(): Promise<boolean> {
+  const bluetooth = (navigator as unknown as { bluetooth: Bluetooth }).bluetooth;
+  try {
+    return (await bluetooth.getAvailability?.()) ?? true;
+  } catch {
+    return true;
   }
 }
 
