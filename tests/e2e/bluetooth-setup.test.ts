@@ -5,6 +5,7 @@ import {
 } from '@esp32cloud/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import {
   DEFAULT_HOME_PASSWORD,
   DEFAULT_HOME_SSID,
@@ -14,7 +15,7 @@ import {
 import { signIn, uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { BLUETOOTH_FLAGS, type EmulatedBluetooth, emulateBluetooth } from './bluetooth.ts';
-import { launchChromium, newPhonePage, screenshot } from './browser.ts';
+import { newPhonePage, screenshot } from './browser.ts';
 import { type DeviceStack, startDeviceStack } from './device-stack.ts';
 import { apiGet } from './operator.ts';
 
