@@ -13,6 +13,7 @@ import {
   startProvisioningDevice,
 } from '../../simulator/src/index.ts';
 import { signIn, uniqueEmail } from '../harness/auth.ts';
+import { brokerUnderTest } from '../harness/broker-kind.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { BLUETOOTH_FLAGS, type EmulatedBluetooth, emulateBluetooth } from './bluetooth.ts';
 import { newPhonePage, screenshot } from './browser.ts';
@@ -25,15 +26,16 @@ import { apiGet } from './operator.ts';
 // over Bluetooth and watches the device come online through the real broker, bridge and Firestore.
 
 const hasChromium = requireProgram('chromium');
+const brokerKind = brokerUnderTest('Wi-Fi setup over Bluetooth');
 const ACCOUNT_PASSWORD = 'correct-horse-42';
 
-describe.skipIf(!hasChromium)('Wi-Fi setup over Bluetooth (Chromium Bluetooth emulation + simulator)', () => {
+describe.skipIf(!hasChromium)(`Wi-Fi setup over Bluetooth (Chromium Bluetooth emulation + simulator, ${brokerKind} broker)`, () => {
   let world: DeviceStack;
   const browsers: Browser[] = [];
   const units: ProvisioningDevice[] = [];
 
   beforeAll(async () => {
-    world = await startDeviceStack();
+    world = await startDeviceStack(brokerKind);
   }, 240_000);
 
   afterAll(async () => {
