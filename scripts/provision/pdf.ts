@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { keepPrivate } from './secret-files.ts';
 
 // Optional PDF of the label sheet (`--pdf`), printed by a locally installed Chromium through playwright-core
 // (never a downloaded browser). CHROMIUM_PATH overrides the default /usr/bin/chromium.
@@ -28,6 +29,7 @@ export async function printLabelSheetPdf(htmlFile: string, pdfFile: string): Pro
     const page = await browser.newPage();
     await page.goto(`file://${htmlFile}`);
     await page.pdf({ path: pdfFile, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    await keepPrivate(pdfFile);
   } finally {
     await browser.close();
   }
