@@ -41,6 +41,16 @@ export const config = {
     /** last_accessed is rewritten at most this often per link. */
     lastAccessedResolutionSeconds: intEnv('LAST_ACCESSED_RESOLUTION_SECONDS', 3600),
   },
+  /** How the rate-limit address is read from X-Forwarded-For (http/client-address.ts, docs/SECURITY.md). */
+  clientAddress: {
+    /** Entries Google's front end appends after the client's: its own. */
+    appendedHops: intEnv('FORWARDED_APPENDED_HOPS', 1),
+    /** Comma-separated CIDR ranges of proxies between the client and the front end (Firebase Hosting's edge). */
+    trustedProxies: env('TRUSTED_PROXY_CIDRS', '')
+      .split(',')
+      .map((range) => range.trim())
+      .filter(Boolean),
+  },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),
 } as const;

@@ -1,12 +1,16 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import { config } from '../config.ts';
 import { logs } from '../logs.ts';
 import { type Caller, requireOperator, verifyCaller } from './auth.ts';
+import { clientAddress, trustedProxyList } from './client-address.ts';
 import { ApiError, errorBody, notFound } from './errors.ts';
 import { parseInput } from './validate.ts';
 
 // A small router for the single `api` function. Paths are matched without the `/api` prefix, so the function
 // answers the same whether it is called directly or through the Hosting rewrite of /api/**.
+
+const trustedProxies = trustedProxyList(config.clientAddress.trustedProxies);
 
 export type AuthMode = 'required' | 'optional' | 'none';
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -145,14 +149,12 @@ function readJsonBody(req: Request): unknown {
 }
 
 function clientIp(req: Request): string {
-  // Google's front end appends the address it saw to X-Forwarded-For; earlier entries come from the client and
-  // could be forged to dodge per-address rate limits, so only the last entry is trusted.
-  const forwarded = req.headers['x-forwarded-for'];
-  const entries = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  return entries.at(-1) || req.ip || req.socket.remoteAddress || 'unknown';
+  return clientAddress(
+    req.headers['x-forwarded-for'],
+    req.socket.remoteAddress,
+    config.clientAddress,
+    trustedProxies,
+  );
 }
 
 function toApiError(error: unknown, method: string, path: string): ApiError {
