@@ -32,7 +32,10 @@ export interface Reply {
 
 export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined> {
   auth: AuthMode;
+  /** Operator routes always: the ID token is also checked for revocation (http/auth.ts). */
   operatorOnly?: boolean;
+  /** Destructive routes (release, share changes): check the ID token for revocation. */
+  checkRevoked?: boolean;
   body?: BS;
   query?: QS;
   handler: (
@@ -72,7 +75,10 @@ export class Router {
           ? null
           : spec.auth === 'optional' && !req.headers.authorization
             ? null
-            : await verifyCaller(req.headers.authorization);
+            : await verifyCaller(
+                req.headers.authorization,
+                spec.checkRevoked === true || spec.operatorOnly === true,
+              );
       if (spec.operatorOnly) requireOperator(caller!);
       const body = spec.body ? parseInput(spec.body, readJsonBody(req), 'request body') : undefined;
       const query = spec.query ? parseInput(spec.query, { ...req.query }, 'query parameters') : undefined;
