@@ -4,9 +4,14 @@ import { CONFIG_SCRIPT_PATH, renderConfigScript, runtimeConfigFromEnv } from './
 
 /** Emits CONFIG_SCRIPT_PATH (the runtime config script) into the build and serves it in `vite dev`. */
 function runtimeConfigScript(mode: string): Plugin {
-  const body = () => renderConfigScript(runtimeConfigFromEnv(loadEnv(mode, process.cwd(), 'VITE_')));
+  const body = () =>
+    renderConfigScript(runtimeConfigFromEnv(loadEnv(mode, import.meta.dirname, 'VITE_'), mode));
   return {
     name: 'esp32cloud-runtime-config',
+    // Fails a deployable build without the web config before any bundling work (runtime-config.ts).
+    buildStart() {
+      body();
+    },
     configureServer(server) {
       server.middlewares.use(CONFIG_SCRIPT_PATH, (_req, res) => {
         res.setHeader('content-type', 'text/javascript; charset=utf-8');
