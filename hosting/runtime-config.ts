@@ -47,7 +47,7 @@ export function localRuntimeConfig(options: {
 }
 
 /** Vite modes whose builds run against local emulators (`npm start`, tests, `vite dev`). */
-export const LOCAL_MODES = ['local', 'development', 'test'] as const;
+export const LOCAL_MODES = ['emulators', 'development', 'test'] as const;
 
 /**
  * The runtime config a build emits. Local modes point at the emulators on their default ports (`npm start` and
@@ -69,7 +69,7 @@ export function runtimeConfigFromEnv(env: Record<string, string | undefined>, mo
   if (missing.length > 0) {
     throw new Error(
       `A ${mode} build needs the Firebase web config: set ${missing.join(', ')} (hosting/.env.${mode} or the ` +
-        'environment), or build for local emulators with `--mode local`.',
+        'environment), or build for local emulators with `--mode emulators`.',
     );
   }
   const projectId = env.VITE_FIREBASE_PROJECT_ID as string;

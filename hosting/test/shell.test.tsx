@@ -64,7 +64,7 @@ describe('Header', () => {
 
 describe('runtime config', () => {
   it('renders a script that sets the global config and cannot close a script element', () => {
-    const config = runtimeConfigFromEnv({}, 'local');
+    const config = runtimeConfigFromEnv({}, 'emulators');
     config.firebase.appId = '</script><script>alert(1)</script>';
     const script = renderConfigScript(config);
     expect(script).not.toContain('</script>');
@@ -74,7 +74,7 @@ describe('runtime config', () => {
   });
 
   it('points a local build at the local emulators under a demo- project', () => {
-    const config = runtimeConfigFromEnv({}, 'local');
+    const config = runtimeConfigFromEnv({}, 'emulators');
     expect(config.firebase.projectId.startsWith('demo-')).toBe(true);
     expect(config.emulators?.auth).toBe('http://127.0.0.1:9099');
     expect(config.apiBase).toBe('/api');

@@ -20,7 +20,7 @@ function files(dir: string): string[] {
 beforeAll(async () => {
   await build({
     configFile: path.join(repoRoot, 'hosting/vite.config.ts'),
-    mode: 'local',
+    mode: 'emulators',
     logLevel: 'silent',
     build: { outDir, emptyOutDir: true },
   });

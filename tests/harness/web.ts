@@ -32,7 +32,7 @@ export function buildWebApp(): Promise<string> {
     process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
     await build({
       configFile: path.resolve(import.meta.dirname, '../../hosting/vite.config.ts'),
-      mode: 'local',
+      mode: 'emulators',
       logLevel: 'silent',
       build: { outDir, emptyOutDir: true },
     });
