@@ -1,3 +1,4 @@
+import './strict-csp.ts';
 import { render } from 'preact';
 import { App } from './App.tsx';
 import { watchSession } from './session.ts';
