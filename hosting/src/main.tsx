@@ -1,4 +1,3 @@
-import './strict-csp.ts';
 import { render } from 'preact';
 import { App } from './App.tsx';
 import { watchSession } from './session.ts';

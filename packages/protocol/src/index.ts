@@ -6,5 +6,4 @@ export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './payloads.ts';
 export * from './serial.ts';
-export * from './strict-csp.ts';
 export * from './topics.ts';
