@@ -44,7 +44,7 @@ describe.skipIf(!hasChromium)('hosting headers in Chromium (Auth + Firestore emu
   let browser: Awaited<ReturnType<typeof launchChromium>>;
 
   beforeAll(async () => {
-    stack = await startStack({ firestore: true, firebase: ['auth', 'functions'] });
+    stack = await startStack({ firestore: true, firebase: ['auth'] });
     web = await startWebServer({ config: runtimeConfigForStack(stack), apiUrl: stack.apiUrl });
     // Another origin (its own port) that tries to embed the app.
     framer = http.createServer((_req, res) => {
@@ -54,7 +54,7 @@ describe.skipIf(!hasChromium)('hosting headers in Chromium (Auth + Firestore emu
     await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
     framerUrl = `http://127.0.0.1:${(framer.address() as AddressInfo).port}/`;
     browser = await launchChromium();
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();

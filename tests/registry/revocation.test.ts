@@ -39,7 +39,7 @@ beforeAll(async () => {
   const op = await signUp(stack.authHost!);
   await auth.setCustomUserClaims(op.uid, { role: 'operator' });
   operator = await signIn(stack.authHost!, op.email, op.password);
-});
+}, 240_000);
 
 afterAll(async () => {
   await stack?.stop();
