@@ -1,12 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { productionHostingHeaders } from '../../scripts/lib/hosting-headers.ts';
 import { uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
-import { launchChromium, newPhonePage, screenshot } from './browser.ts';
+import { newPhonePage, screenshot } from './browser.ts';
 
 // Hosting's security headers (firebase.json; docs/SECURITY.md "Hosting headers") in real Chromium: present on
 // every served path, the app loads and signs in against the Auth and Firestore emulators with no Content
