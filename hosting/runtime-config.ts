@@ -46,28 +46,43 @@ export function localRuntimeConfig(options: {
   };
 }
 
+/** Vite modes whose builds run against local emulators (`npm start`, tests, `vite dev`). */
+export const LOCAL_MODES = ['emulators', 'development', 'test'] as const;
+
 /**
- * Production builds: the public web config from VITE_FIREBASE_* variables. Without VITE_FIREBASE_PROJECT_ID
- * the build is a local one and points at the emulators on their default ports (`npm start` overwrites it with
- * the ports it actually used).
+ * The runtime config a build emits. Local modes point at the emulators on their default ports (`npm start` and
+ * the test server overwrite it with the ports they actually used). Any other mode is a deployable build: it
+ * needs the public web config from VITE_FIREBASE_* and throws without it, so a production build can never
+ * ship a config that points the visitor's browser at their own 127.0.0.1.
  */
-export function runtimeConfigFromEnv(env: Record<string, string | undefined>): RuntimeConfig {
-  const projectId = env.VITE_FIREBASE_PROJECT_ID;
-  if (!projectId) {
+export function runtimeConfigFromEnv(env: Record<string, string | undefined>, mode: string): RuntimeConfig {
+  if ((LOCAL_MODES as readonly string[]).includes(mode)) {
     return localRuntimeConfig({
-      projectId: 'demo-esp32-cloud',
+      projectId: env.VITE_FIREBASE_PROJECT_ID || 'demo-esp32-cloud',
       authEmulatorUrl: 'http://127.0.0.1:9099',
       firestoreHost: '127.0.0.1',
       firestorePort: 8080,
     });
   }
+  const required = ['VITE_FIREBASE_PROJECT_ID', 'VITE_FIREBASE_API_KEY', 'VITE_FIREBASE_APP_ID'] as const;
+  const missing = required.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `A ${mode} build needs the Firebase web config: set ${missing.join(', ')} (hosting/.env.${mode} or the ` +
+        'environment), or build for local emulators with `--mode emulators`.',
+    );
+  }
+  const projectId = env.VITE_FIREBASE_PROJECT_ID as string;
+  if (projectId.startsWith('demo-')) {
+    throw new Error(`VITE_FIREBASE_PROJECT_ID "${projectId}" is an emulator-only demo project.`);
+  }
   return {
     firebase: {
-      apiKey: env.VITE_FIREBASE_API_KEY ?? '',
-      authDomain: env.VITE_FIREBASE_AUTH_DOMAIN ?? `${projectId}.firebaseapp.com`,
+      apiKey: env.VITE_FIREBASE_API_KEY as string,
+      authDomain: env.VITE_FIREBASE_AUTH_DOMAIN || `${projectId}.firebaseapp.com`,
       projectId,
-      appId: env.VITE_FIREBASE_APP_ID ?? '',
+      appId: env.VITE_FIREBASE_APP_ID as string,
     },
-    apiBase: env.VITE_API_BASE ?? '/api',
+    apiBase: env.VITE_API_BASE || '/api',
   };
 }

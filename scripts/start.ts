@@ -156,7 +156,14 @@ async function buildAll(): Promise<void> {
   await run(process.execPath, ['functions/build.mjs']);
   await run(
     process.execPath,
-    [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    [
+      path.join(repoRoot, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--mode',
+      'emulators',
+      '--logLevel',
+      'warn',
+    ],
     'hosting',
   );
 }

@@ -22,6 +22,23 @@ export const bridgeLogs = {
   deviceUnknown(serial: string): void {
     line('warn', 'message from an unknown serial', { serial });
   },
+  /** Fields a device sent that its type does not allow (unknown keys, values out of range). */
+  fieldsDropped(deviceId: string, kind: 'status' | 'ack', fields: string[]): void {
+    line('warn', 'device fields dropped', {
+      deviceId,
+      kind,
+      fields: fields.slice(0, 20).map((field) => field.slice(0, 80)),
+    });
+  },
+  /** The device's own error text stays here; the command document gets a code and a fixed message. */
+  deviceRefusedCommand(deviceId: string, commandId: string, error: { code: string; message: string }): void {
+    line('info', 'device refused a command', {
+      deviceId,
+      commandId,
+      code: error.code.slice(0, 64),
+      message: error.message.slice(0, 300),
+    });
+  },
   ackForUnknownCommand(deviceId: string, commandId: string): void {
     line('warn', 'ack for an unknown command', { deviceId, commandId });
   },

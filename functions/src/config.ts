@@ -1,6 +1,9 @@
 // Every setting the functions read, in one place. Locally the emulator suite passes these through the
 // environment; in production they come from functions/.env.<project> or Secret Manager (MQTT_PASSWORD).
 
+/** The public pepper local runs use; production refuses to start with it (production-checks.ts). */
+export const DEVELOPMENT_CLAIM_CODE_PEPPER = 'esp32cloud-local-development-pepper';
+
 function env(name: string, fallback: string): string {
   const value = process.env[name];
   return value === undefined || value === '' ? fallback : value;
@@ -31,7 +34,7 @@ export const config = {
   /** Device registry (claim codes, rate limits, provisioning); see docs/REGISTRY.md. */
   registry: {
     /** Server secret mixed into every claim-code hash. Set a long random value in production. */
-    claimCodePepper: env('CLAIM_CODE_PEPPER', 'esp32cloud-local-development-pepper'),
+    claimCodePepper: env('CLAIM_CODE_PEPPER', DEVELOPMENT_CLAIM_CODE_PEPPER),
     /** Broker URL flashed into devices (mqtt:// or mqtts://). */
     deviceBrokerUrl: env('DEVICE_BROKER_URL', env('MQTT_URL', 'mqtt://127.0.0.1:1883')),
     /** mqtt URL with admin credentials for the dynamic-security control topic; empty: no broker registration. */
@@ -42,6 +45,16 @@ export const config = {
     claimFailureWindowSeconds: intEnv('CLAIM_FAILURE_WINDOW_SECONDS', 3600),
     /** last_accessed is rewritten at most this often per link. */
     lastAccessedResolutionSeconds: intEnv('LAST_ACCESSED_RESOLUTION_SECONDS', 3600),
+  },
+  /** How the rate-limit address is read from X-Forwarded-For (http/client-address.ts, docs/SECURITY.md). */
+  clientAddress: {
+    /** Entries Google's front end appends after the client's: its own. */
+    appendedHops: intEnv('FORWARDED_APPENDED_HOPS', 1),
+    /** Comma-separated CIDR ranges of proxies between the client and the front end (Firebase Hosting's edge). */
+    trustedProxies: env('TRUSTED_PROXY_CIDRS', '')
+      .split(',')
+      .map((range) => range.trim())
+      .filter(Boolean),
   },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),

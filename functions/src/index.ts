@@ -1,8 +1,11 @@
 import { onRequest } from 'firebase-functions/v2/https';
 import { config } from './config.ts';
+import { assertSafeForProduction } from './production-checks.ts';
 import { createRouter } from './routes/index.ts';
 
 // Wiring only: which triggers exist. Behaviour lives in routes/ and the modules they call.
+
+assertSafeForProduction(process.env);
 
 const router = createRouter();
 

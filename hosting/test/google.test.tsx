@@ -44,7 +44,14 @@ describe('emulated Google ID token', () => {
 
   it('is used only when the runtime config points at the emulators', () => {
     expect(googleIsEmulated()).toBe(true);
-    globalThis.__ESP32_CLOUD__ = runtimeConfigFromEnv({ VITE_FIREBASE_PROJECT_ID: 'acme-iot' });
+    globalThis.__ESP32_CLOUD__ = runtimeConfigFromEnv(
+      {
+        VITE_FIREBASE_PROJECT_ID: 'acme-iot',
+        VITE_FIREBASE_API_KEY: 'AIza-public',
+        VITE_FIREBASE_APP_ID: '1:2:web:3',
+      },
+      'production',
+    );
     expect(googleIsEmulated()).toBe(false);
   });
 });

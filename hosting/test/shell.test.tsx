@@ -64,7 +64,7 @@ describe('Header', () => {
 
 describe('runtime config', () => {
   it('renders a script that sets the global config and cannot close a script element', () => {
-    const config = runtimeConfigFromEnv({});
+    const config = runtimeConfigFromEnv({}, 'emulators');
     config.firebase.appId = '</script><script>alert(1)</script>';
     const script = renderConfigScript(config);
     expect(script).not.toContain('</script>');
@@ -73,19 +73,22 @@ describe('runtime config', () => {
     expect(scope.__ESP32_CLOUD__).toEqual(config);
   });
 
-  it('points a build without VITE_FIREBASE_PROJECT_ID at the local emulators under a demo- project', () => {
-    const config = runtimeConfigFromEnv({});
+  it('points a local build at the local emulators under a demo- project', () => {
+    const config = runtimeConfigFromEnv({}, 'emulators');
     expect(config.firebase.projectId.startsWith('demo-')).toBe(true);
     expect(config.emulators?.auth).toBe('http://127.0.0.1:9099');
     expect(config.apiBase).toBe('/api');
   });
 
   it('takes a production config from VITE_FIREBASE_* without emulators', () => {
-    const config = runtimeConfigFromEnv({
-      VITE_FIREBASE_PROJECT_ID: 'acme-iot',
-      VITE_FIREBASE_API_KEY: 'AIza-public',
-      VITE_FIREBASE_APP_ID: '1:2:web:3',
-    });
+    const config = runtimeConfigFromEnv(
+      {
+        VITE_FIREBASE_PROJECT_ID: 'acme-iot',
+        VITE_FIREBASE_API_KEY: 'AIza-public',
+        VITE_FIREBASE_APP_ID: '1:2:web:3',
+      },
+      'production',
+    );
     expect(config.firebase).toEqual({
       apiKey: 'AIza-public',
       authDomain: 'acme-iot.firebaseapp.com',
@@ -93,5 +96,18 @@ describe('runtime config', () => {
       appId: '1:2:web:3',
     });
     expect(config.emulators).toBeUndefined();
+  });
+
+  it('refuses a production build without the Firebase web config instead of pointing at 127.0.0.1', () => {
+    expect(() => runtimeConfigFromEnv({}, 'production')).toThrow(/VITE_FIREBASE_PROJECT_ID/);
+    expect(() => runtimeConfigFromEnv({ VITE_FIREBASE_PROJECT_ID: 'acme-iot' }, 'staging')).toThrow(
+      /VITE_FIREBASE_API_KEY, VITE_FIREBASE_APP_ID/,
+    );
+    expect(() =>
+      runtimeConfigFromEnv(
+        { VITE_FIREBASE_PROJECT_ID: 'demo-x', VITE_FIREBASE_API_KEY: 'k', VITE_FIREBASE_APP_ID: 'a' },
+        'production',
+      ),
+    ).toThrow(/demo project/);
   });
 });

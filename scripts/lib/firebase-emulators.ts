@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { localHostingHeaders } from './hosting-headers.ts';
 
 // Runs firebase-tools' Auth, Functions and Hosting emulators (all offline, no Java) as one child process
 // group, from a generated config so several stacks can run side by side on their own ports. Shared by
@@ -44,6 +45,14 @@ export interface RunningFirebaseEmulators {
   stop(): Promise<void>;
 }
 
+/** The emulator origins this run's web app connects to (Auth here, Firestore from FIRESTORE_EMULATOR_HOST). */
+function emulatorOrigins(options: FirebaseEmulatorOptions): string[] {
+  const origins = [`http://127.0.0.1:${options.ports.auth}`];
+  const firestore = options.env.FIRESTORE_EMULATOR_HOST;
+  if (firestore) origins.push(`http://${firestore}`);
+  return origins;
+}
+
 export function writeFirebaseConfig(options: FirebaseEmulatorOptions): string {
   mkdirSync(options.workDir, { recursive: true });
   const rel = (p: string) => path.relative(repoRoot, p) || '.';
@@ -56,6 +65,7 @@ export function writeFirebaseConfig(options: FirebaseEmulatorOptions): string {
         { source: '/api/**', function: { functionId: 'api', region: 'asia-southeast1' } },
         { source: '**', destination: '/index.html' },
       ],
+      headers: localHostingHeaders(emulatorOrigins(options)),
     },
     emulators: {
       auth: { host, port: options.ports.auth },

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProvisionedDevice } from '@esp32cloud/functions/provisioning';
 import { type DeviceType, type FlashConfig, flashConfigSchema } from '@esp32cloud/protocol';
 import { type Label, labelSheetHtml } from './labels.ts';
 import { qrSvg, writeQrFiles } from './qr.ts';
+import { writeSecretFile } from './secret-files.ts';
 
 // Everything the factory line needs from one batch, in the output directory (see USAGE in args.ts).
 
@@ -39,8 +40,7 @@ export async function prepareOut(out: string): Promise<void> {
 export async function writeDeviceFiles(out: string, device: ProvisionedDevice): Promise<void> {
   const p = paths(out);
   const flash = p.flash(device.serial_number);
-  await writeFile(flash, `${JSON.stringify(device.flash_config, null, 2)}\n`, { mode: 0o600 });
-  await chmod(flash, 0o600);
+  await writeSecretFile(flash, `${JSON.stringify(device.flash_config, null, 2)}\n`);
   await writeQrFiles(device.setup_url, p.png(device.serial_number), p.svg(device.serial_number));
 }
 
@@ -72,9 +72,7 @@ export async function readManifest(out: string, batchId: string): Promise<Manife
 }
 
 export async function writeManifest(out: string, manifest: Manifest): Promise<void> {
-  await writeFile(paths(out).manifest(manifest.batch_id), `${JSON.stringify(manifest, null, 2)}\n`, {
-    mode: 0o600,
-  });
+  await writeSecretFile(paths(out).manifest(manifest.batch_id), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** The A4 sheet of every device of the batch, in the batch's serial order. */
@@ -96,6 +94,6 @@ export async function writeLabelSheet(out: string, manifest: Manifest, order: st
     });
   }
   const file = paths(out).labels(manifest.batch_id);
-  await writeFile(file, labelSheetHtml(manifest.batch_id, labels), { mode: 0o600 });
+  await writeSecretFile(file, labelSheetHtml(manifest.batch_id, labels));
   return file;
 }

@@ -1,4 +1,5 @@
 import { chromiumPath, launchChromium } from '../lib/chromium.ts';
+import { keepPrivate } from './secret-files.ts';
 
 // Optional PDF of the label sheet (`--pdf`), printed by the local Chromium (scripts/lib/chromium.ts).
 
@@ -9,6 +10,7 @@ export async function printLabelSheetPdf(htmlFile: string, pdfFile: string): Pro
     const page = await browser.newPage();
     await page.goto(`file://${htmlFile}`);
     await page.pdf({ path: pdfFile, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    await keepPrivate(pdfFile);
   } finally {
     await browser.close();
   }

@@ -20,6 +20,7 @@ function files(dir: string): string[] {
 beforeAll(async () => {
   await build({
     configFile: path.join(repoRoot, 'hosting/vite.config.ts'),
+    mode: 'emulators',
     logLevel: 'silent',
     build: { outDir, emptyOutDir: true },
   });

@@ -9,6 +9,7 @@ import {
   type RuntimeConfig,
   renderConfigScript,
 } from '@esp32cloud/hosting/runtime-config';
+import { headersForPath, localHostingHeaders } from '../../scripts/lib/hosting-headers.ts';
 import type { Stack } from './stack.ts';
 
 // A tiny stand-in for the Hosting emulator in browser tests: serves hosting/dist on 127.0.0.1 (free port) with
@@ -31,6 +32,7 @@ export function buildWebApp(): Promise<string> {
     process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
     await build({
       configFile: path.resolve(import.meta.dirname, '../../hosting/vite.config.ts'),
+      mode: 'emulators',
       logLevel: 'silent',
       build: { outDir, emptyOutDir: true },
     });
@@ -74,14 +76,25 @@ export function runtimeConfigForStack(stack: Stack): RuntimeConfig {
   });
 }
 
+function emulatorOrigins(config: RuntimeConfig): string[] {
+  if (!config.emulators) return [];
+  const { auth, firestore } = config.emulators;
+  return [new URL(auth).origin, `http://${firestore.host}:${firestore.port}`];
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const root = options.root ?? (await buildWebApp());
   if (!existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: run \`npm run build -w hosting\` first`);
   }
   const configScript = renderConfigScript(options.config);
+  // Hosting's own headers (firebase.json), with this stack's emulator origins allowed to connect.
+  const headerRules = localHostingHeaders(emulatorOrigins(options.config));
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
+    for (const [name, value] of Object.entries(headersForPath(headerRules, url.pathname))) {
+      res.setHeader(name, value);
+    }
     if (url.pathname === CONFIG_SCRIPT_PATH) {
       res.writeHead(200, { 'content-type': CONTENT_TYPES['.js']!, 'cache-control': 'no-store' });
       res.end(configScript);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { getApps, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/lib/chromium.ts';
+import { writeSecretFile } from '../../scripts/provision/secret-files.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { decodeQrCodes, provision, readManifest, runCli } from './helpers.ts';
@@ -111,6 +112,25 @@ describe('npm run provision', () => {
       });
       expect(flash.password.length).toBeGreaterThanOrEqual(16);
     }
+  });
+
+  it('writes every file (QR PNG/SVG, label sheet, manifest, flash JSON) readable by its owner only', async () => {
+    const files = (await readdir(out(), { recursive: true }))
+      .map((name) => path.join(out(), name))
+      .filter((file) => statSync(file).isFile());
+    // Per device: flash JSON, QR PNG, QR SVG; plus the manifest and the label sheet.
+    expect(files.length).toBe(devices.length * 3 + 2);
+    expect(files.filter((file) => /labels-b-main\.html$/.test(file))).toHaveLength(1);
+    for (const file of files)
+      expect({ file, mode: statSync(file).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+  });
+
+  it('tightens a secret file an earlier run left world-readable', async () => {
+    const file = path.join(workDir, 'left-over.svg');
+    writeFileSync(file, 'old', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    await writeSecretFile(file, '<svg/>');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it.skipIf(!hasZbar)('writes QR codes (PNG and SVG) that decode to each device setup link', async () => {
@@ -245,6 +265,7 @@ describe('npm run provision', () => {
     });
     const pdfFile = path.join(dir, 'labels-b-pdf.pdf');
     expect((result.summary as unknown as { labels_pdf: string }).labels_pdf).toBe(pdfFile);
+    expect(statSync(pdfFile).mode & 0o777).toBe(0o600);
     const pdf = await readFile(pdfFile);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     // 26 labels at 24 a sheet: two A4 pages (595 × 842 pt).

@@ -1,18 +1,13 @@
-import {
-  decodePayload,
-  encodePayload,
-  type StatusPayload,
-  statusPayloadFor,
-  topics,
-} from '@esp32cloud/protocol';
+import { encodePayload, type StatusPayload, sanitizeState, topics } from '@esp32cloud/protocol';
 import type { DocumentData } from 'firebase-admin/firestore';
 import type { BridgeContext, BridgeFeature, DeviceMessage } from '../context.ts';
-import { drop } from '../context.ts';
 import { markOffline, touchDevice } from '../device-state.ts';
+import { bridgeLogs } from '../logs.ts';
 
 // Status ingest: a device's retained status (outputs, readings, firmware, rssi, or online:false as its last
 // will) becomes devices/{id}.state, and is republished to each linked user's status topic. Outputs and
-// online changes are written at once; readings at most once per readings window.
+// online changes are written at once; readings at most once per readings window. Outputs and readings are
+// kept only as far as the device's type allows (protocol device-input.ts); the rest is dropped and logged.
 
 export function statusIngest(ctx: BridgeContext): BridgeFeature {
   const republish = (uid: string, serial: string, status: StatusPayload) => {
@@ -20,11 +15,14 @@ export function statusIngest(ctx: BridgeContext): BridgeFeature {
     ctx.publishRetained(topics.userStatus(uid, serial), encodePayload(status));
   };
 
-  const onStatus = async ({ topic, entry, payload, now }: DeviceMessage) => {
-    const decoded = decodePayload(statusPayloadFor(entry.type), payload);
-    if (!decoded.ok) return drop(ctx, topic, decoded.error, 'invalid');
-    await writeStatus(ctx, entry, decoded.value, now);
-    for (const uid of entry.users) republish(uid, entry.serial, decoded.value);
+  const onStatus = async ({ entry, envelope, now }: DeviceMessage) => {
+    const reported = envelope as StatusPayload;
+    const state = sanitizeState(entry.type, reported);
+    if (state.dropped.length > 0) bridgeLogs.fieldsDropped(entry.deviceId, 'status', state.dropped);
+    const { outputs: _outputs, readings: _readings, ...rest } = reported;
+    const status: StatusPayload = { ...rest, ...state.value };
+    await writeStatus(ctx, entry, status, now);
+    for (const uid of entry.users) republish(uid, entry.serial, status);
     return undefined;
   };
 

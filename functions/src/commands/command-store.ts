@@ -48,13 +48,9 @@ export async function markSent(db: Firestore, deviceId: string, commandId: strin
   await advance(db, refs(db).command(deviceId, commandId), 'send', commandUpdates.send(Timestamp.now()));
 }
 
-export async function markSendFailed(
-  db: Firestore,
-  deviceId: string,
-  commandId: string,
-  message: string,
-): Promise<void> {
-  await advance(db, refs(db).command(deviceId, commandId), 'sendFailed', commandUpdates.sendFailed(message));
+/** Stores the fixed broker_unavailable error; the caller logs the relay's own error text. */
+export async function markSendFailed(db: Firestore, deviceId: string, commandId: string): Promise<void> {
+  await advance(db, refs(db).command(deviceId, commandId), 'sendFailed', commandUpdates.sendFailed());
 }
 
 /**

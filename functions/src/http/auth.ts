@@ -12,13 +12,17 @@ export interface Caller {
   claims: Record<string, unknown>;
 }
 
-export async function verifyCaller(authorization: string | undefined): Promise<Caller> {
+/**
+ * `checkRevoked` also asks Firebase Auth whether the user's sessions were revoked (a signed-out-everywhere
+ * account, a disabled user): one more lookup, so it is asked on operator and destructive routes only.
+ */
+export async function verifyCaller(authorization: string | undefined, checkRevoked = false): Promise<Caller> {
   if (!authorization)
     throw unauthenticated('Missing Authorization header: send "Bearer <Firebase ID token>".');
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw unauthenticated('Malformed Authorization header: expected "Bearer <Firebase ID token>".');
   try {
-    const decoded = await getAuth().verifyIdToken(match[1]);
+    const decoded = await getAuth().verifyIdToken(match[1], checkRevoked);
     return {
       uid: decoded.uid,
       email: decoded.email ?? null,
@@ -26,7 +30,11 @@ export async function verifyCaller(authorization: string | undefined): Promise<C
       claims: decoded as unknown as Record<string, unknown>,
     };
   } catch (error) {
-    logs.tokenRejected((error as { code?: string }).code ?? 'invalid');
+    const code = (error as { code?: string }).code ?? 'invalid';
+    logs.tokenRejected(code);
+    if (code === 'auth/id-token-revoked' || code === 'auth/user-disabled') {
+      throw unauthenticated('Your session was signed out. Sign in again.');
+    }
     throw unauthenticated('Invalid or expired ID token. Sign in again.');
   }
 }

@@ -1,12 +1,16 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import { config } from '../config.ts';
 import { logs } from '../logs.ts';
 import { type Caller, requireOperator, verifyCaller } from './auth.ts';
+import { clientAddress, trustedProxyList } from './client-address.ts';
 import { ApiError, errorBody, notFound } from './errors.ts';
 import { parseInput } from './validate.ts';
 
 // A small router for the single `api` function. Paths are matched without the `/api` prefix, so the function
 // answers the same whether it is called directly or through the Hosting rewrite of /api/**.
+
+const trustedProxies = trustedProxyList(config.clientAddress.trustedProxies);
 
 export type AuthMode = 'required' | 'optional' | 'none';
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -28,7 +32,10 @@ export interface Reply {
 
 export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined> {
   auth: AuthMode;
+  /** Operator routes always: the ID token is also checked for revocation (http/auth.ts). */
   operatorOnly?: boolean;
+  /** Destructive routes (release, share changes): check the ID token for revocation. */
+  checkRevoked?: boolean;
   body?: BS;
   query?: QS;
   handler: (
@@ -68,7 +75,10 @@ export class Router {
           ? null
           : spec.auth === 'optional' && !req.headers.authorization
             ? null
-            : await verifyCaller(req.headers.authorization);
+            : await verifyCaller(
+                req.headers.authorization,
+                spec.checkRevoked === true || spec.operatorOnly === true,
+              );
       if (spec.operatorOnly) requireOperator(caller!);
       const body = spec.body ? parseInput(spec.body, readJsonBody(req), 'request body') : undefined;
       const query = spec.query ? parseInput(spec.query, { ...req.query }, 'query parameters') : undefined;
@@ -145,14 +155,12 @@ function readJsonBody(req: Request): unknown {
 }
 
 function clientIp(req: Request): string {
-  // Google's front end appends the address it saw to X-Forwarded-For; earlier entries come from the client and
-  // could be forged to dodge per-address rate limits, so only the last entry is trusted.
-  const forwarded = req.headers['x-forwarded-for'];
-  const entries = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  return entries.at(-1) || req.ip || req.socket.remoteAddress || 'unknown';
+  return clientAddress(
+    req.headers['x-forwarded-for'],
+    req.socket.remoteAddress,
+    config.clientAddress,
+    trustedProxies,
+  );
 }
 
 function toApiError(error: unknown, method: string, path: string): ApiError {

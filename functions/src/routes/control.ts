@@ -64,7 +64,7 @@ export function registerControlRoutes(router: Router): void {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         logs.commandNotSent(params.deviceId, commandId, message);
-        await markSendFailed(db, params.deviceId, commandId, message);
+        await markSendFailed(db, params.deviceId, commandId);
         if (error instanceof RelayUnavailableError) {
           throw unavailable(
             'The device service is unreachable right now; the command was not sent. Try again.',

@@ -18,6 +18,7 @@ export function registerSharingRoutes(router: Router): void {
 
   router.add('POST', '/devices/:deviceId/shares', {
     auth: 'required',
+    checkRevoked: true,
     body: shareBodySchema,
     handler: async ({ params, caller, body }) => {
       const result = await grantShare(db, auth, caller!, params.deviceId, body.email, body.access_level);
@@ -33,6 +34,7 @@ export function registerSharingRoutes(router: Router): void {
 
   router.add('DELETE', '/devices/:deviceId/shares/:uid', {
     auth: 'required',
+    checkRevoked: true,
     handler: async ({ params, caller }) => {
       await removeShare(db, caller!, params.deviceId, params.uid);
       logs.deviceUnshared(params.deviceId, caller!.uid, params.uid);

@@ -66,6 +66,7 @@ export function registerUserRoutes(router: Router): void {
 
   router.add('DELETE', '/users/:uid/devices/:deviceId', {
     auth: 'required',
+    checkRevoked: true,
     handler: async ({ params, caller }) => {
       requireSelf(caller!, params.uid, true);
       const snap = await refs(db).link(params.uid, params.deviceId).get();

@@ -22,7 +22,40 @@ export const COMMAND_ERROR_CODES = {
   brokerUnavailable: 'broker_unavailable',
   /** No ack within COMMAND_TIMEOUT_MS (written by the bridge). */
   timeout: 'timeout',
+  /** The device could not read the command. */
+  invalidPayload: 'invalid_payload',
+  /** The device read the command and refused it (unknown command, bad parameters). */
+  invalidCommand: 'invalid_command',
+  /** The device reported a failure of its own, or a code this version does not know. */
+  deviceError: 'device_error',
 } as const;
+export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[keyof typeof COMMAND_ERROR_CODES];
+
+/**
+ * The only messages a command document ever carries. Every viewer of a device can read its commands, so no
+ * text from the broker, the relay or the device itself is stored: the writer logs that detail on its own side
+ * (functions logs, bridge log) and stores the code with its fixed message. The web app translates by code.
+ */
+export const COMMAND_ERROR_MESSAGES: Readonly<Record<CommandErrorCode, string>> = {
+  broker_unavailable: 'The device service could not be reached; the command was not sent.',
+  timeout: 'The device did not answer in time.',
+  invalid_payload: 'The device could not read the command.',
+  invalid_command: 'The device refused the command.',
+  device_error: 'The device reported an error.',
+};
+
+/** A device's (untrusted) error code → one of ours; anything else becomes device_error. */
+export function safeCommandError(code: unknown): CommandError {
+  const known = (Object.values(COMMAND_ERROR_CODES) as string[]).includes(code as string)
+    ? (code as CommandErrorCode)
+    : COMMAND_ERROR_CODES.deviceError;
+  // A device may not claim the API's or the bridge's verdicts.
+  const safe: CommandErrorCode =
+    known === COMMAND_ERROR_CODES.brokerUnavailable || known === COMMAND_ERROR_CODES.timeout
+      ? COMMAND_ERROR_CODES.deviceError
+      : known;
+  return { code: safe, message: COMMAND_ERROR_MESSAGES[safe] };
+}
 
 /** How long the bridge waits for a device's ack before marking the command timed out. */
 export const COMMAND_TIMEOUT_MS = 30_000;
@@ -81,9 +114,13 @@ export interface CommandDoc<T> {
 /** The field updates of each event, so every writer writes the same names. */
 export const commandUpdates = {
   send: <T>(at: T) => ({ status: 'sent' as const, sent_at: at }),
-  sendFailed: (message: string) => ({
+  /** The relay's own error text goes to the functions log, never here. */
+  sendFailed: () => ({
     status: 'failed' as const,
-    error: { code: COMMAND_ERROR_CODES.brokerUnavailable, message },
+    error: {
+      code: COMMAND_ERROR_CODES.brokerUnavailable,
+      message: COMMAND_ERROR_MESSAGES.broker_unavailable,
+    },
   }),
   ack: <T>(
     ack: { ok: true; result?: Record<string, unknown> } | { ok: false; error: CommandError },
@@ -91,7 +128,7 @@ export const commandUpdates = {
   ) =>
     ack.ok
       ? { status: 'acked' as const, result: ack.result ?? null, acked_at: at }
-      : { status: 'failed' as const, error: ack.error, acked_at: at },
+      : { status: 'failed' as const, error: safeCommandError(ack.error.code), acked_at: at },
   timeout: <T>(timeoutMs: number, at: T) => ({
     status: 'failed' as const,
     error: {

@@ -1,6 +1,7 @@
 export * from './api.ts';
 export * from './catalogue.ts';
 export * from './command-lifecycle.ts';
+export * from './device-input.ts';
 export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './payloads.ts';

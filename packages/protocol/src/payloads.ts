@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type DeviceType, outputsSchema, readingsSchema } from './catalogue.ts';
+import { type DeviceType, outputsSchema, readingsSchema, UPDATE_INTERVAL_MAX } from './catalogue.ts';
 
 // MQTT payload schemas, version 1. Every payload is a JSON object with `v: 1`. Consumers ignore unknown
 // top-level fields (so adding an optional field is not a breaking change) and reject any other `v`.
@@ -10,19 +10,45 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_PAYLOAD_BYTES = 8 * 1024;
 
 const v1 = z.literal(PROTOCOL_VERSION);
-const timestampMs = z.number().int().nonnegative();
+// Bounds on every number a device sends (docs/SECURITY.md, "Device input validation"): a device's flash can be
+// dumped and its credentials reused, so nothing it reports is trusted further than these.
+/** Device clocks, in ms: a device without NTP counts from boot, none is past 2100. */
+const timestampMs = z.number().int().nonnegative().max(4_102_444_800_000);
 const rssi = z.number().int().min(-127).max(0);
+/** Ten years of uptime, in seconds. */
+const uptimeSeconds = z.number().int().nonnegative().max(315_360_000);
+/** An ESP32 has at most a few MB of heap (PSRAM included). */
+const freeHeapBytes = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(32 * 1024 * 1024);
+/**
+ * A reported update_interval is clamped to UPDATE_INTERVAL_MAX (never refused: the rest of the status is good),
+ * so a device cannot make itself never time out: the bridge's heartbeat timeout is computed from this value.
+ */
+export const reportedUpdateInterval = z
+  .number()
+  .int()
+  .positive()
+  .transform((seconds) => Math.min(seconds, UPDATE_INTERVAL_MAX));
+const outputValue = z.union([z.boolean(), z.number().finite(), z.string().max(64)]);
+const outputKey = z.string().min(1).max(64);
 
 /** Generic status (before the device type is known); `statusPayloadFor` adds the type's outputs/readings. */
 export const statusPayloadSchema = z.object({
   v: v1,
   online: z.boolean(),
-  outputs: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])).optional(),
-  readings: z.record(z.string(), z.number()).optional(),
-  firmware: z.string().max(32).optional(),
+  outputs: z.record(outputKey, outputValue).optional(),
+  readings: z.record(outputKey, z.number()).optional(),
+  firmware: z
+    .string()
+    .max(32)
+    .regex(/^[A-Za-z0-9._+-]*$/, 'firmware: letters, digits and . _ + - only')
+    .optional(),
   rssi: rssi.optional(),
-  uptime_s: z.number().int().nonnegative().optional(),
-  update_interval: z.number().int().positive().optional(),
+  uptime_s: uptimeSeconds.optional(),
+  update_interval: reportedUpdateInterval.optional(),
   ts: timestampMs.optional(),
 });
 export type StatusPayload = z.infer<typeof statusPayloadSchema>;
@@ -39,9 +65,9 @@ export const LAST_WILL_PAYLOAD: StatusPayload = { v: 1, online: false };
 
 export const heartbeatPayloadSchema = z.object({
   v: v1,
-  uptime_s: z.number().int().nonnegative().optional(),
+  uptime_s: uptimeSeconds.optional(),
   rssi: rssi.optional(),
-  free_heap: z.number().int().nonnegative().optional(),
+  free_heap: freeHeapBytes.optional(),
   ts: timestampMs.optional(),
 });
 export type HeartbeatPayload = z.infer<typeof heartbeatPayloadSchema>;
@@ -60,9 +86,10 @@ export const controlPayloadSchema = z.looseObject({
 });
 export type ControlPayload = z.infer<typeof controlPayloadSchema> & Record<string, unknown>;
 
+/** Generic shape only: the bridge keeps the keys and values the device's type allows (device-input.ts). */
 export const ackStateSchema = z.object({
-  outputs: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])).optional(),
-  readings: z.record(z.string(), z.number()).optional(),
+  outputs: z.record(outputKey, outputValue).optional(),
+  readings: z.record(outputKey, z.number()).optional(),
 });
 
 export const ackErrorSchema = z.object({

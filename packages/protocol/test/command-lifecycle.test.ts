@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   COMMAND_ANSWER_DEADLINE_MS,
+  COMMAND_ERROR_CODES,
+  COMMAND_ERROR_MESSAGES,
   COMMAND_TIMEOUT_MS,
   commandOutcome,
   commandUpdates,
@@ -29,7 +31,7 @@ describe('command lifecycle', () => {
     expect(update).toMatchObject({ status: 'failed', error: { code: 'timeout' }, failed_at: 'at' });
     expect(update.error.message).toBe('The device did not answer within 30 s.');
     expect(commandOutcome(update)).toBe('timed_out');
-    expect(commandOutcome(commandUpdates.sendFailed('down'))).toBe('failed');
+    expect(commandOutcome(commandUpdates.sendFailed())).toBe('failed');
     expect(commandOutcome(commandUpdates.ack({ ok: true }, 'at'))).toBe('acked');
     expect(commandOutcome(commandUpdates.ack({ ok: false, error: { code: 'x', message: 'y' } }, 'at'))).toBe(
       'failed',
@@ -38,6 +40,36 @@ describe('command lifecycle', () => {
     // acked_at is written only by an answer, so it wins over a later "sent".
     expect(commandOutcome({ status: 'sent', acked_at: 1 })).toBe('acked');
     expect(COMMAND_ANSWER_DEADLINE_MS).toBeGreaterThan(COMMAND_TIMEOUT_MS);
+  });
+});
+
+describe('command errors viewers can read', () => {
+  it('stores a fixed message for a failed send, whatever the relay said', () => {
+    expect(commandUpdates.sendFailed().error).toEqual({
+      code: 'broker_unavailable',
+      message: COMMAND_ERROR_MESSAGES.broker_unavailable,
+    });
+  });
+
+  it("maps a device's error to one of our codes with its fixed message, never the device's text", () => {
+    const ack = (code: string) =>
+      commandUpdates.ack(
+        { ok: false, error: { code, message: 'Call +66 000 000 to unlock <b>now</b>' } },
+        'at',
+      );
+    expect(ack('invalid_command').error).toEqual({
+      code: 'invalid_command',
+      message: 'The device refused the command.',
+    });
+    expect(ack('invalid_payload').error?.code).toBe('invalid_payload');
+    for (const code of ['x', 'owner_uid', 'timeout', 'broker_unavailable', '<script>']) {
+      expect(ack(code).error).toEqual({ code: 'device_error', message: COMMAND_ERROR_MESSAGES.device_error });
+    }
+  });
+
+  it('has a fixed message for every code', () => {
+    for (const code of Object.values(COMMAND_ERROR_CODES))
+      expect(COMMAND_ERROR_MESSAGES[code]).toMatch(/\.$/);
   });
 });
 
