@@ -68,6 +68,12 @@ export interface SimulatedDevice {
   setLocalOutputs(outputs: Outputs): Promise<void>;
   /** Publishes a heartbeat and the status now (as on a timer tick). */
   report(): Promise<void>;
+  /**
+   * Pins sensor readings (a freezer warming up, in a test) and reports them at once; later ticks report the
+   * pinned values until `releaseReadings`.
+   */
+  setReadings(readings: Readings): Promise<void>;
+  releaseReadings(): void;
   /** Resolves once connected (bounded). */
   waitConnected(timeoutMs?: number): Promise<void>;
   events: EventEmitter;
@@ -103,6 +109,7 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
   let reconnectTimer: NodeJS.Timeout | null = null;
   let tickTimer: NodeJS.Timeout | null = null;
   const faults = new Set<Fault['kind']>();
+  let pinnedReadings: Readings | null = null;
   const recentAcks = new Map<string, AckPayload>();
 
   const publish = (topic: string, body: object | string | Buffer, qos: 0 | 1, retain = false) =>
@@ -141,7 +148,7 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
     };
     void publish(topics.heartbeat(serial), heartbeat, 0);
     if (type === 'Sensor') {
-      readings = nextReadings(type, readings, random);
+      readings = pinnedReadings ?? nextReadings(type, readings, random);
       void publishStatus();
     }
   };
@@ -198,7 +205,7 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
       restartTicks();
       result = { update_interval: updateInterval };
     } else if (command === 'read_now') {
-      readings = nextReadings(type, readings, random);
+      readings = pinnedReadings ?? nextReadings(type, readings, random);
       result = { readings };
     }
     commandsApplied++;
@@ -324,6 +331,14 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
     async setLocalOutputs(next) {
       outputs = { ...outputs, ...next };
       await publishStatus();
+    },
+    async setReadings(next) {
+      pinnedReadings = { ...readings, ...next };
+      readings = pinnedReadings;
+      await publishStatus();
+    },
+    releaseReadings() {
+      pinnedReadings = null;
     },
     async report() {
       await publish(
