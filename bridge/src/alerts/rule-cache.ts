@@ -1,14 +1,24 @@
-import { type AlertRuleDoc, alertConditionSchema, COLLECTIONS } from '@esp32cloud/protocol';
+import {
+  type AlertRuleDoc,
+  type AlertStateDoc,
+  alertConditionSchema,
+  COLLECTIONS,
+} from '@esp32cloud/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
 import { bridgeLogs } from '../logs.ts';
 
 // Every enabled alert rule, by device, kept current by one Firestore listener: evaluating a message costs no
 // read, and a rule made in the app is live within a second. A rule whose condition does not parse (written by
-// an older API) is skipped, not fatal.
+// an older API) is skipped, not fatal. A second listener keeps every rule's episode state (alert_state, one
+// document per rule that ever fired), so an instance that did not see an episode start still knows it is on:
+// with a shared subscription the message that ends an episode may reach another bridge than the one that
+// started it.
 
 export class RuleCache {
   private readonly byDevice = new Map<string, AlertRuleDoc[]>();
   private unsubscribe: (() => void) | null = null;
+  private unsubscribeStates: (() => void) | null = null;
+  private readonly states = new Map<string, AlertStateDoc>();
   private readyPromise: Promise<void> | null = null;
   private readonly listeners: ((deviceId: string, rules: AlertRuleDoc[]) => void)[] = [];
 
@@ -16,6 +26,15 @@ export class RuleCache {
 
   /** Resolves after the first snapshot. */
   start(): Promise<void> {
+    this.unsubscribeStates ??= this.db.collection(COLLECTIONS.alertState).onSnapshot(
+      (snapshot) => {
+        for (const change of snapshot.docChanges()) {
+          if (change.type === 'removed') this.states.delete(change.doc.id);
+          else this.states.set(change.doc.id, change.doc.data() as AlertStateDoc);
+        }
+      },
+      (error) => bridgeLogs.alertRulesListenerFailed(error),
+    );
     this.readyPromise ??= new Promise<void>((resolve) => {
       this.unsubscribe = this.db
         .collection(COLLECTIONS.alertRules)
@@ -58,6 +77,11 @@ export class RuleCache {
     return this.byDevice.get(deviceId) ?? [];
   }
 
+  /** The rule's episode state as last seen (null: it never had one). */
+  stateOf(ruleId: string): AlertStateDoc | null {
+    return this.states.get(ruleId) ?? null;
+  }
+
   devices(): string[] {
     return [...this.byDevice.keys()];
   }
@@ -65,5 +89,7 @@ export class RuleCache {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.unsubscribeStates?.();
+    this.unsubscribeStates = null;
   }
 }

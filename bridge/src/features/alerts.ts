@@ -24,7 +24,12 @@ interface RuleRuntime {
   timer: NodeJS.Timeout | null;
   /** offline/no_data: this instance fired (or learned the episode is on) and waits for the end. */
   latched: boolean;
+  /** The last transaction asked for, so a burst of messages before the state listener catches up asks once. */
+  lastRequest: { what: 'fire' | 'resolve'; at: number; stateAt: string | null } | null;
 }
+
+/** How long an identical request (fire or resolve of one rule) is not repeated while its outcome propagates. */
+const REQUEST_QUIET_MS = 3000;
 
 const conditionKey = (rule: AlertRuleDoc) => JSON.stringify([rule.condition, rule.severity, rule.owner_uid]);
 
@@ -71,6 +76,11 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
   };
 
   const run = (runtime: RuleRuntime, work: () => Promise<AlertDoc | null>, what: 'fire' | 'resolve') => {
+    const now = ctx.now();
+    const stateAt = cache.stateOf(runtime.rule.rule_id)?.changed_at ?? null;
+    const last = runtime.lastRequest;
+    if (last && last.what === what && last.stateAt === stateAt && now - last.at < REQUEST_QUIET_MS) return;
+    runtime.lastRequest = { what, at: now, stateAt };
     const task = async () => {
       if (stopped) return;
       try {
@@ -112,6 +122,14 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
 
   const onThreshold = (runtime: RuleRuntime, value: number, now: number) => {
     const c = runtime.rule.condition as ThresholdCondition;
+    // Another instance may have started or ended the episode: follow the shared state before stepping.
+    const active = activeInFirestore(runtime.rule);
+    if (active && runtime.threshold.phase !== 'firing') {
+      cancel(runtime);
+      runtime.threshold.phase = 'firing';
+    } else if (!active && runtime.threshold.phase === 'firing' && cache.stateOf(runtime.rule.rule_id)) {
+      runtime.threshold.phase = 'idle';
+    }
     const step = stepThreshold(c, runtime.threshold, value, now, msPerMinute);
     if (step === 'fire') {
       cancel(runtime);
@@ -175,17 +193,26 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
       const rules = cache.rulesFor(entry.deviceId);
       if (rules.length === 0) return;
       const status = kind === 'status' ? (envelope as StatusPayload) : null;
+      // Anything but a last will says the device is there.
+      const present = status === null || status.online;
       const before = previousOutputs.get(entry);
       for (const rule of rules) {
         const runtime = runtimeOf(rule);
         runtime.serial = entry.serial;
         const c = rule.condition;
         if (c.kind === 'no_data') {
-          if (runtime.latched) {
+          if (runtime.latched || activeInFirestore(rule)) {
             runtime.latched = false;
             resolve(runtime);
           }
           armNoData(runtime, now);
+        } else if (c.kind === 'offline' && present && (runtime.latched || activeInFirestore(rule))) {
+          // The offline detection of the instance that saw the drop may not see the return: any message does.
+          cancel(runtime);
+          runtime.latched = false;
+          resolve(runtime);
+        } else if (c.kind === 'back_online' && present && cache.stateOf(rule.rule_id)?.active === false) {
+          fire(runtime);
         } else if (c.kind === 'threshold' && status?.online && status.readings?.[c.reading] !== undefined) {
           onThreshold(runtime, status.readings[c.reading], now);
         } else if (
@@ -219,7 +246,7 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
           }
         } else if (c.kind === 'back_online') {
           if (online && previous === false) fire(runtime);
-          else if (!online) resolve(runtime);
+          else if (!online) resolve(runtime, true);
         }
       }
     });

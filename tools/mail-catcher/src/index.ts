@@ -38,14 +38,6 @@ export interface MailCatcherOptions {
   keep?: number;
 }
 
-function headerText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && 'text' in value) return String((value as { text: unknown }).text);
-  if (value && typeof value === 'object' && 'value' in value)
-    return JSON.stringify((value as { value: unknown }).value);
-  return String(value);
-}
-
 export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const host = options.host ?? '127.0.0.1';
   const keep = options.keep ?? 200;
@@ -64,8 +56,14 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
+          // Decoded values where mailparser structures a header; the raw value for those it folds away (List-*).
           const headers: Record<string, string> = {};
-          for (const [key, value] of parsed.headers) headers[key] = headerText(value);
+          for (const [key, value] of parsed.headers) if (typeof value === 'string') headers[key] = value;
+          for (const { key, line } of parsed.headerLines)
+            headers[key] ??= line
+              .slice(line.indexOf(':') + 1)
+              .replace(/\r?\n\s+/g, ' ')
+              .trim();
           inbox.push({
             id: nextId++,
             from: parsed.from?.text ?? '',

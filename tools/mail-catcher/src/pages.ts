@@ -3,14 +3,14 @@ import type { CaughtMail } from './index.ts';
 // The catcher's web inbox: a list of messages, newest first, and each message's HTML part shown in a
 // sandboxed frame (alert emails carry links; the frame runs no script).
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 
 const page = (title: string, body: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:sans-serif;margin:2rem;max-width:60rem}td,th{padding:.3rem .6rem;text-align:left}
 tr:nth-child(even){background:#f4f4f4}iframe{width:100%;height:30rem;border:1px solid #ccc}pre{white-space:pre-wrap}</style>
 </head><body>${body}</body></html>`;
@@ -20,7 +20,7 @@ export function inboxPage(inbox: CaughtMail[]): string {
     .reverse()
     .map(
       (m) =>
-        `<tr><td>${escape(m.receivedAt)}</td><td>${escape(m.to.join(', '))}</td><td><a href="/messages/${m.id}">${escape(m.subject || '(no subject)')}</a></td></tr>`,
+        `<tr><td>${escapeHtml(m.receivedAt)}</td><td>${escapeHtml(m.to.join(', '))}</td><td><a href="/messages/${m.id}">${escapeHtml(m.subject || '(no subject)')}</a></td></tr>`,
     )
     .join('');
   return page(
@@ -33,8 +33,8 @@ export function inboxPage(inbox: CaughtMail[]): string {
 export function messagePage(mail: CaughtMail): string {
   return page(
     mail.subject,
-    `<p><a href="/">← Inbox</a></p><h1>${escape(mail.subject)}</h1>
-<p>From: ${escape(mail.from)}<br>To: ${escape(mail.to.join(', '))}<br>Received: ${escape(mail.receivedAt)}</p>
-<iframe sandbox srcdoc="${escape(mail.html)}"></iframe><h2>Plain text</h2><pre>${escape(mail.text)}</pre>`,
+    `<p><a href="/">← Inbox</a></p><h1>${escapeHtml(mail.subject)}</h1>
+<p>From: ${escapeHtml(mail.from)}<br>To: ${escapeHtml(mail.to.join(', '))}<br>Received: ${escapeHtml(mail.receivedAt)}</p>
+<iframe sandbox srcdoc="${escapeHtml(mail.html)}"></iframe><h2>Plain text</h2><pre>${escapeHtml(mail.text)}</pre>`,
   );
 }
