@@ -85,17 +85,22 @@ describe.skipIf(!hasChromium)('alert UI: bell, notification centre, rules (Chrom
     await browser?.close();
     await web?.stop();
     await stack?.stop();
-    await deleteApp(getApp(appName)).catch(() => undefined);
+    if (db) await deleteApp(getApp(appName)).catch(() => undefined);
   });
 
-  it('the bell shows the unread count live; marking read in the centre lowers it', async () => {
-    const errors: string[] = [];
+  async function signedIn(errors: string[]) {
     const page = await newPhonePage(browser, errors);
     await page.goto(`${web.url}/signin`);
     await page.getByRole('textbox', { name: 'อีเมล' }).fill(owner.email);
     await page.getByRole('textbox', { name: 'รหัสผ่าน' }).fill(owner.password);
     await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).last().click();
     await page.waitForURL(`${web.url}/`);
+    return page;
+  }
+
+  it('the bell shows the unread count live; marking read in the centre lowers it', async () => {
+    const errors: string[] = [];
+    const page = await signedIn(errors);
     await page.getByTestId('bell').waitFor();
     expect(await page.getByTestId('bell-count').count()).toBe(0);
 
@@ -115,12 +120,7 @@ describe.skipIf(!hasChromium)('alert UI: bell, notification centre, rules (Chrom
 
   it('the owner creates a threshold rule on the device page, in Thai', async () => {
     const errors: string[] = [];
-    const page = await newPhonePage(browser, errors);
-    await page.goto(`${web.url}/signin`);
-    await page.getByRole('textbox', { name: 'อีเมล' }).fill(owner.email);
-    await page.getByRole('textbox', { name: 'รหัสผ่าน' }).fill(owner.password);
-    await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).last().click();
-    await page.waitForURL(`${web.url}/`);
+    const page = await signedIn(errors);
     await page.goto(`${web.url}/devices/${DEVICE}`);
     await page.getByTestId('alert-rules').waitFor();
     await page.getByText('กฎการแจ้งเตือน').waitFor();

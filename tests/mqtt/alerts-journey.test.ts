@@ -170,7 +170,7 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
     await mail?.stop();
     await hooks?.stop();
     await stack?.stop();
-    await deleteApp(getApp(adminName)).catch(() => undefined);
+    if (db) await deleteApp(getApp(adminName)).catch(() => undefined);
     await broker?.stop().catch(() => undefined);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });

@@ -190,17 +190,34 @@ export async function fireEpisode(db: Firestore, input: FireInput): Promise<Aler
   });
 }
 
-/** Ends the active episode, if any. Returns the resolved alert, or null when nothing was active. */
+/**
+ * Ends the active episode, if any. Returns the resolved alert, or null when nothing was active. `arm` also
+ * records an inactive state for a rule that never had one (back_online: "it went offline, so coming back will
+ * be news").
+ */
 export async function resolveEpisode(
   db: Firestore,
   rule: AlertRuleDoc,
   now: number,
+  arm = false,
 ): Promise<AlertDoc | null> {
   const stateRef = db.doc(firestorePaths.alertState(rule.rule_id));
   return db.runTransaction(async (tx) => {
     const stateSnap = await tx.get(stateRef);
     const state = stateSnap.exists ? (stateSnap.data() as AlertStateDoc) : null;
-    if (!state?.active || !state.episode_id) return null;
+    if (!state?.active || !state.episode_id) {
+      if (arm && !state) {
+        const inactive: AlertStateDoc = {
+          rule_id: rule.rule_id,
+          device_id: rule.device_id,
+          active: false,
+          episode_id: null,
+          changed_at: iso(now),
+        };
+        tx.set(stateRef, inactive);
+      }
+      return null;
+    }
     const alertRef = db.doc(firestorePaths.alert(state.episode_id));
     const alertSnap = await tx.get(alertRef);
     const resolvedAt = iso(now);

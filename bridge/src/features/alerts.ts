@@ -51,6 +51,7 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
         threshold: { phase: 'idle', since: 0 },
         timer: null,
         latched: false,
+        lastRequest: null,
       };
       runtimes.set(rule.rule_id, runtime);
       keys.set(rule.rule_id, conditionKey(rule));
@@ -108,8 +109,9 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
       () => fireEpisode(ctx.db, { rule: runtime.rule, value, now: ctx.now(), trackValue }),
       'fire',
     );
-  const resolve = (runtime: RuleRuntime) =>
-    run(runtime, () => resolveEpisode(ctx.db, runtime.rule, ctx.now()), 'resolve');
+  const resolve = (runtime: RuleRuntime, arm = false) =>
+    run(runtime, () => resolveEpisode(ctx.db, runtime.rule, ctx.now(), arm), 'resolve');
+  const activeInFirestore = (rule: AlertRuleDoc) => cache.stateOf(rule.rule_id)?.active === true;
 
   const armNoData = (runtime: RuleRuntime, from: number) => {
     const c = runtime.rule.condition;
@@ -180,75 +182,95 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
     },
   };
 
-  function listen(): void {
-    ctx.events.on('deviceMessage', (entry, kind) => {
-      if (
-        kind === 'status' &&
-        cache.rulesFor(entry.deviceId).some((r) => r.condition.kind === 'output_changed')
-      )
-        previousOutputs.set(entry, { ...entry.written.outputs });
-    });
-
-    ctx.events.on('messageAccepted', (entry, kind, envelope, now) => {
-      const rules = cache.rulesFor(entry.deviceId);
-      if (rules.length === 0) return;
-      const status = kind === 'status' ? (envelope as StatusPayload) : null;
-      // Anything but a last will says the device is there.
-      const present = status === null || status.online;
-      const before = previousOutputs.get(entry);
-      for (const rule of rules) {
-        const runtime = runtimeOf(rule);
-        runtime.serial = entry.serial;
-        const c = rule.condition;
-        if (c.kind === 'no_data') {
-          if (runtime.latched || activeInFirestore(rule)) {
-            runtime.latched = false;
-            resolve(runtime);
-          }
-          armNoData(runtime, now);
-        } else if (c.kind === 'offline' && present && (runtime.latched || activeInFirestore(rule))) {
-          // The offline detection of the instance that saw the drop may not see the return: any message does.
-          cancel(runtime);
-          runtime.latched = false;
-          resolve(runtime);
-        } else if (c.kind === 'back_online' && present && cache.stateOf(rule.rule_id)?.active === false) {
-          fire(runtime);
-        } else if (c.kind === 'threshold' && status?.online && status.readings?.[c.reading] !== undefined) {
-          onThreshold(runtime, status.readings[c.reading], now);
-        } else if (
-          c.kind === 'output_changed' &&
-          status?.online &&
-          status.outputs?.[c.output] !== undefined
-        ) {
-          onOutput(runtime, before?.[c.output], status.outputs[c.output]);
-        }
+  /** A bug in alert evaluation must never fail the device's message: listeners are fenced. */
+  const fenced =
+    <A extends unknown[]>(handler: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        handler(...args);
+      } catch (error) {
+        bridgeLogs.alertEvaluationFailed('-', error);
       }
-      if (before && status?.outputs) previousOutputs.set(entry, { ...before, ...status.outputs });
-    });
+    };
 
-    ctx.events.on('presenceChanged', (entry, online, previous, now) => {
-      for (const rule of cache.rulesFor(entry.deviceId)) {
-        const runtime = runtimeOf(rule);
-        runtime.serial = entry.serial;
-        const c = rule.condition;
-        if (c.kind === 'offline') {
-          if (online) {
+  function listen(): void {
+    ctx.events.on(
+      'deviceMessage',
+      fenced((entry, kind) => {
+        if (
+          kind === 'status' &&
+          cache.rulesFor(entry.deviceId).some((r) => r.condition.kind === 'output_changed')
+        )
+          previousOutputs.set(entry, { ...entry.written.outputs });
+      }),
+    );
+
+    ctx.events.on(
+      'messageAccepted',
+      fenced((entry, kind, envelope, now) => {
+        const rules = cache.rulesFor(entry.deviceId);
+        if (rules.length === 0) return;
+        const status = kind === 'status' ? (envelope as StatusPayload) : null;
+        // Anything but a last will says the device is there.
+        const present = status === null || status.online;
+        const before = previousOutputs.get(entry);
+        for (const rule of rules) {
+          const runtime = runtimeOf(rule);
+          runtime.serial = entry.serial;
+          const c = rule.condition;
+          if (c.kind === 'no_data') {
+            if (runtime.latched || activeInFirestore(rule)) {
+              runtime.latched = false;
+              resolve(runtime);
+            }
+            armNoData(runtime, now);
+          } else if (c.kind === 'offline' && present && (runtime.latched || activeInFirestore(rule))) {
+            // The offline detection of the instance that saw the drop may not see the return: any message does.
             cancel(runtime);
             runtime.latched = false;
-            // Also after a restart, when this instance never saw the episode start: the transaction knows.
-            if (previous === false) resolve(runtime);
-          } else {
-            schedule(runtime, c.minutes * msPerMinute - (ctx.now() - now), () => {
-              if (entry.written.online === true) return;
-              runtime.latched = true;
-              fire(runtime);
-            });
+            resolve(runtime);
+          } else if (c.kind === 'back_online' && present && cache.stateOf(rule.rule_id)?.active === false) {
+            fire(runtime);
+          } else if (c.kind === 'threshold' && status?.online && status.readings?.[c.reading] !== undefined) {
+            onThreshold(runtime, status.readings[c.reading], now);
+          } else if (
+            c.kind === 'output_changed' &&
+            status?.online &&
+            status.outputs?.[c.output] !== undefined
+          ) {
+            onOutput(runtime, before?.[c.output], status.outputs[c.output]);
           }
-        } else if (c.kind === 'back_online') {
-          if (online && previous === false) fire(runtime);
-          else if (!online) resolve(runtime, true);
         }
-      }
-    });
+        if (before && status?.outputs) previousOutputs.set(entry, { ...before, ...status.outputs });
+      }),
+    );
+
+    ctx.events.on(
+      'presenceChanged',
+      fenced((entry, online, previous, now) => {
+        for (const rule of cache.rulesFor(entry.deviceId)) {
+          const runtime = runtimeOf(rule);
+          runtime.serial = entry.serial;
+          const c = rule.condition;
+          if (c.kind === 'offline') {
+            if (online) {
+              cancel(runtime);
+              runtime.latched = false;
+              // Also after a restart, when this instance never saw the episode start: the transaction knows.
+              if (previous === false) resolve(runtime);
+            } else {
+              schedule(runtime, c.minutes * msPerMinute - (ctx.now() - now), () => {
+                if (entry.written.online === true) return;
+                runtime.latched = true;
+                fire(runtime);
+              });
+            }
+          } else if (c.kind === 'back_online') {
+            if (online && previous === false) fire(runtime);
+            else if (!online) resolve(runtime, true);
+          }
+        }
+      }),
+    );
   }
 }
