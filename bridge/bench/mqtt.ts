@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerAdmin, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { BrokerAdmin, bridgeInstanceUsername, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { start as startFirestore } from '@esp32cloud/firestore-emulator';
 import type { DeviceType, FlashConfig } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
@@ -40,7 +40,7 @@ function bridgeConfig(
     mqttUrl: broker.url,
     username: broker.serviceCredentials.bridge.username,
     password: broker.serviceCredentials.bridge.password,
-    clientId: `bridge-bench-${projectId}`,
+    clientId: broker.serviceCredentials.bridge.clientId,
     protocolVersion: broker.mqttVersion,
     shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
     projectId,
@@ -96,7 +96,8 @@ async function withFirestoreAndBroker<T>(
   process.env.FIRESTORE_EMULATOR_HOST = firestore.hostAndPort;
   const app = initializeApp({ projectId }, `bench-${projectId}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-broker-'));
-  const broker = await startBroker({ kind, port: 0, dataDir });
+  // One bridge account per bridge run (each account is pinned to its own client id and keeps its session).
+  const broker = await startBroker({ kind, port: 0, dataDir, bridgeInstances: 3 });
   try {
     return await fn({ broker, db: getFirestore(app), projectId });
   } finally {
@@ -119,7 +120,8 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string) 
 
 async function roundTrip(commands = 200) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-rt-'));
-  const broker = await startBroker({ kind, port: 0, dataDir });
+  // One bridge account per bridge run (each account is pinned to its own client id and keeps its session).
+  const broker = await startBroker({ kind, port: 0, dataDir, bridgeInstances: 3 });
   const relay = broker.serviceCredentials.functionsRelay;
   const stack = await startStack({
     firestore: true,
@@ -259,11 +261,13 @@ async function writesPerDay(msPerSecond = 2, devicesPerType = 10) {
   await withFirestoreAndBroker(async ({ broker, db, projectId }) => {
     const scale = msPerSecond / 1000;
     const results: string[] = [];
-    for (const type of ['4Relay', 'Sensor'] as DeviceType[]) {
+    for (const [index, type] of (['4Relay', 'Sensor'] as DeviceType[]).entries()) {
       const configs = await provisionFleet(broker, db, devicesPerType, type, 30);
+      const instance = bridgeInstanceUsername(index + 2);
       const bridge = await startBridge(
         bridgeConfig(broker, projectId, {
-          clientId: `bridge-writes-${type}`,
+          username: instance,
+          clientId: instance,
           msPerSecond,
           lastSeenWindowMs: 5 * 60_000 * scale,
           readingsWindowMs: 60_000 * scale,

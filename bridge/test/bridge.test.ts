@@ -128,7 +128,7 @@ for (const kind of BROKER_KINDS) {
       const device = await connectClient(fx.broker.url, {
         username: flash.username,
         password: flash.password,
-        clientId: 'raw-BRG0000003',
+        clientId: 'BRG0000003',
         protocolVersion: 4,
       });
       clients.push(device);
@@ -182,7 +182,7 @@ for (const kind of BROKER_KINDS) {
       const device = await connectClient(fx.broker.url, {
         username: flash.username,
         password: flash.password,
-        clientId: 'raw-BRG0000006',
+        clientId: 'BRG0000006',
         protocolVersion: 4,
       });
       clients.push(device);

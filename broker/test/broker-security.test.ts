@@ -36,7 +36,7 @@ for (const kind of BROKER_KINDS) {
       connectClient(broker.url, {
         username: serial,
         password,
-        clientId: `dev-${serial}`,
+        clientId: serial,
         protocolVersion: 4,
       }).then((c) => {
         clients.push(c);
@@ -134,7 +134,7 @@ for (const kind of BROKER_KINDS) {
       const a = await connectClient(ws, {
         username: 'SNA0001',
         password: 'pw-a',
-        clientId: 'ws-SNA0001',
+        clientId: 'SNA0001',
         protocolVersion: 4,
       });
       clients.push(a);

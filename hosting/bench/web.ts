@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { launchChromium } from '@esp32cloud/tests/e2e/browser';
 import { startDeviceStack } from '@esp32cloud/tests/e2e/device-stack';
 import { signUp, uniqueEmail } from '@esp32cloud/tests/harness/auth';
 import { whichProgram } from '@esp32cloud/tests/harness/programs';
@@ -10,6 +9,7 @@ import { buildWebApp, runtimeConfigForStack, startWebServer } from '@esp32cloud/
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 
 // Figures of the customer web app (issue 7):
 //  1. JavaScript shipped for the first page, KB gzip (from the build, and as loaded by Chromium);

@@ -65,7 +65,7 @@ for (const kind of BROKER_KINDS) {
       await running?.stop();
     });
 
-    it("obeys the brief's relay command and acknowledges it with the new state", async () => {
+    it('obeys the documented relay command and acknowledges it with the new state', async () => {
       const status = nextMessage(observer, (t) => t === 'devices/SIMR000001/status');
       const device = await start(flash('SIMR000001', '4Relay'));
       const first = decodePayload(statusPayloadFor('4Relay'), (await status).payload);

@@ -4,7 +4,7 @@ import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../e2e/browser.ts';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';

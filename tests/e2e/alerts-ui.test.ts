@@ -2,11 +2,12 @@ import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
-import { launchChromium, newPhonePage, screenshot } from './browser.ts';
+import { newPhonePage, screenshot } from './browser.ts';
 
 // The alert UI in real Chromium, under the real firestore.rules and the api function: the bell shows the
 // unread count live as notifications arrive (written as the bridge writes them) and as one is marked read;

@@ -1,9 +1,10 @@
 import type { CreateDeviceResponse } from '@esp32cloud/protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
-import { launchChromium, newPhonePage, screenshot } from './browser.ts';
+import { newPhonePage, screenshot } from './browser.ts';
 import { type DeviceStack, startDeviceStack } from './device-stack.ts';
 
 // Issue 7's whole journey through every real part: a newcomer opens the setup link of a provisioned device,

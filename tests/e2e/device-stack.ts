@@ -63,7 +63,7 @@ export async function startDeviceStack(): Promise<DeviceStack> {
       mqttUrl: broker.url,
       username: broker.serviceCredentials.bridge.username,
       password: broker.serviceCredentials.bridge.password,
-      clientId: `bridge-${stack.projectId}`,
+      clientId: broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.mqttVersion,
       shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
       projectId: stack.projectId,

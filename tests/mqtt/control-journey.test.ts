@@ -85,7 +85,7 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
       mqttUrl: broker.url,
       username: broker.serviceCredentials.bridge.username,
       password: broker.serviceCredentials.bridge.password,
-      clientId: `bridge-${stack.projectId}`,
+      clientId: broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.mqttVersion,
       shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
       projectId: stack.projectId,
@@ -103,7 +103,7 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("round-trips the brief's relay command: sent, obeyed, acked, state and desired in Firestore", async () => {
+  it('round-trips the documented relay command: sent, obeyed, acked, state and desired in Firestore', async () => {
     await waitFor(
       async () => (await db.doc(`devices/${provisioned.device_id}`).get()).get('state.online') === true,
     );

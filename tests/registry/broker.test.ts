@@ -44,12 +44,13 @@ afterAll(async () => {
 /** Connects as the device would; resolves true when the broker accepts, false when it refuses. */
 async function connects(
   flash: Pick<FlashConfig, 'serial_number' | 'username' | 'password'>,
+  clientId = flash.serial_number,
 ): Promise<boolean> {
   try {
     const client = await mqtt.connectAsync(broker.url, {
       username: flash.username,
       password: flash.password,
-      clientId: `${flash.serial_number}-${Math.random().toString(36).slice(2, 6)}`,
+      clientId,
       protocolVersion: broker.mqttVersion,
       reconnectPeriod: 0,
       connectTimeout: 5000,
@@ -85,6 +86,9 @@ describe('provision CLI with --broker-admin-url', () => {
       expect(flash.broker_url).toBe(broker.url);
       expect(await connects(flash)).toBe(true);
       expect(await connects({ ...flash, password: 'not-the-password' })).toBe(false);
+      // Registered pinned to its serial: the same credentials under another device's serial are refused.
+      const other = devices.find((d) => d.serial_number !== device.serial_number)?.serial_number as string;
+      expect(await connects(flash, other)).toBe(false);
     }
   });
 });
@@ -129,6 +133,7 @@ describe('POST /api/devices and operator decommission with a broker', () => {
     expect(created.body.broker_registered).toBe(true);
     const flash = flashConfigSchema.parse(created.body.flash_config);
     expect(await connects(flash)).toBe(true);
+    expect(await connects(flash, 'bridge')).toBe(false);
 
     const customer = await signUp(stack.authHost!);
     const claimed = await call(stack.apiUrl!, 'POST', '/devices/register', {

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { flashConfigSchema, isDeviceId, parseSetupQuery, validateSerial } from '@esp32cloud/protocol';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { decodeQrCodes, provision, readManifest, runCli } from './helpers.ts';
@@ -130,18 +130,7 @@ describe('npm run provision', () => {
     const sheet = path.join(out(), 'labels-b-main.html');
     const html = await readFile(sheet, 'utf8');
     for (const device of devices) expect(html).toContain(device.serial_number);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ deviceScaleFactor: 2, viewport: { width: 800, height: 1200 } });
       await page.goto(`file://${sheet}`);

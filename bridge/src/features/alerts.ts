@@ -154,6 +154,17 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
     else if (before === c.to) resolve(runtime);
   };
 
+  /** A bug in alert evaluation must never fail the device's message: listeners are fenced. */
+  const fenced =
+    <A extends unknown[]>(handler: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        handler(...args);
+      } catch (error) {
+        bridgeLogs.alertEvaluationFailed('-', error);
+      }
+    };
+
   listen();
 
   return {
@@ -181,17 +192,6 @@ export function alertEvaluation(ctx: BridgeContext): BridgeFeature {
       for (const runtime of runtimes.values()) cancel(runtime);
     },
   };
-
-  /** A bug in alert evaluation must never fail the device's message: listeners are fenced. */
-  const fenced =
-    <A extends unknown[]>(handler: (...args: A) => void) =>
-    (...args: A) => {
-      try {
-        handler(...args);
-      } catch (error) {
-        bridgeLogs.alertEvaluationFailed('-', error);
-      }
-    };
 
   function listen(): void {
     ctx.events.on(

@@ -1,9 +1,9 @@
 import { openTestPage, serveTestPage } from '@esp32cloud/tests/browser/page-harness';
-import { launchChromium } from '@esp32cloud/tests/e2e/browser';
 import { whichProgram } from '@esp32cloud/tests/harness/programs';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import type { Page } from 'playwright-core';
+import { launchChromium } from '../../../scripts/lib/chromium.ts';
 import { start } from '../src/index.ts';
 
 // Browser-observed latency over WebChannel: from the moment the Admin SDK (gRPC) starts a write to the moment
