@@ -72,7 +72,7 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'alerts-broker-'));
-    broker = await startBroker({ kind, port: 0, dataDir });
+    broker = await startBroker({ kind, port: 0, dataDir, bridgeInstances: 2 });
     const admin = broker.adminCredentials;
     const adminUrl = new URL(broker.url);
     adminUrl.username = admin.username;
@@ -114,14 +114,15 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
     ).toBe(201);
 
     const base = configFromEnv({});
-    for (const name of ['a', 'b']) {
+    // Two instances, each with its own account and pinned client id (bridge, bridge-2), one share group.
+    for (const account of [broker.serviceCredentials.bridge.username, 'bridge-2']) {
       bridges.push(
         await startBridge({
           ...base,
           mqttUrl: broker.url,
-          username: broker.serviceCredentials.bridge.username,
+          username: account,
           password: broker.serviceCredentials.bridge.password,
-          clientId: `bridge-${name}-${stack.projectId}`,
+          clientId: account,
           protocolVersion: broker.mqttVersion,
           shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
           projectId: stack.projectId,
