@@ -114,7 +114,14 @@ describe.skipIf(!hasChromium)('alert UI: bell, notification centre, rules (Chrom
     await page.getByTestId('notification-centre').waitFor();
     await page.getByText('อุณหภูมิ สูงกว่า 8 °C').first().waitFor();
     await page.getByRole('button', { name: 'ทำเครื่องหมายว่าอ่านแล้ว' }).first().click();
-    await expect.poll(() => page.getByTestId('bell-count').textContent(), { timeout: 10_000 }).toBe('1');
+    await expect
+      .poll(() => page.getByTestId('bell-count').textContent(), { timeout: 30_000 })
+      .toBe('1')
+      .catch(async (error: Error) => {
+        throw new Error(
+          `${error.message}\nbrowser errors: ${errors.join(' | ')}\npage: ${(await page.textContent('body'))?.slice(0, 800)}`,
+        );
+      });
     await screenshot(page, 'alerts-centre');
     expect(errors).toEqual([]);
   });
@@ -123,7 +130,14 @@ describe.skipIf(!hasChromium)('alert UI: bell, notification centre, rules (Chrom
     const errors: string[] = [];
     const page = await signedIn(errors);
     await page.goto(`${web.url}/devices/${DEVICE}`);
-    await page.getByTestId('alert-rules').waitFor();
+    await page
+      .getByTestId('alert-rules')
+      .waitFor({ timeout: 30_000 })
+      .catch(async (error: Error) => {
+        throw new Error(
+          `${error.message}\nbrowser errors: ${errors.join(' | ')}\npage: ${(await page.textContent('body'))?.slice(0, 800)}`,
+        );
+      });
     await page.getByText('กฎการแจ้งเตือน').waitFor();
     await page.getByTestId('rule-kind').selectOption('threshold');
     await page.getByTestId('rule-threshold').fill('8');
