@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     port: config.ports.firestore.port,
     projectId: config.projectId,
     rulesFile: path.join(repoRoot, 'firestore.rules'),
+    indexesFile: path.join(repoRoot, 'firestore.indexes.json'),
+    requireIndexes: true,
     importDir: config.dataDir,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     quiet: true,
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
     { name: 'MQTT over secure WS', value: backbone.broker.wssUrl ?? '—' },
     { name: 'Broker CA file', value: backbone.broker.tls?.caFile ?? '—' },
     { name: 'Firestore emulator', value: firestoreHost },
+    { name: 'Firestore data browser', value: `${firestore.url}/browser` },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
     { name: 'Mail catcher', value: `${mail.webUrl}  (alert emails; SMTP ${mail.smtpUrl})` },
     {

@@ -15,6 +15,12 @@ import { decodeQrCodes, provision, readManifest, runCli } from './helpers.ts';
 // to Firestore and to disk, that every QR code scans to the right link, that the label sheet renders, and that
 // batches are idempotent and never collide.
 
+// Checked once, before any test: a missing program skips the tests that need it (listed as skipped, with the
+// reason printed), or fails the run under REQUIRE_PROGRAMS=1.
+const hasZbar = requireProgram('zbarimg');
+const hasChromium = requireProgram('chromium');
+const canScanSheet = hasZbar && hasChromium;
+
 let stack: Stack;
 let db: Firestore;
 let workDir: string;
@@ -107,8 +113,7 @@ describe('npm run provision', () => {
     }
   });
 
-  it('writes QR codes (PNG and SVG) that decode to each device setup link', async () => {
-    if (!requireProgram('zbarimg')) return;
+  it.skipIf(!hasZbar)('writes QR codes (PNG and SVG) that decode to each device setup link', async () => {
     for (const device of devices) {
       expect(device.setup_url).toBe(
         `${APP}/setup?sn=${device.serial_number}&c=${device.claim_code}&type=4Relay`,
@@ -125,8 +130,7 @@ describe('npm run provision', () => {
     }
   });
 
-  it('renders a printable A4 label sheet whose every QR code scans (Chromium)', async () => {
-    if (!requireProgram('chromium') || !requireProgram('zbarimg')) return;
+  it.skipIf(!canScanSheet)('renders an A4 label sheet whose every QR code scans (Chromium)', async () => {
     const sheet = path.join(out(), 'labels-b-main.html');
     const html = await readFile(sheet, 'utf8');
     for (const device of devices) expect(html).toContain(device.serial_number);
@@ -230,8 +234,7 @@ describe('npm run provision', () => {
     expect(await batchDevices('b-main')).toHaveLength(30);
   });
 
-  it('prints the label sheet to an A4 PDF with --pdf', async () => {
-    if (!requireProgram('chromium')) return;
+  it.skipIf(!hasChromium)('prints the label sheet to an A4 PDF with --pdf', async () => {
     const dir = path.join(workDir, 'pdf');
     const result = await provision(stack, {
       type: 'LED',

@@ -1,8 +1,10 @@
 import type { Document, Timestamp } from './types.ts';
 
 // The seam between the emulator core (which knows documents and operations) and the security-rules evaluator
-// (src/rules). The core builds one AccessRequest per document access of a non-admin request and asks the
-// project's Authorizer; admin requests (Authorization: Bearer owner) never reach it.
+// (src/rules). The core builds one AccessRequest per document access of a non-admin request (get, create,
+// update, delete) and one per query (list: path = the collection, resource = null, query = its shape, judged
+// from the query's constraints), and asks the project's Authorizer; admin requests (Authorization: Bearer
+// owner) never reach it.
 
 export interface AuthContext {
   uid: string;

@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { start } from './index.ts';
 
 // npm run emulator:firestore -- --host 127.0.0.1 --port 8080 [--project ID] [--rules firestore.rules]
-//   [--import DIR] [--export-on-exit [DIR]] [--quiet]
+//   [--indexes firestore.indexes.json] [--require-indexes] [--functions-emulator HOST:PORT] [--import DIR] [--export-on-exit [DIR]] [--quiet]
 
 const usage = `Usage: firestore-emulator [--host 127.0.0.1] [--port 8080] [--project ID] [--rules FILE]
+                          [--indexes FILE] [--require-indexes] [--functions-emulator HOST:PORT]
                           [--import DIR] [--export-on-exit [DIR]] [--quiet]`;
 
 function parse() {
@@ -15,6 +16,9 @@ function parse() {
       port: { type: 'string' },
       project: { type: 'string' },
       rules: { type: 'string' },
+      indexes: { type: 'string' },
+      'require-indexes': { type: 'boolean' },
+      'functions-emulator': { type: 'string' },
       import: { type: 'string' },
       'export-on-exit': { type: 'string' },
       quiet: { type: 'boolean' },
@@ -57,6 +61,9 @@ async function main(): Promise<void> {
     port,
     projectId: values.project,
     rulesFile: values.rules,
+    indexesFile: values.indexes,
+    requireIndexes: values['require-indexes'],
+    functionsEmulator: values['functions-emulator'],
     importDir: values.import,
     exportOnExit: values['export-on-exit'],
     quiet: values.quiet,

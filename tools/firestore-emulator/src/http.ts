@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { z } from 'zod';
 import type { FirestoreService } from './service.ts';
 import { describeIssues, exportBodySchema, securityRulesBodySchema } from './validation.ts';
 
@@ -19,6 +20,7 @@ export interface HttpOptions {
   onRulesLoaded?: (projectId: string) => void;
   onRulesError?: (projectId: string, message: string) => void;
   onExport?: (projectId: string, directory: string) => Promise<void>;
+  onTriggerRegistered?: (projectId: string, key: string) => void;
 }
 
 export function applyCors(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -104,6 +106,39 @@ export async function handleHttpRequest(
       options.onRulesError?.(projectId, message);
       json(res, 400, errorBody(400, message, 'INVALID_ARGUMENT'));
     }
+    return;
+  }
+  const trigger = /^\/emulator\/v1\/projects\/([^/:]+)\/eventarcTrigger$/.exec(path);
+  if (trigger && req.method === 'POST') {
+    // How firebase-tools' Functions emulator registers a v2 Firestore trigger (key in eventarcTriggerId).
+    const key = url.searchParams.get('eventarcTriggerId');
+    try {
+      if (!key) throw new Error('eventarcTriggerId is required');
+      service.triggers.register(decodeURIComponent(trigger[1]), key, JSON.parse(await readBody(req)));
+      options.onTriggerRegistered?.(decodeURIComponent(trigger[1]), key);
+      json(res, 200, {});
+    } catch (error) {
+      const message = error instanceof z.ZodError ? describeIssues(error) : (error as Error).message;
+      json(res, 400, errorBody(400, `Invalid trigger: ${message}`, 'INVALID_ARGUMENT'));
+    }
+    return;
+  }
+  const triggers = /^\/emulator\/v1\/projects\/([^/:]+)\/triggers(?:\/([^/]+))?$/.exec(path);
+  if (triggers && req.method === 'PUT' && triggers[2]) {
+    // A v1 (event-signature) trigger: accepted so the Functions emulator loads the rest of the codebase, but
+    // never called: this emulator delivers only v2 CloudEvents.
+    options.onTriggerRegistered?.(decodeURIComponent(triggers[1]), `${triggers[2]} (v1, not delivered)`);
+    json(res, 200, {});
+    return;
+  }
+  if (triggers && req.method === 'DELETE' && !triggers[2]) {
+    service.triggers.clear(decodeURIComponent(triggers[1]));
+    json(res, 200, {});
+    return;
+  }
+  if (triggers && req.method === 'GET' && !triggers[2]) {
+    const projectId = decodeURIComponent(triggers[1]);
+    json(res, 200, { triggers: service.triggers.list().filter((t) => t.projectId === projectId) });
     return;
   }
   const exportMatch = /^\/emulator\/v1\/projects\/([^/:]+):export$/.exec(path);

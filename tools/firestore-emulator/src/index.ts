@@ -10,6 +10,10 @@ import { FirestoreService } from './service.ts';
 
 // ---- WebChannel transport wiring: src/webchannel/index.ts registers its handler in httpHandlers here. ----
 import './webchannel/index.ts';
+// ---- The v1 REST resource methods (documents) register in httpHandlers the same way. ----
+import './rest/index.ts';
+// ---- The data browser (/browser). ----
+import { setBrowserDefaultProject } from './browser/index.ts';
 
 // ----------------------------------------------------------------------------------------------------------
 
@@ -51,7 +55,13 @@ export async function start(options: EmulatorOptions = {}): Promise<RunningEmula
   const service = new FirestoreService({
     transactionTimeoutMs: config.transactionTimeoutMs,
     historyRetentionMs: config.historyRetentionMs,
+    requireIndexes: config.requireIndexes,
   });
+  if (config.functionsEmulator) service.triggers.functionsEmulator = config.functionsEmulator;
+  service.triggers.onFailed = (key, message) => logger.triggerFailed(key, message);
+  if (config.indexesFile) {
+    service.setIndexes(null, JSON.parse(await readFile(config.indexesFile, 'utf8')));
+  }
   if (config.rulesFile) {
     service.setRules(config.projectId, await readFile(config.rulesFile, 'utf8'));
     logger.rulesLoaded(config.projectId, config.rulesFile);
@@ -65,10 +75,12 @@ export async function start(options: EmulatorOptions = {}): Promise<RunningEmula
       // Expected failures (NOT_FOUND, ABORTED, PERMISSION_DENIED…) are answers, not faults; log the faults.
       if (code === 2 || code === 12 || code === 13) logger.rpcFailed(method, code, message);
     },
+    onTriggerRegistered: (projectId, key) => logger.triggerRegistered(projectId, key),
     onExport: async (projectId, directory) => {
       logger.exported(directory, await exportData(service, directory, projectId));
     },
   });
+  setBrowserDefaultProject(config.projectId);
   const { host, port } = await server.listen(config.port, config.host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;

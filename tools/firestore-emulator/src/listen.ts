@@ -4,15 +4,17 @@ import { Code, invalidArgument, RpcError, toRpcError } from './errors.ts';
 import { parseDocumentName, parseResourceName } from './paths.ts';
 import { type CompiledQuery, compileQuery, runQuery, type StructuredQuery } from './query.ts';
 import type { DatabaseStore, DocumentChange } from './store.ts';
-import { microsToTimestamp, nextCommitMicros } from './time.ts';
+import { microsToTimestamp, nextCommitMicros, timestampsEqual, timestampToMicros } from './time.ts';
 import type { Document } from './types.ts';
 
 // The Listen stream, in the order the SDKs' watch aggregators expect: for each added target
 // TargetChange ADD, the matching documents, CURRENT with a resume token, then a global NO_CHANGE (no target
 // ids) carrying read_time, the consistent snapshot. Every later commit that touches any target becomes
 // document changes/deletes/removes followed by exactly one global NO_CHANGE at the commit time, so each
-// commit is one snapshot for every listener. A re-add with a resume token is answered with a RESET and the
-// full current result (the SDKs drop what they had and take the new set).
+// commit is one snapshot for every listener. A re-add with a resume token (or read time) still inside the
+// retained history resumes, as production does: only what changed since then (changes, deletes, removes),
+// then an existence filter with the target's document count, which the SDKs check against what they hold
+// (on a mismatch they re-listen from scratch). An older token is answered with a RESET and the full result.
 
 export interface ListenHost {
   database(projectId: string, databaseId: string): DatabaseStore;
@@ -23,6 +25,8 @@ export interface ListenHost {
     requests: Omit<AccessRequest, 'database' | 'auth' | 'time' | 'readBefore' | 'readAfter'>[],
   ): void;
   queryShape(query: CompiledQuery, structuredQuery: StructuredQuery): AccessRequest['query'];
+  /** Throws RpcError(FAILED_PRECONDITION) in strict index mode when the query needs a missing index. */
+  checkIndexes(projectId: string, structuredQuery: StructuredQuery, query: CompiledQuery): void;
 }
 
 interface TargetState {
@@ -109,6 +113,8 @@ export class ListenStream {
     const resumed =
       Boolean(target.resumeToken && (target.resumeToken as Uint8Array).length > 0) ||
       Boolean(target.readTime);
+    const since = resumed ? resumeMicros(target) : null;
+    const canResume = since !== null && db.canReadAt(since);
     const state: TargetState = { id, members: new Set(), rerun: false };
     const documents = target.documents as { documents?: string[] } | undefined;
     const query = target.query as { parent?: string; structuredQuery?: StructuredQuery } | undefined;
@@ -137,8 +143,9 @@ export class ListenStream {
         state.query = compiled;
         state.structuredQuery = query.structuredQuery;
         state.rerun = compiled.limit !== undefined || compiled.offset > 0;
+        if (!this.ctx.admin) this.authorizeQuery(db, state);
+        this.host.checkIndexes(db.name.split('/')[1]!, query.structuredQuery, compiled);
         results = runQuery(compiled, db);
-        if (!this.ctx.admin) this.authorizeQuery(db, state, results);
       } else {
         throw invalidArgument('A target must be a query or a set of documents.');
       }
@@ -158,10 +165,13 @@ export class ListenStream {
     this.targets.set(id, state);
     const micros = nextCommitMicros();
     this.send({ targetChange: { targetChangeType: 'ADD', targetIds: [id] } });
-    if (resumed) this.send({ targetChange: { targetChangeType: 'RESET', targetIds: [id] } });
-    for (const doc of results) {
-      state.members.add(pathOf(doc));
-      this.send({ documentChange: { document: doc, targetIds: [id] } });
+    if (canResume) this.sendChangesSince(db, state, results, since!, micros);
+    else {
+      if (resumed) this.send({ targetChange: { targetChangeType: 'RESET', targetIds: [id] } });
+      for (const doc of results) {
+        state.members.add(pathOf(doc));
+        this.send({ documentChange: { document: doc, targetIds: [id] } });
+      }
     }
     this.send({
       targetChange: { targetChangeType: 'CURRENT', targetIds: [id], resumeToken: resumeToken(micros) },
@@ -169,27 +179,44 @@ export class ListenStream {
     this.sendGlobalSnapshot(micros);
   }
 
-  private authorizeQuery(db: DatabaseStore, state: TargetState, results: Document[]): void {
-    const shape = this.host.queryShape(state.query!, state.structuredQuery!);
-    const requests =
-      results.length > 0
-        ? results.map((doc) => ({
-            method: 'list' as const,
-            path: pathOf(doc),
-            resource: doc,
-            requestResource: null,
-            query: shape,
-          }))
-        : [
-            {
-              method: 'list' as const,
-              path: shape!.collection,
-              resource: null,
-              requestResource: null,
-              query: shape,
-            },
-          ];
-    this.host.authorizeReads(this.ctx, db, requests);
+  /**
+   * A resumed target: the client holds the result as of `since`; send what differs now, then the existence
+   * filter (the current count) the SDKs verify their cache against.
+   */
+  private sendChangesSince(
+    db: DatabaseStore,
+    state: TargetState,
+    results: Document[],
+    since: bigint,
+    micros: bigint,
+  ): void {
+    const then = db.at(since);
+    const before = state.documents
+      ? [...state.documents].map((path) => then.get(path)).filter((d): d is Document => d !== null)
+      : runQuery(state.query!, then);
+    const beforeByPath = new Map(before.map((doc) => [pathOf(doc), doc]));
+    const readTime = microsToTimestamp(micros);
+    for (const doc of results) {
+      const path = pathOf(doc);
+      state.members.add(path);
+      const old = beforeByPath.get(path);
+      if (old && timestampsEqual(old.updateTime, doc.updateTime)) continue;
+      this.send({ documentChange: { document: doc, targetIds: [state.id] } });
+    }
+    for (const [path, old] of beforeByPath) {
+      if (state.members.has(path)) continue;
+      const kind = db.get(path) ? 'documentRemove' : 'documentDelete';
+      this.send({ [kind]: { document: old.name, removedTargetIds: [state.id], readTime } });
+    }
+    this.send({ filter: { targetId: state.id, count: results.length } });
+  }
+
+  /** Judged from the query's constraints alone, never from the documents it returns. */
+  private authorizeQuery(db: DatabaseStore, state: TargetState): void {
+    const shape = this.host.queryShape(state.query!, state.structuredQuery!)!;
+    this.host.authorizeReads(this.ctx, db, [
+      { method: 'list', path: shape.collection, resource: null, requestResource: null, query: shape },
+    ]);
   }
 
   private pathIn(db: DatabaseStore, parsed: { projectId: string; databaseId: string; path: string }): string {
@@ -277,6 +304,10 @@ export class ListenStream {
     if (sent) this.sendGlobalSnapshot(micros);
   }
 
+  /**
+   * A document target re-checks each changed document; a query target re-checks its query (rules reading
+   * other documents with get() may have changed their answer), never the documents themselves.
+   */
   private authorizeVisible(target: TargetState, docs: Document[]): void {
     const db = this.db!;
     if (target.documents) {
@@ -292,18 +323,7 @@ export class ListenStream {
       );
       return;
     }
-    const shape = this.host.queryShape(target.query!, target.structuredQuery!);
-    this.host.authorizeReads(
-      this.ctx,
-      db,
-      docs.map((doc) => ({
-        method: 'list' as const,
-        path: pathOf(doc),
-        resource: doc,
-        requestResource: null,
-        query: shape,
-      })),
-    );
+    this.authorizeQuery(db, target);
   }
 
   private rerunQuery(
@@ -343,6 +363,14 @@ function removal(targetId: number, change: DocumentChange, readTime: unknown): R
   if (change.after)
     return { documentRemove: { document: change.after.name, removedTargetIds: [targetId], readTime } };
   return { documentDelete: { document: change.before!.name, removedTargetIds: [targetId], readTime } };
+}
+
+/** The commit time a resume token (8 bytes, big-endian micros, as this emulator issues them) or read time names. */
+function resumeMicros(target: Record<string, unknown>): bigint | null {
+  const token = target.resumeToken as Uint8Array | undefined;
+  if (token && token.length > 0) return token.length === 8 ? Buffer.from(token).readBigUInt64BE(0) : null;
+  const readTime = target.readTime as Parameters<typeof timestampToMicros>[0];
+  return readTime ? timestampToMicros(readTime) : null;
 }
 
 function pathOf(doc: Document): string {

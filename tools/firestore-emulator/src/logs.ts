@@ -7,6 +7,8 @@ export interface Logger {
   rulesLoaded(projectId: string, source: string): void;
   rulesRejected(projectId: string, message: string): void;
   rpcFailed(method: string, code: number, message: string): void;
+  triggerRegistered(projectId: string, key: string): void;
+  triggerFailed(key: string, message: string): void;
   stopped(): void;
 }
 
@@ -22,6 +24,8 @@ export function createLogger(quiet: boolean): Logger {
     rulesLoaded: (projectId, source) => line('rules_loaded', { projectId, source }),
     rulesRejected: (projectId, message) => line('rules_rejected', { projectId, message }),
     rpcFailed: (method, code, message) => line('rpc_failed', { method, code, message }),
+    triggerRegistered: (projectId, key) => line('trigger_registered', { projectId, key }),
+    triggerFailed: (key, message) => line('trigger_delivery_failed', { key, message }),
     stopped: () => line('stopped', {}),
   };
 }

@@ -1,5 +1,5 @@
 import { lastSegment, parentPath } from './paths.ts';
-import { timestampToMicros } from './time.ts';
+import { currentMicros, timestampToMicros } from './time.ts';
 import type { Document } from './types.ts';
 
 // One database's documents in memory: a map by relative path, an index of collections (so a collection
@@ -22,7 +22,17 @@ export interface ReadView {
   descendants(parent: string): Iterable<Document>;
 }
 
-export type CommitListener = (changes: DocumentChange[], commitMicros: bigint) => void;
+/** Who made a commit: an admin (Bearer owner), a signed-in user, nobody; or the emulator clearing data. */
+export interface CommitOrigin {
+  admin: boolean;
+  uid: string | null;
+  /** The database was cleared through the emulator endpoint (not a write any function should see). */
+  cleared?: boolean;
+}
+
+export type CommitListener = (changes: DocumentChange[], commitMicros: bigint, origin: CommitOrigin) => void;
+
+const SYSTEM: CommitOrigin = { admin: true, uid: null };
 
 interface HistoryEntry {
   micros: bigint;
@@ -40,6 +50,8 @@ export class DatabaseStore implements ReadView {
   private readonly history = new Map<string, HistoryEntry[]>();
   private readonly historyQueue: { micros: bigint; path: string }[] = [];
   private readonly listeners = new Set<CommitListener>();
+  /** History before this time may have been dropped (or, before the store existed, was never kept). */
+  private prunedHorizon = currentMicros();
 
   constructor(
     /** projects/{p}/databases/{d} */
@@ -154,7 +166,7 @@ export class DatabaseStore implements ReadView {
   }
 
   /** Applies one commit's document changes atomically and tells every listener once. */
-  apply(changes: DocumentChange[], commitMicros: bigint): void {
+  apply(changes: DocumentChange[], commitMicros: bigint, origin: CommitOrigin = SYSTEM): void {
     for (const change of changes) {
       this.recordHistory(change.path, change.before, commitMicros);
       if (change.after) this.put(change.path, change.after);
@@ -165,7 +177,7 @@ export class DatabaseStore implements ReadView {
     for (const listener of this.listeners) {
       // A failing listener (a broken stream) must not fail the commit that has already been applied.
       try {
-        listener(changes, commitMicros);
+        listener(changes, commitMicros, origin);
       } catch {}
     }
   }
@@ -178,7 +190,7 @@ export class DatabaseStore implements ReadView {
   clear(commitMicros: bigint): void {
     const changes: DocumentChange[] = [];
     for (const [path, doc] of this.docs) changes.push({ path, before: doc, after: null });
-    this.apply(changes, commitMicros);
+    this.apply(changes, commitMicros, { ...SYSTEM, cleared: true });
   }
 
   private put(path: string, doc: Document): void {
@@ -226,8 +238,14 @@ export class DatabaseStore implements ReadView {
     this.historyQueue.push({ micros, path });
   }
 
+  /** Whether reads at this past time still see exactly the state of then (its history is retained). */
+  canReadAt(micros: bigint): boolean {
+    return this.historyRetentionMicros > 0n && micros >= this.prunedHorizon && micros <= currentMicros();
+  }
+
   private pruneHistory(nowMicros: bigint): void {
     const horizon = nowMicros - this.historyRetentionMicros;
+    if (horizon > this.prunedHorizon) this.prunedHorizon = horizon;
     let dropped = 0;
     while (dropped < this.historyQueue.length && this.historyQueue[dropped].micros < horizon) {
       const { path } = this.historyQueue[dropped];

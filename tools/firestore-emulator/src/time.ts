@@ -37,3 +37,17 @@ export function compareTimestamps(a: Timestamp, b: Timestamp): number {
   if (as !== bs) return as < bs ? -1 : 1;
   return Math.sign((a.nanos ?? 0) - (b.nanos ?? 0));
 }
+
+/** A Timestamp as RFC 3339 text, with the shortest of 0, 3, 6 or 9 fraction digits (as proto3 JSON prints it). */
+export function rfc3339(timestamp: { seconds?: unknown; nanos?: unknown }): string {
+  const seconds = BigInt(String(timestamp.seconds ?? '0'));
+  const nanos = Number(timestamp.nanos ?? 0);
+  const iso = new Date(Number(seconds) * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+  const base = iso.slice(0, 19);
+  if (nanos === 0) return `${base}Z`;
+  let fraction = String(nanos).padStart(9, '0');
+  // Shortest of 3, 6 or 9 digits, like the proto3 JSON printers.
+  if (fraction.endsWith('000000')) fraction = fraction.slice(0, 3);
+  else if (fraction.endsWith('000')) fraction = fraction.slice(0, 6);
+  return `${base}.${fraction}Z`;
+}

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Code, RpcError } from './errors.ts';
+import { currentMicros, timestampToMicros } from './time.ts';
+import type { Timestamp } from './types.ts';
 
 // Transactions. Read-write transactions take an exclusive lock on every document they read or write
 // (pessimistic, like the real emulator), so concurrent read-modify-write transactions queue instead of
@@ -64,6 +66,22 @@ export class TransactionManager {
     const txn = new Transaction(randomBytes(16), database, readOnly, readMicros, age);
     this.transactions.set(txn.id.toString('hex'), txn);
     return txn;
+  }
+
+  /** Begins a transaction from TransactionOptions (read-only at an optional read time, or read-write). */
+  beginFromOptions(
+    database: string,
+    options:
+      | { readOnly?: { readTime?: Timestamp }; readWrite?: { retryTransaction?: Uint8Array } }
+      | undefined,
+  ): Transaction {
+    if (options?.readOnly) {
+      const readMicros = options.readOnly.readTime
+        ? timestampToMicros(options.readOnly.readTime)
+        : currentMicros();
+      return this.begin(database, true, readMicros);
+    }
+    return this.begin(database, false, null, options?.readWrite?.retryTransaction);
   }
 
   /** Ages of finished transactions, so a retry (retry_transaction) keeps its place; bounded. */

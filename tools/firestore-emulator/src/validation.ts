@@ -8,6 +8,12 @@ export const emulatorOptionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(8080),
   projectId: z.string().min(1).default('demo-esp32-cloud'),
   rulesFile: z.string().min(1).optional(),
+  /** firestore.indexes.json: the composite indexes and single-field overrides strict mode checks against. */
+  indexesFile: z.string().min(1).optional(),
+  /** Strict index mode: a query needing a composite index missing from indexesFile fails (FAILED_PRECONDITION). */
+  requireIndexes: z.boolean().default(false),
+  /** host:port of firebase-tools' Functions emulator, where Firestore trigger events are delivered. */
+  functionsEmulator: z.string().min(1).optional(),
   importDir: z.string().min(1).optional(),
   exportOnExit: z.string().min(1).optional(),
   quiet: z.boolean().default(false),

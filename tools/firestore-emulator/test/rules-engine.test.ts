@@ -579,8 +579,11 @@ describe('rules authorizer', () => {
     expect(!signedOut.allowed && signedOut.message).toContain(
       "error at L5:33: null value has no field 'uid'",
     );
-    expect(authz.authorize(request({ method: 'list', path: 'users/alice/posts/abcd' })).allowed).toBe(true);
-    expect(authz.authorize(request({ method: 'list', path: 'users/bob/posts/abcd' })).allowed).toBe(false);
+    expect(authz.authorize(request({ method: 'get', path: 'users/alice/posts/abcd' })).allowed).toBe(true);
+    expect(authz.authorize(request({ method: 'get', path: 'users/bob/posts/abcd' })).allowed).toBe(false);
+    // A query does not know its documents' ids: a rule on the id wildcard cannot hold for the whole query.
+    const list = authz.authorize(request({ method: 'list', path: 'users/alice/posts' }));
+    expect(!list.allowed && list.message).toContain("wildcard 'postId' has no value in a query");
     expect(authz.authorize(request({ method: 'update', path: 'users/alice/posts/abcd' })).allowed).toBe(
       false,
     );
@@ -755,7 +758,9 @@ describe('rules authorizer', () => {
     expect(query({ compositeFilter: { op: 'AND', filters: [mine] } }, 10).allowed).toBe(true);
     expect(query(mine, 100).allowed).toBe(false);
     const open = query(undefined, 10);
-    expect(!open.allowed && open.message).toContain("map has no field 'user_id'");
+    expect(!open.allowed && open.message).toContain(
+      'resource.data.user_id (the query does not filter on it) cannot be proven',
+    );
     // Without a limit, request.query.limit is null and the comparison is an error, which denies.
     expect(query(mine).allowed).toBe(false);
   });
@@ -795,67 +800,175 @@ describe('rules authorizer', () => {
 });
 
 describe('rules are not filters', () => {
-  it('shows a query result only the fields the query filters on', () => {
+  it('judges a query by its filters, never by the documents it returns', () => {
     const authz = createRulesAuthorizer(`${HEADER}    match /links/{id} {
-      allow list: if resource.data.user_id == request.auth.uid && resource.id == id;
+      allow list: if resource.data.user_id == request.auth.uid;
+    }
+    match /scores/{id} {
+      allow list: if resource.data.n > 5 && resource.data.kind in ['a', 'b'];
+    }
+    match /rooms/{id} {
+      allow list: if request.auth.uid in resource.data.members || resource.data.tags.hasAny(['open']);
+    }
+    match /pinned/{id} {
+      allow list: if id == 'p1' && resource.id == 'p1';
     }
   }
 }`);
-    const own = doc('links/a1', { user_id: 'alice', device_id: 'D1', nested: { x: 1 } });
-    const eq = (field: string, value: string) => ({
-      fieldFilter: { field: { fieldPath: field }, op: 'EQUAL', value: { stringValue: value } },
+    const f = (field: string, op: string, value: Value) => ({
+      fieldFilter: { field: { fieldPath: field }, op, value },
     });
-    const list = (where: unknown) =>
+    const str = (v: string): Value => ({ stringValue: v });
+    const int = (v: number): Value => ({ integerValue: String(v) });
+    const list = (...values: Value[]): Value => ({ arrayValue: { values } });
+    const and = (...filters: unknown[]) => ({ compositeFilter: { op: 'AND', filters } });
+    const or = (...filters: unknown[]) => ({ compositeFilter: { op: 'OR', filters } });
+    const allowed = (collection: string, where: unknown) =>
       authz.authorize(
         request({
           method: 'list',
-          path: 'links/a1',
+          path: collection,
           auth: alice,
-          resource: own,
-          query: { collection: 'links', allDescendants: false, structuredQuery: { where } },
+          query: { collection, allDescendants: false, structuredQuery: { where } },
         }),
-      );
-    expect(list(eq('user_id', 'alice')).allowed).toBe(true);
+      ).allowed;
+    // Equality, in, and AND/OR (each disjunct must be allowed).
+    expect(allowed('links', f('user_id', 'EQUAL', str('alice')))).toBe(true);
     expect(
-      list({ compositeFilter: { op: 'AND', filters: [eq('device_id', 'D1'), eq('user_id', 'alice')] } })
-        .allowed,
+      allowed('links', and(f('device_id', 'EQUAL', str('D1')), f('user_id', 'EQUAL', str('alice')))),
     ).toBe(true);
-    // Only alice's document matches, but the query does not say so: denied, as Firestore denies it.
-    const byDevice = list(eq('device_id', 'D1'));
-    expect(!byDevice.allowed && byDevice.message).toContain("map has no field 'user_id'");
-    expect(list(undefined).allowed).toBe(false);
-    const inequality = {
-      fieldFilter: {
-        field: { fieldPath: 'user_id' },
-        op: 'GREATER_THAN_OR_EQUAL',
-        value: { stringValue: 'a' },
-      },
-    };
-    expect(list(inequality).allowed).toBe(true);
+    expect(allowed('links', f('device_id', 'EQUAL', str('D1')))).toBe(false);
+    expect(allowed('links', undefined)).toBe(false);
+    expect(allowed('links', f('user_id', 'IN', list(str('alice'))))).toBe(true);
+    expect(allowed('links', f('user_id', 'IN', list(str('alice'), str('bob'))))).toBe(false);
+    expect(allowed('links', f('user_id', 'GREATER_THAN_OR_EQUAL', str('a')))).toBe(false);
+    expect(allowed('links', or(f('user_id', 'EQUAL', str('alice')), f('user_id', 'EQUAL', str('bob'))))).toBe(
+      false,
+    );
+    expect(
+      allowed(
+        'links',
+        and(
+          f('user_id', 'EQUAL', str('alice')),
+          or(f('device_id', 'EQUAL', str('D1')), f('device_id', 'EQUAL', str('D2'))),
+        ),
+      ),
+    ).toBe(true);
+    // Ranges must lie inside the rule's range; in must be a subset.
+    const kinds = f('kind', 'IN', list(str('a'), str('b')));
+    expect(allowed('scores', and(f('n', 'GREATER_THAN', int(10)), kinds))).toBe(true);
+    expect(allowed('scores', and(f('n', 'GREATER_THAN_OR_EQUAL', int(6)), kinds))).toBe(true);
+    expect(allowed('scores', and(f('n', 'GREATER_THAN', int(5)), kinds))).toBe(true);
+    expect(allowed('scores', and(f('n', 'GREATER_THAN_OR_EQUAL', int(5)), kinds))).toBe(false);
+    expect(
+      allowed('scores', and(f('n', 'GREATER_THAN', int(10)), f('kind', 'IN', list(str('a'), str('c'))))),
+    ).toBe(false);
+    expect(allowed('scores', and(f('n', 'EQUAL', int(7)), f('kind', 'EQUAL', str('b'))))).toBe(true);
+    // array-contains proves membership; array-contains-any proves hasAny.
+    expect(allowed('rooms', f('members', 'ARRAY_CONTAINS', str('alice')))).toBe(true);
+    expect(allowed('rooms', f('members', 'ARRAY_CONTAINS', str('bob')))).toBe(false);
+    expect(allowed('rooms', f('tags', 'ARRAY_CONTAINS_ANY', list(str('open'))))).toBe(true);
+    expect(allowed('rooms', f('tags', 'ARRAY_CONTAINS_ANY', list(str('open'), str('closed'))))).toBe(false);
+    // A __name__ filter pins the document id.
+    const name = (id: string): Value => ({
+      referenceValue: `projects/p/databases/(default)/documents/pinned/${id}`,
+    });
+    expect(allowed('pinned', f('__name__', 'EQUAL', name('p1')))).toBe(true);
+    expect(allowed('pinned', f('__name__', 'EQUAL', name('p2')))).toBe(false);
+    expect(allowed('pinned', undefined)).toBe(false);
   });
 });
 
 describe('collection-group queries', () => {
-  it('are judged only by matches under a recursive wildcard', () => {
+  it('are judged only by matches under a recursive wildcard, which has no value in the query', () => {
     const nested = createRulesAuthorizer(`${HEADER}    match /a/{x}/c/{y} { allow read; }\n  }\n}`);
-    const recursive = createRulesAuthorizer(
-      `${HEADER}    match /{prefix=**}/c/{y} { allow list: if y != 'secret' && (prefix == /a/1 || prefix == path('/')); }\n  }\n}`,
+    const byPrefix = createRulesAuthorizer(
+      `${HEADER}    match /{prefix=**}/c/{y} { allow list: if prefix == /a/1; }\n  }\n}`,
     );
-    const groupQuery = { collection: 'c', allDescendants: true, structuredQuery: {} };
-    const req = (path: string, q?: typeof groupQuery) => request({ method: 'list', path, query: q });
-    expect(nested.authorize(req('a/1/c/2')).allowed).toBe(true);
-    const denied = nested.authorize(req('a/1/c/2', groupQuery));
+    const byOwner = createRulesAuthorizer(
+      `${HEADER}    match /{prefix=**}/c/{y} { allow list: if resource.data.owner == request.auth.uid; }\n  }\n}`,
+    );
+    const owner = {
+      fieldFilter: { field: { fieldPath: 'owner' }, op: 'EQUAL', value: { stringValue: 'alice' } },
+    };
+    const group = (where?: unknown) => ({
+      collection: 'c',
+      allDescendants: true,
+      structuredQuery: { where },
+    });
+    const req = (path: string, q?: ReturnType<typeof group>) =>
+      request({ method: 'list', path, query: q, auth: alice });
+    expect(
+      nested.authorize(
+        req('a/1/c', { collection: 'a/1/c', allDescendants: false, structuredQuery: { where: undefined } }),
+      ).allowed,
+    ).toBe(true);
+    const denied = nested.authorize(req('c', group()));
     expect(!denied.allowed && denied.message).toContain(
       'collection-group query needs a match with a {name=**}',
     );
-    expect(recursive.authorize(req('a/1/c/2', groupQuery)).allowed).toBe(true);
-    expect(recursive.authorize(req('a/1/c/secret', groupQuery)).allowed).toBe(false);
-    expect(recursive.authorize(req('a/2/c/3', groupQuery)).allowed).toBe(false);
-    expect(recursive.authorize(req('c/3', groupQuery)).allowed).toBe(true);
-    // Over no documents the id is unknown, so a rule that depends on it cannot hold for every possible result.
-    const empty = recursive.authorize(req('c', groupQuery));
-    expect(!empty.allowed && empty.message).toContain(
-      "wildcard 'y' has no value in a query over no documents",
+    expect(!denied.allowed && denied.message).toContain("collection group 'c' (query)");
+    const prefix = byPrefix.authorize(req('c', group()));
+    expect(!prefix.allowed && prefix.message).toContain(
+      "wildcard 'prefix' has no value in a collection-group query",
     );
+    expect(byOwner.authorize(req('c', group(owner))).allowed).toBe(true);
+    expect(byOwner.authorize(req('c', group())).allowed).toBe(false);
+  });
+});
+
+describe('path literals in every expression position', () => {
+  const rules = `${HEADER}    function linkPath(id) {
+      return /databases/$(database)/documents/links/$(request.auth.uid + '_' + id);
+    }
+    function linked(id) {
+      let p = /databases/$(database)/documents/links/$(request.auth.uid)_$(id);
+      return exists(p) && get(p).data.level == 'owner';
+    }
+    match /devices/{id} {
+      allow get: if exists(linkPath(id)) && get(linkPath(id)).data.level == 'viewer';
+      allow update: if getAfter(/databases/$(database)/documents/links/$(request.auth.uid + '_' + id)).data.level == 'owner';
+      allow delete: if linked(id);
+      allow create: if /databases/$(database)/documents/devices/$(id) == request.path
+        && !(/databases/$(database)/documents/links/$(id) in [request.path]);
+    }
+    match /mirrors/{id} {
+      allow get: if request.path == (true ? /databases/$(database)/documents/mirrors/$(id) : /x/y);
+    }
+  }
+}`;
+  const authz = createRulesAuthorizer(rules);
+  const store = {
+    'links/alice_d1': doc('links/alice_d1', { level: 'viewer' }),
+    'links/alice_d2': doc('links/alice_d2', { level: 'owner' }),
+  };
+  const as = (method: AccessRequest['method'], path: string, after = store) =>
+    authz.authorize(request({ method, path, auth: alice }, store, after)).allowed;
+
+  it('returned from a function and passed to exists/get', () => {
+    expect(as('get', 'devices/d1')).toBe(true);
+    expect(as('get', 'devices/d2')).toBe(false);
+    expect(as('get', 'devices/d3')).toBe(false);
+  });
+
+  it('bound with let, with $(…) next to literal text in one segment', () => {
+    expect(as('delete', 'devices/d2')).toBe(true);
+    expect(as('delete', 'devices/d1')).toBe(false);
+  });
+
+  it('passed to getAfter', () => {
+    const after = { ...store, 'links/alice_d1': doc('links/alice_d1', { level: 'owner' }) };
+    expect(as('update', 'devices/d1', after)).toBe(true);
+    expect(as('update', 'devices/d1')).toBe(false);
+  });
+
+  it('compared on either side, in a list and in a conditional', () => {
+    expect(as('create', 'devices/d9')).toBe(true);
+    expect(as('get', 'mirrors/m1')).toBe(true);
+  });
+
+  it('in expressions on their own', () => {
+    expect(run('/a/$(s) == /a/hello')).toBe('true');
+    expect(run("/a/b in [/a/b, /c/$('d')]")).toBe('true');
   });
 });

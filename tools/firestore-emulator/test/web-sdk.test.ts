@@ -139,21 +139,29 @@ describe('listeners over the Listen stream', () => {
     const stopDropped = onSnapshot(query(collection(client, 'multi'), where('v', '>', 0)), (snap) => {
       if (!snap.metadata.fromCache) dropped.push(snap.size);
     });
-    await expect.poll(() => kept.length > 0 && dropped.length > 0).toBe(true);
+    await expect.poll(() => kept.length > 0 && dropped.length > 0, { timeout: 10_000 }).toBe(true);
     stopDropped();
     const droppedCalls = dropped.length;
     await h.admin().doc('multi/a').set({ v: 1 });
-    await expect.poll(() => kept.at(-1)).toBe(1);
+    await expect.poll(() => kept.at(-1), { timeout: 10_000 }).toBe(1);
     stopKept();
     expect(dropped.length).toBe(droppedCalls);
   });
 
   it('resumes a target with its resume token and catches up', async () => {
     const resumeTokens: number[] = [];
+    const responses: Record<string, unknown>[] = [];
     const service = h.emulator.service;
     const originalListen = service.listen.bind(service);
     service.listen = (ctx, send, end) => {
-      const stream = originalListen(ctx, send, end);
+      const stream = originalListen(
+        ctx,
+        (response) => {
+          responses.push(response);
+          send(response);
+        },
+        end,
+      );
       return {
         push(request) {
           if (request.addTarget?.resumeToken?.length) resumeTokens.push(request.addTarget.targetId);
@@ -176,6 +184,7 @@ describe('listeners over the Listen stream', () => {
       stop();
       await admin.doc('resume/2').set({ v: 2 });
       await admin.doc('resume/1').delete();
+      responses.length = 0;
       const after: string[][] = [];
       stop = onSnapshot(q, (snap) => {
         if (!snap.metadata.fromCache) after.push(snap.docs.map((d) => d.id));
@@ -183,6 +192,20 @@ describe('listeners over the Listen stream', () => {
       await expect.poll(() => after.at(-1)).toEqual(['2']);
       stop();
       expect(resumeTokens.length).toBeGreaterThan(0);
+      // Resumed, not reset: only the changes since the token, then an existence filter with the count.
+      // biome-ignore lint/suspicious/noExplicitAny: ListenResponse messages are read loosely.
+      const kinds = responses.map((r: any) =>
+        r.targetChange ? `target:${r.targetChange.targetChangeType}` : Object.keys(r)[0],
+      );
+      expect(kinds).not.toContain('target:RESET');
+      expect(kinds.filter((k) => k !== 'target:NO_CHANGE')).toEqual([
+        'target:ADD',
+        'documentChange',
+        'documentDelete',
+        'filter',
+        'target:CURRENT',
+      ]);
+      expect(responses.find((r) => 'filter' in r)).toMatchObject({ filter: { count: 1 } });
     } finally {
       service.listen = originalListen;
     }
@@ -257,11 +280,10 @@ describe('identity and authorization', () => {
   });
 
   it('ends a listener with permission-denied when a change may no longer be read', async () => {
+    // Queries are judged from their constraints, so what may change is what the rules read with get().
     h.emulator.service.setAuthorizer(PROJECT, {
       authorize: (request) =>
-        (request.resource?.fields.hidden as { booleanValue?: boolean } | undefined)?.booleanValue
-          ? { allowed: false, message: 'hidden' }
-          : { allowed: true },
+        request.readBefore('flags/revoked') ? { allowed: false, message: 'revoked' } : { allowed: true },
     });
     try {
       const client = h.web({ uid: 'bob' });
@@ -274,11 +296,13 @@ describe('identity and authorization', () => {
         }),
       );
       await expect.poll(() => events.at(-1)).toBe('size:1');
+      await h.admin().doc('flags/revoked').set({ at: 1 });
       await h.admin().doc('revocable/a').update({ hidden: true });
       expect((await errored).code).toBe('permission-denied');
       expect(events).toEqual(['size:1']);
     } finally {
       h.emulator.service.setAuthorizer(PROJECT, { authorize: () => ({ allowed: true }) });
+      await h.admin().doc('flags/revoked').delete();
     }
   });
 });

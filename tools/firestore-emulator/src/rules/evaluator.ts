@@ -5,7 +5,15 @@ import { evalError, RulesEvalError } from './errors.ts';
 import { callMethod } from './methods.ts';
 import { CONVERSIONS, callConversion, callNamespace, NAMESPACES } from './namespaces.ts';
 import { binary, isType, negate } from './operators.ts';
-import { RMap, RPath, type RValue, typeName } from './values.ts';
+import {
+  isSymbolic,
+  symbolicBinary,
+  symbolicField,
+  symbolicIs,
+  symbolicMethod,
+  unprovable,
+} from './query-constraints.ts';
+import { RConstrained, RMap, RPath, RQueryData, type RValue, typeName } from './values.ts';
 
 // Tree-walking evaluation of expressions. An evaluation error is a thrown RulesEvalError; && and || absorb one
 // when the other side decides the result (error && false is false, error || true is true), exactly as the
@@ -109,21 +117,24 @@ export class Evaluator {
         return this.path(e.segments, scope, fns);
       case 'unary': {
         const v = this.evaluate(e.arg, scope, fns);
+        if (isSymbolic(v)) throw unprovable(`'${e.op}' on resource.data.${v.path.join('.')}`);
         if (e.op === '-') return negate(v);
         if (typeof v !== 'boolean') throw evalError(`'!' expects a bool, got ${typeName(v)}`);
         return !v;
       }
       case 'binary':
         if (e.op === '&&' || e.op === '||') return this.logical(e.op, e.left, e.right, scope, fns);
-        return binary(e.op, this.evaluate(e.left, scope, fns), this.evaluate(e.right, scope, fns));
+        return this.binary(e.op, this.evaluate(e.left, scope, fns), this.evaluate(e.right, scope, fns));
       case 'ternary': {
         const test = this.evaluate(e.test, scope, fns);
         if (typeof test !== 'boolean')
           throw evalError(`the condition of '?:' must be a bool, got ${typeName(test)}`);
         return this.evaluate(test ? e.then : e.otherwise, scope, fns);
       }
-      case 'is':
-        return isType(this.evaluate(e.arg, scope, fns), e.type);
+      case 'is': {
+        const v = this.evaluate(e.arg, scope, fns);
+        return isSymbolic(v) ? symbolicIs(v, e.type, isType) : isType(v, e.type);
+      }
       case 'member':
         return field(this.evaluate(e.object, scope, fns), e.name);
       case 'index':
@@ -141,9 +152,14 @@ export class Evaluator {
           return callNamespace(e.object.name, e.name, this.args(e.args, scope, fns));
         }
         const target = this.evaluate(e.object, scope, fns);
+        if (isSymbolic(target)) return symbolicMethod(target, e.name, this.args(e.args, scope, fns));
         return callMethod(target, e.name, this.args(e.args, scope, fns));
       }
     }
+  }
+
+  private binary(op: string, l: RValue, r: RValue): RValue {
+    return isSymbolic(l) || isSymbolic(r) ? symbolicBinary(op, l, r) : binary(op, l, r);
   }
 
   private args(args: Expr[], scope: Scope, fns: FunctionTable | null): RValue[] {
@@ -217,7 +233,7 @@ export class Evaluator {
     const s = target.segments;
     if (s.length < 5 || s[0] !== 'databases' || s[2] !== 'documents' || (s.length - 3) % 2 !== 0) {
       throw evalError(
-        `${name}() needs a document path /databases/{db}/documents/{collection}/{doc}, got ${target}`,
+        `${name}() needs a document path /databases/{db}/documents/{collection}/{doc}, got one of ${s.length} segments`,
       );
     }
     if (s[1] !== this.reader.databaseId) {
@@ -282,6 +298,8 @@ function segmentText(v: RValue): string {
 }
 
 export function field(target: RValue, name: string): RValue {
+  if (target instanceof RQueryData) return symbolicField(target, name);
+  if (target instanceof RConstrained) throw unprovable(`resource.data.${target.path.join('.')}.${name}`);
   if (target instanceof RMap) {
     const v = target.entries.get(name);
     if (v === undefined) throw evalError(`map has no field '${name}'`);
@@ -292,6 +310,10 @@ export function field(target: RValue, name: string): RValue {
 }
 
 function index(target: RValue, i: RValue): RValue {
+  if (target instanceof RQueryData || target instanceof RConstrained) {
+    if (typeof i !== 'string') throw unprovable(`an index into resource.data.${target.path.join('.')}`);
+    return field(target, i);
+  }
   if (target instanceof RMap) {
     if (typeof i !== 'string') throw evalError(`map index must be a string, got ${typeName(i)}`);
     return field(target, i);

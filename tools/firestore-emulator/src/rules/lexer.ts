@@ -73,6 +73,9 @@ export class SourceMap {
   }
 }
 
+/** Keywords after which an operand is expected (`return /a/b`, `if /a/b == p`, `x in /a/b`). */
+const EXPRESSION_KEYWORDS = new Set(['return', 'if', 'in']);
+
 export function tokenize(map: SourceMap, start = 0, end = map.source.length): Token[] {
   const src = map.source;
   const tokens: Token[] = [];
@@ -84,6 +87,8 @@ export function tokenize(map: SourceMap, start = 0, end = map.source.length): To
     const t = tokens[tokens.length - 1];
     if (!t) return false;
     if (t.type === 'punct') return t.value === ')' || t.value === ']' || t.value === '}';
+    // After a keyword that introduces an expression, a `/` starts a path literal, not a division.
+    if (t.type === 'ident' && EXPRESSION_KEYWORDS.has(t.value)) return false;
     return t.type !== 'eof';
   };
 

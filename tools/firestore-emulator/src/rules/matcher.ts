@@ -28,8 +28,10 @@ export interface MatchedBlock {
   functions: FunctionTable;
 }
 
-/** Stands in for the document id when a query over an empty result is checked against its collection. */
+/** Stands in for the document id of a query: rules may not read it (unless a __name__ filter pins one). */
 export const ANY_DOCUMENT = '\u0000any-document';
+/** Stands in for the parent path of a collection-group query: only a {name=**} wildcard consumes it. */
+export const ANY_PREFIX = '\u0000any-prefix';
 
 export function compileRules(ruleset: Ruleset): CompiledRules {
   const service = ruleset.services.find((s) => s.name === 'cloud.firestore');
@@ -122,13 +124,15 @@ function patternMatches(
       return;
     }
     if (seg.kind === 'wildcard') {
-      if (i >= segments.length) return;
+      if (i >= segments.length || segments[i] === ANY_PREFIX) return;
       const value = segments[i];
       const next = new Map(bindings);
       next.set(
         seg.name,
         value === ANY_DOCUMENT
-          ? new Unreadable(`wildcard '${seg.name}' has no value in a query over no documents`)
+          ? new Unreadable(
+              `wildcard '${seg.name}' has no value in a query (no __name__ filter fixes the document)`,
+            )
           : value,
       );
       step(k + 1, i + 1, next);
@@ -139,7 +143,13 @@ function patternMatches(
     for (let n = last ? segments.length - i : min; n <= segments.length - i; n++) {
       if (n < min) continue;
       const next = new Map(bindings);
-      next.set(seg.name, new RPath(segments.slice(i, i + n).filter((s) => s !== ANY_DOCUMENT)));
+      const consumed = segments.slice(i, i + n);
+      next.set(
+        seg.name,
+        consumed.includes(ANY_PREFIX)
+          ? new Unreadable(`wildcard '${seg.name}' has no value in a collection-group query`)
+          : new RPath(consumed.filter((s) => s !== ANY_DOCUMENT)),
+      );
       step(k + 1, i + n, next);
     }
   };

@@ -40,7 +40,7 @@ export function callConversion(name: string, args: RValue[]): RValue {
       if (typeof v === 'bigint') return Number(v);
       if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+|Infinity|NaN)\s*$/.test(v))
         return Number(v);
-      throw evalError(`float() cannot convert ${typeName(v)} ${showValue(v)}`);
+      throw evalError(`float() cannot convert ${typeName(v)}`);
     case 'string':
       if (typeof v === 'string') return v;
       if (v === null) return 'null';
@@ -52,7 +52,7 @@ export function callConversion(name: string, args: RValue[]): RValue {
       if (typeof v === 'boolean') return v;
       if (v === 'true') return true;
       if (v === 'false') return false;
-      throw evalError(`bool() cannot convert ${typeName(v)} ${showValue(v)}`);
+      throw evalError(`bool() cannot convert ${typeName(v)}`);
     case 'path':
       if (v instanceof RPath) return v;
       return RPath.parse(asString('path', v));
@@ -66,13 +66,13 @@ export function callConversion(name: string, args: RValue[]): RValue {
 function toInt(v: RValue): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw evalError(`int() cannot convert ${v}`);
+    if (!Number.isFinite(v)) throw evalError('int() cannot convert a non-finite float');
     const i = BigInt(Math.trunc(v));
-    if (i < INT64_MIN || i > INT64_MAX) throw evalError(`int() of ${v} overflows 64 bits`);
+    if (i < INT64_MIN || i > INT64_MAX) throw evalError('int() of this float overflows 64 bits');
     return i;
   }
   if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) return checkedInt(BigInt(v.trim()));
-  throw evalError(`int() cannot convert ${typeName(v)} ${showValue(v)}`);
+  throw evalError(`int() cannot convert ${typeName(v)}`);
 }
 
 export function callNamespace(ns: string, name: string, args: RValue[]): RValue {

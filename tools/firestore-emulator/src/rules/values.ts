@@ -17,7 +17,9 @@ export type RValue =
   | RTimestamp
   | RDuration
   | RLatLng
-  | RMapDiff;
+  | RMapDiff
+  | RQueryData
+  | RConstrained;
 
 export class RMap {
   constructor(readonly entries: Map<string, RValue>) {}
@@ -74,6 +76,43 @@ export class RMapDiff {
   ) {}
 }
 
+/**
+ * `resource.data` (or a map inside it) of a list request: not a document but what the query's filters say
+ * about every document it could return (query-constraints.ts gives it meaning).
+ */
+export class RQueryData {
+  constructor(
+    /** Field path of this map inside the document ([] = resource.data itself). */
+    readonly path: readonly string[],
+    readonly constraints: ReadonlyMap<string, FieldConstraint>,
+  ) {}
+}
+
+/** A field of a list request's documents that the query constrains without fixing one value. */
+export class RConstrained {
+  constructor(
+    readonly path: readonly string[],
+    readonly constraint: FieldConstraint,
+  ) {}
+}
+
+export interface Bound {
+  value: RValue;
+  inclusive: boolean;
+}
+
+/** What one conjunction of a query's filters says about one field (field paths joined with '.'). */
+export interface FieldConstraint {
+  /** EQUAL, IN, IS_NULL, IS_NAN: the field holds one of these. */
+  values?: RValue[];
+  lower?: Bound;
+  upper?: Bound;
+  /** NOT_EQUAL, NOT_IN: the field holds none of these. */
+  excluded: RValue[];
+  /** ARRAY_CONTAINS ([v]) and ARRAY_CONTAINS_ANY (list): the array holds one value of each list. */
+  contains: RValue[][];
+}
+
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
@@ -103,6 +142,7 @@ export function typeName(v: RValue): string {
   if (v instanceof RDuration) return 'duration';
   if (v instanceof RLatLng) return 'latlng';
   if (v instanceof RMapDiff) return 'map_diff';
+  if (v instanceof RQueryData) return 'map';
   return 'unknown';
 }
 

@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { protoRoot } from '../proto.ts';
+import { rfc3339 } from '../time.ts';
 
 // The browser SDK serialises messages as proto3 JSON (timestamps as RFC 3339 strings, int64 as strings, bytes
 // as base64, wrapper types as bare values, enums as names). The core speaks the protobufjs object form of
@@ -167,14 +168,5 @@ function writeScalar(field: protobuf.Field, value: unknown): Json {
 }
 
 function writeTimestamp(timestamp: { seconds?: unknown; nanos?: unknown }): string {
-  const seconds = BigInt(String(timestamp.seconds ?? '0'));
-  const nanos = Number(timestamp.nanos ?? 0);
-  const iso = new Date(Number(seconds) * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
-  const base = iso.slice(0, 19);
-  if (nanos === 0) return `${base}Z`;
-  let fraction = String(nanos).padStart(9, '0');
-  // Shortest of 3, 6 or 9 digits, like the proto3 JSON printers.
-  if (fraction.endsWith('000000')) fraction = fraction.slice(0, 3);
-  else if (fraction.endsWith('000')) fraction = fraction.slice(0, 6);
-  return `${base}.${fraction}Z`;
+  return rfc3339(timestamp);
 }

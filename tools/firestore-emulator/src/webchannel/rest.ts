@@ -7,10 +7,11 @@ import type { Timestamp } from '../types.ts';
 import { applyCors } from './cors.ts';
 import { fromProto3Json, messageType, toProto3Json } from './json-codec.ts';
 
-// The browser SDK's non-streaming calls go over REST with proto3 JSON bodies, not WebChannel:
-// POST /v1/projects/{p}/databases/{d}/documents:batchGet and :commit (transactions), and
-// POST /v1/{parent}:runAggregationQuery / :runQuery (count/sum/avg, and the lite SDK's queries). Server-streaming
-// methods answer with a JSON array of their responses; errors are {error: {code, message, status}}.
+// The custom-method side of the v1 REST API (`POST /v1/{resource}:{method}`), with proto3 JSON bodies. The browser
+// SDK's non-streaming calls use it (:batchGet, :commit, :beginTransaction, :rollback, :runQuery,
+// :runAggregationQuery), and so do REST clients (:listCollectionIds, :batchWrite). Server-streaming methods
+// answer with a JSON array of their responses; errors are {error: {code, message, status}}. The resource
+// methods (GET/PATCH/DELETE a document, list, createDocument) are in ../rest/documents.ts.
 
 const REST_PATH = /^\/v1\/(projects\/([^/]+)\/databases\/([^/]+)\/documents(?:\/.*)?):([A-Za-z]+)$/;
 
@@ -22,7 +23,9 @@ interface RestMethod {
     | 'rollback'
     | 'batchGetDocuments'
     | 'runQuery'
-    | 'runAggregationQuery';
+    | 'runAggregationQuery'
+    | 'listCollectionIds'
+    | 'batchWrite';
   request: string;
   response: string;
   /** Where the URL's resource goes in the request: the database name or the query parent. */
@@ -65,6 +68,20 @@ const METHODS: Record<string, RestMethod> = {
     response: 'RunQueryResponse',
     target: 'parent',
   },
+  listCollectionIds: {
+    kind: 'unary',
+    service: 'listCollectionIds',
+    request: 'ListCollectionIdsRequest',
+    response: 'ListCollectionIdsResponse',
+    target: 'parent',
+  },
+  batchWrite: {
+    kind: 'unary',
+    service: 'batchWrite',
+    request: 'BatchWriteRequest',
+    response: 'BatchWriteResponse',
+    target: 'database',
+  },
   runAggregationQuery: {
     kind: 'stream',
     service: 'runAggregationQuery',
@@ -74,7 +91,7 @@ const METHODS: Record<string, RestMethod> = {
   },
 };
 
-const HTTP_STATUS: Record<number, number> = {
+export const HTTP_STATUS: Record<number, number> = {
   [Code.CANCELLED]: 499,
   [Code.UNKNOWN]: 500,
   [Code.INVALID_ARGUMENT]: 400,
@@ -115,14 +132,22 @@ export function handleRestRequest(
     databaseId: decodeURIComponent(match[3]!),
     ...identityFromAuthorization(request.headers.authorization),
   };
-  serve(method, resource, ctx, request, service)
+  sendRestAnswer(response, serve(method, resource, ctx, request, service));
+  return true;
+}
+
+/** Answers a REST call: 200 with the JSON body, or Google's error shape with the HTTP status of the code. */
+export function sendRestAnswer(response: ServerResponse, answer: Promise<unknown>): void {
+  answer
     .then((body) => {
       response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
       response.end(JSON.stringify(body));
     })
     .catch((error: unknown) => {
       const failure =
-        error instanceof SyntaxError ? new RpcError(Code.INVALID_ARGUMENT, error.message) : toRpcError(error);
+        error instanceof SyntaxError
+          ? new RpcError(Code.INVALID_ARGUMENT, `Invalid JSON payload received. ${error.message}`)
+          : toRpcError(error);
       const status = HTTP_STATUS[failure.code] ?? 500;
       response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
       response.end(
@@ -131,7 +156,6 @@ export function handleRestRequest(
         }),
       );
     });
-  return true;
 }
 
 async function serve(
