@@ -7,6 +7,7 @@ import {
   localRuntimeConfig,
   renderConfigScript,
 } from '@esp32cloud/hosting/runtime-config';
+import { startMailCatcher } from '@esp32cloud/mail-catcher';
 import { readFlashConfigs, startFleet } from '@esp32cloud/simulator';
 import { RUNNING_STACK_FILE, type RunningStackDescription } from '@esp32cloud/tests/harness/stack';
 import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
@@ -59,7 +60,16 @@ async function main(): Promise<void> {
   const webRoot = prepareWebRoot(config);
   const appUrl = `http://${config.host}:${config.ports.hosting.port}`;
 
+  // A real SMTP server with a web inbox: alert emails from the bridge land here, never on the Internet.
+  const mail = await startMailCatcher({
+    host: config.host,
+    smtpPort: config.ports.smtp.port,
+    webPort: config.ports.mailWeb.port,
+  });
+  stops.push({ name: 'Mail catcher', stop: () => mail.stop() });
+
   const backbone = await startLocalBackbone({
+    alerts: { smtpUrl: mail.smtpUrl, appUrl, apiUrl: appUrl },
     dataDir: path.join(config.runDir, 'broker'),
     host: config.host,
     mqttPort: config.ports.mqtt.port,
@@ -135,6 +145,7 @@ async function main(): Promise<void> {
     { name: 'Firestore emulator', value: firestoreHost },
     { name: 'Firestore data browser', value: `${firestore.url}/browser` },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
+    { name: 'Mail catcher', value: `${mail.webUrl}  (alert emails; SMTP ${mail.smtpUrl})` },
     {
       name: 'Demo accounts',
       value: 'demo@esp32.cloud / demo-password,  operator@esp32.cloud / operator-password',

@@ -21,6 +21,8 @@ import {
 import { DeviceDirectory } from './device-directory.ts';
 import { BridgeEvents } from './events.ts';
 import { acks } from './features/acks.ts';
+import { alertDelivery } from './features/alert-delivery.ts';
+import { alertEvaluation } from './features/alerts.ts';
 import { commandTimeouts } from './features/command-timeouts.ts';
 import { heartbeat } from './features/heartbeat.ts';
 import { deviceLogs } from './features/logs.ts';
@@ -33,7 +35,7 @@ import { bridgeLogs } from './logs.ts';
 // The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
 // shared subscription, so instances can be added), one ordered queue per device, and the list of features
 // that do the work, one file each under features/ (status ingest, heartbeat/offline detection, acks, device
-// logs, command timeouts, usage counters). A bad message is logged and dropped; nothing it contains can
+// logs, command timeouts, usage counters, alert evaluation and delivery). A bad message is logged and dropped; nothing it contains can
 // stop the bridge.
 
 export interface RunningBridge {
@@ -111,6 +113,7 @@ export async function startBridge(
     acks(ctx),
     deviceLogs(ctx),
     commandTimeouts(ctx),
+    ...(config.alerts.enabled ? [alertEvaluation(ctx), alertDelivery(ctx)] : []),
   ];
   const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
   for (const feature of features) Object.assign(handlers, feature.handles);

@@ -41,6 +41,30 @@ export interface BridgeConfig {
   commandTimeoutMs: number;
   /** How often daily usage counters are added to devices/{id}/usage/{day}. */
   usageFlushMs: number;
+  /** Alert evaluation and delivery (docs/ALERTS.md). */
+  alerts: AlertDeliveryConfig;
+}
+
+export interface AlertDeliveryConfig {
+  /** false: this instance neither evaluates rules nor delivers (e.g. a dedicated ingest-only instance). */
+  enabled: boolean;
+  /** smtp(s)://user:password@host:port; '' sends no email (items are marked skipped). Never logged. */
+  smtpUrl: string;
+  mailFrom: string;
+  /** Public origin of the web app, for links in emails. */
+  appUrl: string;
+  /** Public origin of the API, for the unsubscribe link. */
+  apiUrl: string;
+  webhookAttempts: number;
+  webhookInitialDelayMs: number;
+  webhookMaxDelayMs: number;
+  webhookTimeoutMs: number;
+  /** An endpoint is disabled after this many deliveries in a row failed (every retry spent). */
+  webhookDisableAfter: number;
+  /** How long an instance owns an outbox item it claimed before another may retry it. */
+  outboxLeaseMs: number;
+  /** How often held items (quiet hours) are checked for being due. */
+  outboxPollMs: number;
 }
 
 function env(source: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -76,5 +100,19 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     logsPerDevicePerMinute: num(source, 'BRIDGE_LOGS_PER_DEVICE_PER_MINUTE', 60),
     commandTimeoutMs: num(source, 'BRIDGE_COMMAND_TIMEOUT_MS', COMMAND_TIMEOUT_MS),
     usageFlushMs: num(source, 'BRIDGE_USAGE_FLUSH_MS', 15 * 60_000),
+    alerts: {
+      enabled: env(source, 'BRIDGE_ALERTS', 'on') !== 'off',
+      smtpUrl: env(source, 'SMTP_URL', ''),
+      mailFrom: env(source, 'ALERT_MAIL_FROM', 'ESP32 Cloud <alerts@esp32cloud.invalid>'),
+      appUrl: env(source, 'APP_URL', 'http://127.0.0.1:5000'),
+      apiUrl: env(source, 'API_URL', env(source, 'APP_URL', 'http://127.0.0.1:5000')),
+      webhookAttempts: num(source, 'WEBHOOK_ATTEMPTS', 5),
+      webhookInitialDelayMs: num(source, 'WEBHOOK_RETRY_INITIAL_MS', 2000),
+      webhookMaxDelayMs: num(source, 'WEBHOOK_RETRY_MAX_MS', 60_000),
+      webhookTimeoutMs: num(source, 'WEBHOOK_TIMEOUT_MS', 10_000),
+      webhookDisableAfter: num(source, 'WEBHOOK_DISABLE_AFTER_FAILURES', 10),
+      outboxLeaseMs: num(source, 'ALERT_OUTBOX_LEASE_MS', 5 * 60_000),
+      outboxPollMs: num(source, 'ALERT_OUTBOX_POLL_MS', 15_000),
+    },
   };
 }

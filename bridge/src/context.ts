@@ -17,6 +17,8 @@ export interface IngestStats {
   acks: number;
   timeouts: number;
   republished: number;
+  /** Alert episodes started or ended by this instance (each one Firestore transaction that wrote). */
+  alertEpisodes: number;
 }
 
 export interface BridgeContext {
@@ -67,6 +69,7 @@ export function emptyStats(): IngestStats {
     acks: 0,
     timeouts: 0,
     republished: 0,
+    alertEpisodes: 0,
   };
 }
 

@@ -36,8 +36,10 @@ export async function touchDevice(
   if (Object.keys(changes).length === 0 && !due) return;
   changes['state.last_seen'] = Timestamp.fromMillis(now);
   await writeDevice(ctx, entry, changes);
+  const previous = entry.written.online;
   entry.written.online = true;
   entry.written.lastSeenAt = now;
+  if (previous !== true) ctx.events.emit('presenceChanged', entry, true, previous, now);
 }
 
 /** Writes state.online = false (callers decide when: a last will, or the heartbeat timeout). */
@@ -47,6 +49,8 @@ export async function markOffline(
   reason: 'last_will' | 'heartbeat_timeout',
 ): Promise<void> {
   await writeDevice(ctx, entry, { 'state.online': false });
+  const previous = entry.written.online;
   entry.written.online = false;
   bridgeLogs.markedOffline(entry.deviceId, reason);
+  ctx.events.emit('presenceChanged', entry, false, previous, ctx.now());
 }

@@ -8,6 +8,13 @@ import type { DeviceEntry } from './device-directory.ts';
 export interface BridgeEventMap {
   /** Every validated message from a known device, before its kind's handler runs. */
   deviceMessage: [entry: DeviceEntry, kind: DeviceTopicKind, now: number];
+  /**
+   * A device message its handler accepted (for a status: valid for the device's type), with its parsed
+   * envelope. Alert evaluation reads readings and outputs from here.
+   */
+  messageAccepted: [entry: DeviceEntry, kind: DeviceTopicKind, envelope: unknown, now: number];
+  /** The offline detection (last will or heartbeat timeout) or a first message changed a device's presence. */
+  presenceChanged: [entry: DeviceEntry, online: boolean, previous: boolean | null, now: number];
   /** A status or ack changed a device's outputs (e.g. a relay switched). */
   outputsChanged: [entry: DeviceEntry, now: number];
   /** The API published a command on a device's control topic. */

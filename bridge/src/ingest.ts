@@ -45,5 +45,7 @@ export async function ingest(
 
   ctx.events.emit('deviceMessage', entry, parsed.kind, now);
   const outcome = await handlers[parsed.kind]?.({ topic, entry, envelope: envelope.value, payload, now });
-  if (outcome !== 'dropped') ctx.stats.processed++;
+  if (outcome === 'dropped') return;
+  ctx.stats.processed++;
+  ctx.events.emit('messageAccepted', entry, parsed.kind, envelope.value, now);
 }

@@ -66,6 +66,31 @@ export const bridgeLogs = {
   logsThrottled(deviceId: string): void {
     line('warn', 'device logs throttled', { deviceId });
   },
+  alertFired(ruleId: string, deviceId: string, alertId: string, recipients: number): void {
+    line('info', 'alert fired', { ruleId, deviceId, alertId, recipients });
+  },
+  alertResolved(ruleId: string, deviceId: string, alertId: string): void {
+    line('info', 'alert resolved', { ruleId, deviceId, alertId });
+  },
+  alertEvaluationFailed(ruleId: string, error: unknown): void {
+    line('error', 'alert evaluation failed', {
+      ruleId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
+  alertRulesListenerFailed(error: unknown): void {
+    line('error', 'alert listener failed', { error: error instanceof Error ? error.message : String(error) });
+  },
+  /** Never the address, the webhook URL or its secret. */
+  alertDelivered(channel: string, alertId: string, uid: string): void {
+    line('info', 'alert delivered', { channel, alertId, uid });
+  },
+  alertDeliveryFailed(channel: string, alertId: string, reason: string): void {
+    line('warn', 'alert delivery failed', { channel, alertId, reason: reason.slice(0, 300) });
+  },
+  webhookDisabled(webhookId: string, failures: number): void {
+    line('warn', 'webhook disabled after repeated failures', { webhookId, failures });
+  },
   stopped(): void {
     line('info', 'bridge stopped');
   },

@@ -1,3 +1,5 @@
+import { type AlertLimits, DEFAULT_ALERT_LIMITS } from '@esp32cloud/protocol';
+
 // Every setting the functions read, in one place. Locally the emulator suite passes these through the
 // environment; in production they come from functions/.env.<project> or Secret Manager (MQTT_PASSWORD).
 
@@ -55,6 +57,16 @@ export const config = {
       .split(',')
       .map((range) => range.trim())
       .filter(Boolean),
+  },
+  /** Alerts (docs/ALERTS.md). `limits` are the plan limits; a plans feature can swap the object per plan. */
+  alerts: {
+    limits: {
+      rulesPerDevice: intEnv('ALERT_RULES_PER_DEVICE', DEFAULT_ALERT_LIMITS.rulesPerDevice),
+      webhooksPerUser: intEnv('ALERT_WEBHOOKS_PER_USER', DEFAULT_ALERT_LIMITS.webhooksPerUser),
+      dailyCapMax: intEnv('ALERT_DAILY_CAP_MAX', DEFAULT_ALERT_LIMITS.dailyCapMax),
+      dailyCapDefault: intEnv('ALERT_DAILY_CAP_DEFAULT', DEFAULT_ALERT_LIMITS.dailyCapDefault),
+    } satisfies AlertLimits,
+    webhookTestTimeoutMs: intEnv('WEBHOOK_TEST_TIMEOUT_MS', 5000),
   },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),

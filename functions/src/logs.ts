@@ -50,4 +50,11 @@ export const logs = {
   deviceUnshared(deviceId: string, ownerUid: string, uid: string): void {
     logger.info('device share removed', { deviceId, ownerUid, uid });
   },
+  alertRuleChanged(deviceId: string, ruleId: string, uid: string, change: string): void {
+    logger.info('alert rule changed', { deviceId, ruleId, uid, change });
+  },
+  /** Never the URL (it may carry a token) nor the secret. */
+  webhookChanged(uid: string, webhookId: string, change: string): void {
+    logger.info('webhook changed', { uid, webhookId, change });
+  },
 };

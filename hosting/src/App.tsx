@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { LazyNotificationsPage } from './alerts/lazy.ts';
 import { Header } from './components/Header.tsx';
 import { t } from './i18n/index.ts';
 import { lazyPage } from './lazy.tsx';
@@ -53,6 +54,12 @@ function Page() {
       return (
         <RequireUser>
           <Dashboard />
+        </RequireUser>
+      );
+    case '/notifications':
+      return (
+        <RequireUser>
+          <LazyNotificationsPage />
         </RequireUser>
       );
     case '/signin':

@@ -46,6 +46,8 @@ export function readStartConfig(argv = process.argv.slice(2)) {
     mqttWs: setting('mqtt-ws', 'MQTT over WebSocket', 'MQTT_WS_PORT', 8083, argv),
     mqtts: setting('mqtts', 'MQTT over TLS', 'MQTTS_PORT', 8883, argv),
     mqttWss: setting('mqtt-wss', 'MQTT over secure WebSocket', 'MQTT_WSS_PORT', 8443, argv),
+    smtp: setting('smtp', 'Mail catcher (SMTP)', 'SMTP_PORT', 1025, argv),
+    mailWeb: setting('mail-web', 'Mail catcher inbox', 'MAIL_WEB_PORT', 1080, argv),
   };
   return {
     projectId: readProjectId(),

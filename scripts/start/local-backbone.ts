@@ -1,4 +1,4 @@
-import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
+import { type AlertDeliveryConfig, configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
 import { type BrokerKind, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { readFlashConfigs, type SimulatedFleet, startFleet } from '@esp32cloud/simulator';
 
@@ -23,6 +23,8 @@ export interface LocalBackboneOptions {
   fleetDir?: string;
   /** update_interval for simulated devices (seconds); default: as flashed. */
   fleetInterval?: number;
+  /** Alert delivery settings for the bridge (SMTP URL of the mail catcher, app and API origins). */
+  alerts?: Partial<AlertDeliveryConfig>;
 }
 
 export interface LocalBackbone {
@@ -56,8 +58,10 @@ export async function startLocalBackbone(options: LocalBackboneOptions): Promise
   const ca = broker.tls?.ca;
   const stops: Array<() => Promise<void>> = [() => broker.stop()];
   try {
+    const defaults = configFromEnv({});
     const bridge = await startBridge({
-      ...configFromEnv({}),
+      ...defaults,
+      alerts: { ...defaults.alerts, ...options.alerts },
       mqttUrl: serviceUrl,
       ...(ca ? { ca } : {}),
       username: broker.serviceCredentials.bridge.username,

@@ -48,6 +48,12 @@ export interface SimulatedDevice {
   setLocalOutputs(outputs: Outputs): Promise<void>;
   /** Publishes a heartbeat and the status now (as on a timer tick). */
   report(): Promise<void>;
+  /**
+   * Pins sensor readings (a freezer warming up, in a test) and reports them at once; later samples report the
+   * pinned values until `releaseReadings`.
+   */
+  setReadings(readings: Readings): Promise<void>;
+  releaseReadings(): void;
   /** Resolves once connected (bounded). */
   waitConnected(timeoutMs?: number): Promise<void>;
   events: EventEmitter;
@@ -133,6 +139,14 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
       await reporter.status();
     },
     report: () => reporter.now(),
+    async setReadings(next) {
+      state.pinnedReadings = { ...state.readings, ...next };
+      state.readings = state.pinnedReadings;
+      await reporter.status();
+    },
+    releaseReadings() {
+      state.pinnedReadings = null;
+    },
     waitConnected(timeoutMs = 10_000) {
       if (ready) return Promise.resolve();
       return new Promise((resolve, reject) => {

@@ -10,8 +10,11 @@ import { repoRoot } from '../../scripts/lib/firebase-emulators.ts';
 // Allowed exports are followed file by file, so what they import is held to the same rule.
 
 const PRODUCTION: Record<string, { dir: string; workspaceImports: string[] }> = {
-  functions: { dir: 'functions/src', workspaceImports: ['@esp32cloud/protocol', '@esp32cloud/broker/admin'] },
-  bridge: { dir: 'bridge/src', workspaceImports: ['@esp32cloud/protocol'] },
+  functions: {
+    dir: 'functions/src',
+    workspaceImports: ['@esp32cloud/protocol', '@esp32cloud/broker/admin', '@esp32cloud/webhooks'],
+  },
+  bridge: { dir: 'bridge/src', workspaceImports: ['@esp32cloud/protocol', '@esp32cloud/webhooks'] },
   hosting: { dir: 'hosting/src', workspaceImports: ['@esp32cloud/protocol'] },
 };
 
@@ -19,6 +22,7 @@ const PRODUCTION: Record<string, { dir: string; workspaceImports: string[] }> = 
 const EXPORT_FILES: Record<string, string> = {
   '@esp32cloud/protocol': 'packages/protocol/src/index.ts',
   '@esp32cloud/broker/admin': 'broker/src/admin.ts',
+  '@esp32cloud/webhooks': 'packages/webhooks/src/index.ts',
 };
 
 /** npm packages that only development and tests use. */

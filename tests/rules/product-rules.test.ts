@@ -18,6 +18,7 @@ import {
   getDocs,
   limit,
   onSnapshot,
+  orderBy,
   query,
   runTransaction,
   serverTimestamp,
@@ -107,6 +108,25 @@ beforeAll(async () => {
       ['serials/SN_DEV_A', { device_id: 'DEV_A' }],
       ['batches/b1', { count: 10 }],
       ['rate_limits/claim:alice', { count: 1 }],
+      // Alerts (issue 14): only notifications and settings are the user's to read.
+      [
+        'users/alice/notifications/n1',
+        { notification_id: 'n1', fired_at: '2026-12-01T00:00:00Z', read: false },
+      ],
+      [
+        'users/bob/notifications/n2',
+        { notification_id: 'n2', fired_at: '2026-12-01T00:00:00Z', read: false },
+      ],
+      ['notification_settings/alice', { language: 'th', email: 'alice@example.com' }],
+      ['notification_settings/bob', { language: 'en', email: 'bob@example.com' }],
+      ['alert_rules/r1', { rule_id: 'r1', device_id: 'DEV_A', owner_uid: 'alice', enabled: true }],
+      ['alert_state/r1', { rule_id: 'r1', active: true, episode_id: 'n1' }],
+      ['alerts/n1', { alert_id: 'n1', device_id: 'DEV_A', recipients: ['alice'] }],
+      ['alert_outbox/o1', { channel: 'email', uid: 'alice', state: 'pending' }],
+      ['alert_usage/alice_2026-12-01', { count: 1 }],
+      ['webhooks/w1', { owner_uid: 'alice', url: 'http://127.0.0.1:9/hook', secret: 'whsec_x' }],
+      ['webhooks/w1/deliveries/d1', { ok: true }],
+      ['email_unsubscribe/tok', { uid: 'alice' }],
     ];
     for (const [path, data] of seeds) await setDoc(doc(db, path), data);
   });
@@ -532,4 +552,62 @@ describe('access follows the link', () => {
     await expectDenied(getDoc(doc(as('alice'), 'device_secrets/DEV_A')));
     await expectDenied(getDocs(collection(as('alice'), 'devices')));
   });
+});
+
+describe('alerts: notifications, settings and the server-only alert collections', () => {
+  it("a user reads and lists their own notifications live, and nobody else's", async () => {
+    const alice = as('alice');
+    await assertSucceeds(getDoc(doc(alice, 'users/alice/notifications/n1')));
+    const own = await assertSucceeds(
+      getDocs(query(collection(alice, 'users/alice/notifications'), orderBy('fired_at', 'desc'), limit(20))),
+    );
+    expect(own.docs.map((d) => d.id)).toEqual(['n1']);
+    await assertFails(getDoc(doc(alice, 'users/bob/notifications/n2')));
+    await assertFails(getDocs(collection(alice, 'users/bob/notifications')));
+    await assertFails(getDocs(collectionGroup(alice, 'notifications')));
+    await assertFails(getDoc(doc(visitor(), 'users/alice/notifications/n1')));
+  });
+
+  it("a user reads their own notification settings, not another's (an address is personal)", async () => {
+    await assertSucceeds(getDoc(doc(as('alice'), 'notification_settings/alice')));
+    await assertFails(getDoc(doc(as('alice'), 'notification_settings/bob')));
+    await assertFails(getDocs(collection(as('alice'), 'notification_settings')));
+    await assertFails(getDoc(doc(visitor(), 'notification_settings/alice')));
+  });
+
+  const serverOnly = [
+    'alert_rules/r1',
+    'alert_state/r1',
+    'alerts/n1',
+    'alert_outbox/o1',
+    'alert_usage/alice_2026-12-01',
+    'webhooks/w1',
+    'webhooks/w1/deliveries/d1',
+    'email_unsubscribe/tok',
+  ];
+  it.each([...MEMBERS, 'dave'])(
+    '%s reads none of the server-only alert documents (webhook secrets among them)',
+    async (uid) => {
+      const db = as(uid);
+      for (const path of serverOnly) await assertFails(getDoc(doc(db, path)));
+      await assertFails(getDocs(query(collection(db, 'webhooks'), where('owner_uid', '==', uid))));
+      await assertFails(getDocs(query(collection(db, 'alert_rules'), where('device_id', '==', 'DEV_A'))));
+    },
+  );
+
+  it.each(MEMBERS)(
+    '%s writes no alert, notification, setting, rule or webhook from a client',
+    async (uid) => {
+      const db = as(uid);
+      await assertFails(setDoc(doc(db, `users/${uid}/notifications/forged`), { read: false }));
+      await assertFails(updateDoc(doc(db, 'users/alice/notifications/n1'), { read: true }));
+      await assertFails(deleteDoc(doc(db, 'users/alice/notifications/n1')));
+      await assertFails(setDoc(doc(db, `notification_settings/${uid}`), { email: 'evil@example.com' }));
+      await assertFails(setDoc(doc(db, 'alert_rules/forged'), { device_id: 'DEV_A', owner_uid: uid }));
+      await assertFails(setDoc(doc(db, 'alert_state/r1'), { active: false }));
+      await assertFails(setDoc(doc(db, 'alerts/forged'), { device_id: 'DEV_A' }));
+      await assertFails(setDoc(doc(db, 'alert_outbox/forged'), { channel: 'webhook' }));
+      await assertFails(setDoc(doc(db, 'webhooks/forged'), { owner_uid: uid, url: 'http://x' }));
+    },
+  );
 });

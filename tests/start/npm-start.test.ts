@@ -22,6 +22,8 @@ const PORT_ENV = [
   'MQTT_WS_PORT',
   'MQTTS_PORT',
   'MQTT_WSS_PORT',
+  'SMTP_PORT',
+  'MAIL_WEB_PORT',
 ] as const;
 
 const runDir = path.join(repoRoot, '.tmp', `start-test-${process.pid}`);
@@ -105,6 +107,11 @@ describe('npm start', () => {
     expect(output).toContain(`Web app              http://127.0.0.1:${ports.HOSTING_PORT}`);
     expect(output).toContain(`http://127.0.0.1:${ports.HOSTING_PORT}/api/health`);
     expect(output).toMatch(new RegExp(`MQTT broker\\s+mqtt://127\\.0\\.0\\.1:${ports.MQTT_PORT}`));
+    expect(output).toMatch(
+      new RegExp(
+        `Mail catcher\\s+http://127\\.0\\.0\\.1:${ports.MAIL_WEB_PORT}.*smtp://127\\.0\\.0\\.1:${ports.SMTP_PORT}`,
+      ),
+    );
     for (const type of ['4Relay', 'LED', 'Sensor']) {
       expect(output).toMatch(
         new RegExp(
@@ -124,6 +131,9 @@ describe('npm start', () => {
     expect(setup.status).toBe(200);
     const health = await (await fetch(`${base}/api/health`)).json();
     expect(health.backends).toEqual({ firestore: true, auth: true, mqtt: true });
+    const inbox = await fetch(`http://127.0.0.1:${ports.MAIL_WEB_PORT}/`);
+    expect(inbox.status).toBe(200);
+    expect(await inbox.text()).toContain('Mail catcher');
   });
 
   it('runs the bridge, the simulated devices and the relay over TLS with a local CA made on first run', async () => {

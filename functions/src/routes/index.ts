@@ -1,8 +1,10 @@
 import { Router } from '../http/router.ts';
+import { registerAlertRuleRoutes } from './alert-rules.ts';
 import { registerControlRoutes } from './control.ts';
 import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
+import { registerNotificationRoutes } from './notifications.ts';
 import { registerSharingRoutes } from './sharing.ts';
 import { registerUserRoutes } from './users.ts';
 
@@ -15,5 +17,7 @@ export function createRouter(): Router {
   registerControlRoutes(router);
   registerUserRoutes(router);
   registerSharingRoutes(router);
+  registerAlertRuleRoutes(router);
+  registerNotificationRoutes(router);
   return router;
 }

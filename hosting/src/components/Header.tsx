@@ -1,3 +1,4 @@
+import { LazyBell } from '../alerts/lazy.ts';
 import { t, toggleLanguage } from '../i18n/index.ts';
 import { navigate } from '../router.ts';
 import { currentUser, signOut } from '../session.ts';
@@ -11,6 +12,7 @@ export function Header() {
       </a>
       <nav class="topnav" aria-label={t('app.name')}>
         {user && <a href="/">{t('nav.dashboard')}</a>}
+        {user && <LazyBell uid={user.uid} />}
         <button
           type="button"
           class="link"

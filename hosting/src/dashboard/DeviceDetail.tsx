@@ -1,3 +1,4 @@
+import { LazyAlertRules } from '../alerts/lazy-device.ts';
 import { canControl, canManage } from '../devices/permissions.ts';
 import { deviceStore } from '../devices/store.ts';
 import { t } from '../i18n/index.ts';
@@ -72,6 +73,9 @@ export default function DeviceDetail(props: { deviceId: string }) {
       <Readings device={device} canControl={canControl(link.access)} />
       {canManage(link.access) && <Settings key={link.deviceId} uid={uid} link={link} />}
       {canManage(link.access) && <Sharing key={link.deviceId} deviceId={link.deviceId} />}
+      {link.access === 'owner' && (
+        <LazyAlertRules key={link.deviceId} deviceId={link.deviceId} type={device.type} />
+      )}
     </section>
   );
 }

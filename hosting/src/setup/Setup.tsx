@@ -1,5 +1,6 @@
 import { isDeviceType, parseSetupQuery } from '@esp32cloud/protocol';
 import { useEffect } from 'preact/hooks';
+import { LazyOfflineAlertOffer } from '../alerts/lazy-device.ts';
 import { AuthForm } from '../components/AuthForm.tsx';
 import { t } from '../i18n/index.ts';
 import { navigate, route, safeLocalPath } from '../router.ts';
@@ -46,6 +47,7 @@ function DoneStep() {
     <section class="card" aria-labelledby="done-title" data-testid="setup-done">
       <h2 id="done-title">{t('setup.done.title')}</h2>
       <p>{t('setup.done.body', { name: state.deviceName })}</p>
+      {state.deviceId && <LazyOfflineAlertOffer deviceId={state.deviceId} />}
       <button type="button" class="primary" onClick={() => finish(state.redirect ?? '/')}>
         {t('setup.done.dashboard')}
       </button>

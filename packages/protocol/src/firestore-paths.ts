@@ -10,6 +10,24 @@ export const COLLECTIONS = {
   serials: 'serials',
   batches: 'batches',
   rateLimits: 'rate_limits',
+  /** Alert rules (one document per rule, device_id field); written only by the API. */
+  alertRules: 'alert_rules',
+  /** Per-rule episode state (active, episode id), written only by the bridge in transactions. */
+  alertState: 'alert_state',
+  /** One document per fired alert episode. */
+  alerts: 'alerts',
+  /** users/{uid}/notifications: the in-app notification centre. */
+  users: 'users',
+  /** notification_settings/{uid}: channels per severity, quiet hours, daily cap, language. */
+  notificationSettings: 'notification_settings',
+  /** Webhook endpoints with their signing secrets: server-only. */
+  webhooks: 'webhooks',
+  /** Email and webhook deliveries waiting (quiet hours) or in flight: server-only. */
+  alertOutbox: 'alert_outbox',
+  /** alert_usage/{uid}_{day}: notifications counted against the daily cap: server-only. */
+  alertUsage: 'alert_usage',
+  /** email_unsubscribe/{token} → uid: server-only. */
+  emailUnsubscribe: 'email_unsubscribe',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -20,6 +38,12 @@ export const DEVICE_SUBCOLLECTIONS = {
   usage: 'usage',
   logs: 'logs',
 } as const;
+
+/** Subcollections under users/{uid}. */
+export const USER_SUBCOLLECTIONS = { notifications: 'notifications' } as const;
+
+/** Subcollections under webhooks/{webhookId}. */
+export const WEBHOOK_SUBCOLLECTIONS = { deliveries: 'deliveries' } as const;
 
 export type DeviceSubcollection = (typeof DEVICE_SUBCOLLECTIONS)[keyof typeof DEVICE_SUBCOLLECTIONS];
 
@@ -45,4 +69,19 @@ export const firestorePaths = {
   usageDay: (deviceId: string, day: string) =>
     `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.usage}/${day}`,
   logs: (deviceId: string) => `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.logs}`,
+  alertRule: (ruleId: string) => `${COLLECTIONS.alertRules}/${ruleId}`,
+  alertState: (ruleId: string) => `${COLLECTIONS.alertState}/${ruleId}`,
+  alert: (alertId: string) => `${COLLECTIONS.alerts}/${alertId}`,
+  /** users/{uid}/notifications */
+  notifications: (uid: string) => `${COLLECTIONS.users}/${uid}/${USER_SUBCOLLECTIONS.notifications}`,
+  notification: (uid: string, notificationId: string) =>
+    `${COLLECTIONS.users}/${uid}/${USER_SUBCOLLECTIONS.notifications}/${notificationId}`,
+  notificationSettings: (uid: string) => `${COLLECTIONS.notificationSettings}/${uid}`,
+  webhook: (webhookId: string) => `${COLLECTIONS.webhooks}/${webhookId}`,
+  /** webhooks/{id}/deliveries: the delivery log of one endpoint. */
+  webhookDeliveries: (webhookId: string) =>
+    `${COLLECTIONS.webhooks}/${webhookId}/${WEBHOOK_SUBCOLLECTIONS.deliveries}`,
+  outboxItem: (itemId: string) => `${COLLECTIONS.alertOutbox}/${itemId}`,
+  alertUsage: (uid: string, day: string) => `${COLLECTIONS.alertUsage}/${uid}_${day}`,
+  emailUnsubscribe: (token: string) => `${COLLECTIONS.emailUnsubscribe}/${token}`,
 } as const;

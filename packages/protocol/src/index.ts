@@ -1,3 +1,5 @@
+export * from './alert-text.ts';
+export * from './alerts.ts';
 export * from './api.ts';
 export * from './catalogue.ts';
 export * from './command-lifecycle.ts';

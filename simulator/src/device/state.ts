@@ -19,6 +19,8 @@ export class DeviceState {
   updateInterval: number;
   commandsApplied = 0;
   acksSent = 0;
+  /** Readings a test holds fixed (a freezer warming up); samples report them until released. */
+  pinnedReadings: Readings | null = null;
   private readonly bootedAt = Date.now();
 
   constructor(
@@ -39,7 +41,7 @@ export class DeviceState {
 
   /** A fresh sensor sample (a slow random walk); devices without readings keep none. */
   sample(): Readings {
-    this.readings = nextReadings(this.type, this.readings, this.random);
+    this.readings = this.pinnedReadings ?? nextReadings(this.type, this.readings, this.random);
     return this.readings;
   }
 

@@ -1,0 +1,30 @@
+import type { AlertFacts, AlertLanguage } from '@esp32cloud/protocol';
+
+/**
+ * alert_outbox/{itemId}: one email or one webhook call an alert episode owes. Written in the episode's
+ * transaction; claimed by one bridge instance at a time (a lease), so a crash mid-delivery is retried by
+ * whoever is alive once the lease runs out. Held until `deliver_after` during the user's quiet hours.
+ */
+export interface OutboxItem {
+  item_id: string;
+  channel: 'email' | 'webhook';
+  event: 'alert.fired' | 'alert.resolved';
+  uid: string;
+  alert_id: string;
+  facts: AlertFacts;
+  fired_at: string;
+  /** email only */
+  language?: AlertLanguage;
+  email?: string | null;
+  /** webhook only */
+  webhook_id?: string;
+  /** ms since epoch: not before (quiet hours end). */
+  deliver_after: number;
+  state: 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped';
+  attempts: number;
+  /** ms since epoch until which the claiming instance owns the item. */
+  lease_until: number;
+  created_at: number;
+  error?: string | null;
+  finished_at?: number;
+}

@@ -1,0 +1,2 @@
+export * from './deliver.ts';
+export * from './signature.ts';
