@@ -22,6 +22,7 @@ import { DeviceDirectory } from './device-directory.ts';
 import { BridgeEvents } from './events.ts';
 import { acks } from './features/acks.ts';
 import { commandTimeouts } from './features/command-timeouts.ts';
+import { factoryReset } from './features/factory-reset.ts';
 import { heartbeat } from './features/heartbeat.ts';
 import { deviceLogs } from './features/logs.ts';
 import { statusIngest } from './features/status.ts';
@@ -33,7 +34,7 @@ import { bridgeLogs } from './logs.ts';
 // The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
 // shared subscription, so instances can be added), one ordered queue per device, and the list of features
 // that do the work, one file each under features/ (status ingest, heartbeat/offline detection, acks, device
-// logs, command timeouts, usage counters). A bad message is logged and dropped; nothing it contains can
+// logs, command timeouts, usage counters, factory-reset reports). A bad message is logged and dropped; nothing it contains can
 // stop the bridge.
 
 export interface RunningBridge {
@@ -110,6 +111,7 @@ export async function startBridge(
     acks(ctx),
     deviceLogs(ctx),
     commandTimeouts(ctx),
+    factoryReset(ctx),
   ];
   const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
   for (const feature of features) Object.assign(handlers, feature.handles);

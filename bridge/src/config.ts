@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { COMMAND_TIMEOUT_MS } from '@esp32cloud/protocol';
+import { COMMAND_TIMEOUT_MS, DEFAULT_CLAIM_RESET_WINDOW_SECONDS } from '@esp32cloud/protocol';
 
 // Every setting of the ingest bridge, read once from the environment (or passed to startBridge in tests).
 
@@ -36,6 +36,8 @@ export interface BridgeConfig {
   commandTimeoutMs: number;
   /** How often daily usage counters are added to devices/{id}/usage/{day}. */
   usageFlushMs: number;
+  /** How long a reported factory reset lets the printed label claim the unit (seconds). */
+  claimResetWindowSeconds: number;
 }
 
 function env(source: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -68,5 +70,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     logsPerDevicePerMinute: num(source, 'BRIDGE_LOGS_PER_DEVICE_PER_MINUTE', 60),
     commandTimeoutMs: num(source, 'BRIDGE_COMMAND_TIMEOUT_MS', COMMAND_TIMEOUT_MS),
     usageFlushMs: num(source, 'BRIDGE_USAGE_FLUSH_MS', 15 * 60_000),
+    claimResetWindowSeconds: num(source, 'CLAIM_RESET_WINDOW_SECONDS', DEFAULT_CLAIM_RESET_WINDOW_SECONDS),
   };
 }

@@ -50,4 +50,16 @@ export const logs = {
   deviceUnshared(deviceId: string, ownerUid: string, uid: string): void {
     logger.info('device share removed', { deviceId, ownerUid, uid });
   },
+  transferOffered(deviceId: string, ownerUid: string, toUid: string): void {
+    logger.info('device transfer offered', { deviceId, ownerUid, toUid });
+  },
+  transferCancelled(deviceId: string, ownerUid: string): void {
+    logger.info('device transfer cancelled', { deviceId, ownerUid });
+  },
+  transferAccepted(deviceId: string, uid: string): void {
+    logger.info('device transfer accepted', { deviceId, uid });
+  },
+  transferDeclined(deviceId: string, uid: string): void {
+    logger.info('device transfer declined', { deviceId, uid });
+  },
 };

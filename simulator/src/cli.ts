@@ -10,10 +10,12 @@ import { readFlashConfigs, startFleet } from './fleet.ts';
 // npm run simulate -- --from DIR            every provisioned device in DIR (the provision CLI's output)
 // npm run simulate -- --serial SN --password PW [--type 4Relay] [--broker mqtt://127.0.0.1:1883]
 // Options: --broker URL (override), --count N (first N of DIR), --interval S (update_interval override),
-//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device.ts).
+//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device.ts),
+//          --factory-reset (every device is reset by its button once connected and reports it).
 
 const usage = `usage: npm run simulate -- (--from DIR | --serial SN --password PW [--type 4Relay|LED|Sensor])
-       [--broker URL] [--count N] [--interval SECONDS] [--fault drop|silent|garbage|no_ack]`;
+       [--broker URL] [--count N] [--interval SECONDS] [--fault drop|silent|garbage|no_ack]
+       [--factory-reset]`;
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     count: { type: 'string' },
     interval: { type: 'string' },
     fault: { type: 'string' },
+    'factory-reset': { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
@@ -78,6 +81,11 @@ const fleet = startFleet(configs, values.broker ? { brokerUrl: values.broker } :
 if (fault) {
   for (const device of fleet.devices) {
     device.events.once('connected', () => void device.injectFault({ kind: fault }));
+  }
+}
+if (values['factory-reset']) {
+  for (const device of fleet.devices) {
+    device.events.once('connected', () => void device.factoryReset());
   }
 }
 const shutdown = async () => {

@@ -13,6 +13,7 @@ import {
   type Outputs,
   parseCommand,
   type Readings,
+  type ResetPayload,
   type StatusPayload,
   topics,
 } from '@esp32cloud/protocol';
@@ -66,6 +67,12 @@ export interface SimulatedDevice {
   recover(): void;
   /** A local change (someone pressed the button on the board): new outputs, reported at once. */
   setLocalOutputs(outputs: Outputs): Promise<void>;
+  /**
+   * The reset button held at power-up: outputs, interval and remembered commands back to factory values,
+   * then the reset report (docs/DEVICE_PROTOCOL.md, "Reset") once connected, kept until the broker has it,
+   * as the firmware keeps its NVS flag. Resolves with the report's reset_id once it is published.
+   */
+  factoryReset(): Promise<string>;
   /** Publishes a heartbeat and the status now (as on a timer tick). */
   report(): Promise<void>;
   /** Resolves once connected (bounded). */
@@ -103,6 +110,8 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
   let reconnectTimer: NodeJS.Timeout | null = null;
   let tickTimer: NodeJS.Timeout | null = null;
   const faults = new Set<Fault['kind']>();
+  /** A factory reset not yet delivered to the broker (the firmware's NVS flag). */
+  let pendingReset: { id: string; delivered: (id: string) => void } | null = null;
   const recentAcks = new Map<string, AckPayload>();
 
   const publish = (topic: string, body: object | string | Buffer, qos: 0 | 1, retain = false) =>
@@ -130,6 +139,25 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
       { v: 1, level, message, ...(fields ? { fields } : {}) } satisfies LogPayload,
       0,
     );
+
+  const reportReset = async () => {
+    const pending = pendingReset;
+    if (!pending || !client || !connected) return;
+    const report: ResetPayload = { v: 1, kind: 'factory', reset_id: pending.id, firmware };
+    const c = client;
+    await new Promise<void>((resolve, reject) =>
+      c.publish(topics.reset(serial), encodePayload(report), { qos: 1 }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    ).then(
+      () => {
+        if (pendingReset !== pending) return;
+        pendingReset = null;
+        pending.delivered(pending.id);
+      },
+      () => undefined, // still pending: sent again after the next connect
+    );
+  };
 
   const tick = () => {
     if (faults.has('silent')) return;
@@ -255,6 +283,7 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
       c.subscribe(topics.control(serial), { qos: 1 }, () => {
         void publishStatus().then(() => {
           if (connects === 1) void publishLog('info', 'booted', { firmware, device_type: type });
+          void reportReset();
           ready = true;
           events.emit('connected');
         });
@@ -320,6 +349,20 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
           t.unref?.();
         }
       }
+    },
+    factoryReset() {
+      outputs = defaultOutputs(type);
+      readings = initialReadings(type, random);
+      updateInterval = flash.update_interval;
+      recentAcks.clear();
+      const id = `reset_${Date.now().toString(36)}_${Math.floor(random() * 2 ** 32).toString(36)}`;
+      const delivered = new Promise<string>((resolve) => {
+        pendingReset = { id, delivered: resolve };
+      });
+      simulatorLogs.factoryReset(serial);
+      void reportReset().then(() => (connected ? publishStatus() : undefined));
+      if (connected) restartTicks();
+      return delivered;
     },
     async setLocalOutputs(next) {
       outputs = { ...outputs, ...next };

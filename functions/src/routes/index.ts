@@ -4,6 +4,7 @@ import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerSharingRoutes } from './sharing.ts';
+import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
 
 // Every route module of the API, registered once each.
@@ -15,5 +16,6 @@ export function createRouter(): Router {
   registerControlRoutes(router);
   registerUserRoutes(router);
   registerSharingRoutes(router);
+  registerTransferRoutes(router);
   return router;
 }

@@ -59,3 +59,72 @@ function count(db: Firestore, key: string, window: Window, enforce: boolean): Pr
     return true;
   });
 }
+
+/** One counter of a reservation; `gate` decides from every counter's current count whether to refuse. */
+export interface Reservation {
+  key: string;
+  window: Window;
+}
+
+export interface ReserveResult {
+  ok: boolean;
+  /** When refused: seconds until the refusing window ends (for Retry-After). */
+  retryAfterSeconds: number;
+  /** Window starts the attempt was counted in, for refund(). */
+  counted: Array<{ key: string; windowStartMs: number }>;
+}
+
+/**
+ * Count first, then check: in one transaction, reads every counter, asks `refuse` (with the current counts,
+ * before this attempt) whether to refuse, and if not counts the attempt in all of them. Concurrent attempts
+ * queue on the counters' locks, so a burst can never get more answers than the limits allow.
+ * `refuse` returns the keys that refuse (their windows give Retry-After); empty lets the attempt through.
+ */
+export function reserve(
+  db: Firestore,
+  reservations: Reservation[],
+  refuse: (counts: number[]) => number[],
+): Promise<ReserveResult> {
+  const r = refs(db);
+  return db.runTransaction(async (tx) => {
+    const snaps = await tx.getAll(...reservations.map((res) => r.rateLimit(res.key)));
+    const nowMs = Date.now();
+    const docs = snaps.map((snap) => (snap.exists ? (snap.data() as CounterDoc) : undefined));
+    const counts = reservations.map((res, i) => currentCount(docs[i], nowMs, res.window));
+    const refusing = refuse(counts);
+    if (refusing.length > 0) {
+      const retryAfterSeconds = Math.max(
+        1,
+        ...refusing.map((i) => {
+          const start = docs[i]?.window_start.toMillis() ?? nowMs;
+          return Math.ceil((start + reservations[i].window.windowSeconds * 1000 - nowMs) / 1000);
+        }),
+      );
+      return { ok: false, retryAfterSeconds, counted: [] };
+    }
+    const counted = reservations.map((res, i) => {
+      const windowStart = counts[i] === 0 ? Timestamp.fromMillis(nowMs) : docs[i]!.window_start;
+      tx.set(r.rateLimit(res.key), {
+        count: counts[i] + 1,
+        window_start: windowStart,
+        expires_at: Timestamp.fromMillis(windowStart.toMillis() + res.window.windowSeconds * 1000),
+      } satisfies CounterDoc);
+      return { key: res.key, windowStartMs: windowStart.toMillis() };
+    });
+    return { ok: true, retryAfterSeconds: 0, counted };
+  });
+}
+
+/** Takes back a reserved attempt (it turned out not to be a failure), if its window is still the same. */
+export async function refund(db: Firestore, counted: ReserveResult['counted']): Promise<void> {
+  if (counted.length === 0) return;
+  const r = refs(db);
+  await db.runTransaction(async (tx) => {
+    const snaps = await tx.getAll(...counted.map((c) => r.rateLimit(c.key)));
+    snaps.forEach((snap, i) => {
+      const doc = snap.data() as CounterDoc | undefined;
+      if (!doc || doc.window_start.toMillis() !== counted[i].windowStartMs || doc.count <= 0) return;
+      tx.update(snap.ref, { count: doc.count - 1 });
+    });
+  });
+}

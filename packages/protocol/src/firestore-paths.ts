@@ -10,6 +10,8 @@ export const COLLECTIONS = {
   serials: 'serials',
   batches: 'batches',
   rateLimits: 'rate_limits',
+  /** transfers/{deviceId}: at most one pending ownership transfer per device (API only, no client rule). */
+  transfers: 'transfers',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -37,6 +39,7 @@ export const firestorePaths = {
   serial: (serial: string) => `${COLLECTIONS.serials}/${serial}`,
   batch: (batchId: string) => `${COLLECTIONS.batches}/${batchId}`,
   rateLimit: (key: string) => `${COLLECTIONS.rateLimits}/${key}`,
+  transfer: (deviceId: string) => `${COLLECTIONS.transfers}/${deviceId}`,
   /** devices/{deviceId}/{commands|usage|logs} */
   deviceSubcollection: (deviceId: string, name: DeviceSubcollection) =>
     `${COLLECTIONS.devices}/${deviceId}/${name}`,

@@ -1,5 +1,6 @@
 export * from './api.ts';
 export * from './catalogue.ts';
+export * from './claim-window.ts';
 export * from './command-lifecycle.ts';
 export * from './firestore-paths.ts';
 export * from './flash-config.ts';
