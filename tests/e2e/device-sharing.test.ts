@@ -4,7 +4,7 @@ import path from 'node:path';
 import { th } from '@esp32cloud/hosting/i18n/th';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, type TestUser } from '../harness/auth.ts';
+import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
@@ -37,7 +37,8 @@ describe.skipIf(!hasChromium)('sharing a device from its settings (Chromium + em
       batch: 'e2e-share',
     });
     owner = await signUp(stack.authHost!);
-    friend = await signUp(stack.authHost!);
+    // Shares go only to verified accounts: the friend verifies through the Auth emulator's oobCodes.
+    friend = await signUpVerified(stack.authHost!, stack.projectId);
     const registered = await call(stack.apiUrl!, 'POST', '/devices/register', {
       token: owner.idToken,
       body: {

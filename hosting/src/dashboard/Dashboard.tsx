@@ -12,6 +12,7 @@ import {
   NO_FILTER,
   type OnlineFilter,
 } from './filter.ts';
+import { IncomingTransfers } from './IncomingTransfers.tsx';
 import { typeLabel } from './labels.ts';
 
 /** The grid's filter; module state so it survives a visit to a device's detail view. */
@@ -57,6 +58,7 @@ export default function Dashboard() {
       <p class="hint" data-testid="signed-in-as">
         {t('auth.signedInAs', { email: currentUser.value?.email ?? '' })}
       </p>
+      <IncomingTransfers uid={uid} />
       {store.error.value && (
         <p class="error" role="alert">
           {t('dashboard.loadError')}

@@ -8,6 +8,7 @@ import { typeLabel } from './labels.ts';
 import { Readings } from './Readings.tsx';
 import { Settings } from './Settings.tsx';
 import { Sharing } from './Sharing.tsx';
+import { Transfer } from './Transfer.tsx';
 
 /** /devices/:id — live state, the controls of its type (owner, controller), settings (owner). */
 export default function DeviceDetail(props: { deviceId: string }) {
@@ -72,6 +73,7 @@ export default function DeviceDetail(props: { deviceId: string }) {
       <Readings device={device} canControl={canControl(link.access)} />
       {canManage(link.access) && <Settings key={link.deviceId} uid={uid} link={link} />}
       {canManage(link.access) && <Sharing key={link.deviceId} deviceId={link.deviceId} />}
+      {canManage(link.access) && <Transfer key={link.deviceId} deviceId={link.deviceId} />}
     </section>
   );
 }

@@ -13,6 +13,7 @@ type Check =
   | { kind: 'ready'; answer: ValidateResponse }
   | { kind: 'unknown' }
   | { kind: 'taken' }
+  | { kind: 'reset_required' }
   | { kind: 'failed'; message: string };
 
 /** Step 2: ask the API whether this serial exists and is free, and learn its type. */
@@ -28,6 +29,7 @@ export function CheckStep() {
         if (!live) return;
         if (!answer.exists) check.value = { kind: 'unknown' };
         else if (answer.availability === 'taken') check.value = { kind: 'taken' };
+        else if (answer.availability === 'reset_required') check.value = { kind: 'reset_required' };
         else {
           check.value = { kind: 'ready', answer };
           if (answer.device_type) updateWizard({ type: answer.device_type });
@@ -70,6 +72,14 @@ export function CheckStep() {
         <>
           <p class="error" role="alert">
             {t('setup.error.taken')}
+          </p>
+          {back}
+        </>
+      )}
+      {state.kind === 'reset_required' && (
+        <>
+          <p class="error" role="alert" data-testid="check-reset-required">
+            {t('setup.error.resetRequired')}
           </p>
           {back}
         </>
