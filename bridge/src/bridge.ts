@@ -34,8 +34,8 @@ import { bridgeLogs } from './logs.ts';
 // The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
 // shared subscription, so instances can be added), one ordered queue per device, and the list of features
 // that do the work, one file each under features/ (status ingest, heartbeat/offline detection, acks, device
-// logs, command timeouts, usage counters, factory-reset reports). A bad message is logged and dropped; nothing it contains can
-// stop the bridge.
+// logs, command timeouts, usage counters, factory-reset reports). A bad message is logged and dropped;
+// nothing it contains can stop the bridge.
 
 export interface RunningBridge {
   stats(): IngestStats;
