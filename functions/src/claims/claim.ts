@@ -27,9 +27,9 @@ import { deleteOwnerHistory, handOver } from './ownership.ts';
 // unit, after support reissued the code, or inside the window a factory reset by the button opens
 // (claim-window.ts); a claim inside a reset window takes the unit from its old owner.
 //
-// Attempts are counted before the code is checked (reserve(): one transaction over the counters of the
-// account, the client address and the serial), and given back when they were not a wrong code, so a burst of
-// parallel guesses gets at most the limit of answers. The serial's counter never blocks the label's holder:
+// Attempts are counted before the code is checked (reserve(): atomic increments of the counters of the
+// account, the client address and the serial, read back), and given back when they were not a wrong code, so
+// a burst of parallel guesses gets at most the limit of answers. The serial's counter never blocks the label's holder:
 // once a serial has had its limit of wrong codes, only accounts without a wrong code of their own in the
 // window may still try it (one try each), so strangers cannot lock the buyer out, and a reset or a reissued
 // code clears it (docs/SECURITY.md, "Claims").
@@ -79,16 +79,18 @@ export async function claimDevice(
       { key: rateLimitKey('claim-ip', request.ip), window: settings.perAddress },
       { key: claimSerialLimitKey(serial), window: settings.perSerial },
     ],
+    // Counts include this attempt.
     (counts) => {
       const refusing: number[] = [];
-      if (counts[USER] >= settings.perUser.limit) refusing.push(USER);
-      if (counts[ADDRESS] >= settings.perAddress.limit) refusing.push(ADDRESS);
-      // A serial under attack: only an account with no wrong code of its own in the window may try it.
-      if (counts[SERIAL] >= settings.perSerial.limit && counts[USER] > 0) refusing.push(SERIAL);
+      if (counts[USER] > settings.perUser.limit) refusing.push(USER);
+      if (counts[ADDRESS] > settings.perAddress.limit) refusing.push(ADDRESS);
+      // A serial under attack: only an account with no other attempt of its own in the window may try it.
+      if (counts[SERIAL] > settings.perSerial.limit && counts[USER] > 1) refusing.push(SERIAL);
       return refusing;
     },
   );
   if (!reserved.ok) {
+    await refund(db, reserved.counted);
     throw tooManyRequests('Too many wrong claim codes. Try again later.', reserved.retryAfterSeconds);
   }
 

@@ -42,7 +42,8 @@ export function handOver(
   };
   tx.set(r.link(change.newOwnerUid, deviceId), link);
   tx.update(r.device(deviceId), {
-    status: 'registered',
+    // An online unit stays 'active' (the bridge sets that on its first message after a claim).
+    status: change.device.status === 'available' ? 'registered' : change.device.status,
     owner_uid: change.newOwnerUid,
     registered_at: change.now,
     desired: null,
