@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     host: config.host,
     mqttPort: config.ports.mqtt.port,
     wsPort: config.ports.mqttWs.port,
+    tlsPort: config.ports.mqtts.port,
+    wssPort: config.ports.mqttWss.port,
     projectId: config.projectId,
     firestoreHost,
   });
@@ -77,11 +79,15 @@ async function main(): Promise<void> {
           ...backbone.functionsEnv,
         },
         appUrl,
-        backbone.broker.url,
+        backbone.serviceUrl,
       )
     : [];
   if (seedDevices.length > 0) {
-    const fleet = startFleet(readFlashConfigs(devicesDir), { brokerUrl: backbone.broker.url });
+    // Over TLS, trusting the local CA: the path a real device takes with its built-in CA bundle.
+    const fleet = startFleet(readFlashConfigs(devicesDir), {
+      brokerUrl: backbone.serviceUrl,
+      ...(backbone.ca ? { ca: backbone.ca } : {}),
+    });
     stops.push({ name: 'Simulated devices', stop: () => fleet.stop() });
     await fleet
       .waitConnected(15_000)
@@ -121,6 +127,9 @@ async function main(): Promise<void> {
     },
     { name: 'MQTT broker', value: `${backbone.broker.url} (${backbone.broker.kind})` },
     { name: 'MQTT over WebSocket', value: backbone.broker.wsUrl ?? '—' },
+    { name: 'MQTT over TLS', value: backbone.broker.tlsUrl ?? '—' },
+    { name: 'MQTT over secure WS', value: backbone.broker.wssUrl ?? '—' },
+    { name: 'Broker CA file', value: backbone.broker.tls?.caFile ?? '—' },
     { name: 'Firestore emulator', value: firestoreHost },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
     {

@@ -67,6 +67,7 @@ export async function startBridge(
 
   const connectOptions: IClientOptions = {
     clientId: config.clientId,
+    ...(config.ca ? { ca: config.ca } : {}),
     username: config.username,
     password: config.password,
     protocolVersion: config.protocolVersion,

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { COMMAND_TIMEOUT_MS, DEFAULT_CLAIM_RESET_WINDOW_SECONDS } from '@esp32cloud/protocol';
 
 // Every setting of the ingest bridge, read once from the environment (or passed to startBridge in tests).
@@ -7,8 +7,13 @@ export interface BridgeConfig {
   mqttUrl: string;
   username: string;
   password: string;
-  /** Stable per instance: the broker keeps this session (and its QoS 1 backlog) while the bridge is away. */
+  /**
+   * Stable per instance: the broker keeps this session (and its QoS 1 backlog) while the bridge is away. The
+   * broker pins each bridge account to one client id, its username (`bridge`, `bridge-2`, …): the default.
+   */
   clientId: string;
+  /** CA certificate (PEM) that issued the broker's, for an mqtts:// URL signed by a private CA. */
+  ca?: string;
   /** 5 (Mosquitto, clusters) or 4 (the embedded broker, MQTT 3.1.1). */
   protocolVersion: 4 | 5;
   /** MQTT 5 shared-subscription group; '' subscribes plainly (one instance only). */
@@ -51,11 +56,14 @@ function num(source: NodeJS.ProcessEnv, name: string, fallback: number): number 
 }
 
 export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  const username = env(source, 'BRIDGE_MQTT_USERNAME', 'bridge');
+  const caFile = env(source, 'MQTT_CA_FILE', '');
   return {
     mqttUrl: env(source, 'MQTT_URL', 'mqtt://127.0.0.1:1883'),
-    username: env(source, 'BRIDGE_MQTT_USERNAME', 'bridge'),
+    username,
     password: env(source, 'BRIDGE_MQTT_PASSWORD', ''),
-    clientId: env(source, 'BRIDGE_CLIENT_ID', `bridge-${hostname()}`),
+    clientId: env(source, 'BRIDGE_CLIENT_ID', username),
+    ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
     protocolVersion: num(source, 'MQTT_PROTOCOL_VERSION', 5) === 4 ? 4 : 5,
     shareGroup: env(source, 'BRIDGE_SHARE_GROUP', 'bridge'),
     sessionExpirySeconds: num(source, 'BRIDGE_SESSION_EXPIRY_SECONDS', 7 * 24 * 3600),

@@ -35,7 +35,7 @@ export async function startFixture(kind: 'mosquitto' | 'embedded'): Promise<Fixt
       mqttUrl: broker.broker.url,
       username: broker.broker.serviceCredentials.bridge.username,
       password: broker.broker.serviceCredentials.bridge.password,
-      clientId: `bridge-test-${projectId}`,
+      clientId: broker.broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.broker.mqttVersion,
       projectId,
       msPerSecond: 20,

@@ -1,13 +1,14 @@
 import { BROKER_KINDS, connectClient, nextMessage, serviceClient, waitFor } from '@esp32cloud/broker/testing';
 import type { FlashConfig } from '@esp32cloud/protocol';
 import { malformedMessages, type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
-import { requireProgram } from '@esp32cloud/tests/harness/programs';
+import { requireMosquitto } from '@esp32cloud/tests/harness/broker-kind';
+import { Timestamp } from 'firebase-admin/firestore';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBridge, startBridge } from '../src/index.ts';
 import { type Fixture, startFixture } from './bridge-fixtures.ts';
 
-const hasMosquitto = requireProgram('mosquitto');
+const hasMosquitto = requireMosquitto();
 
 for (const kind of BROKER_KINDS) {
   describe.skipIf(kind === 'mosquitto' && !hasMosquitto)(`ingest bridge on ${kind}`, () => {
@@ -79,7 +80,8 @@ for (const kind of BROKER_KINDS) {
         const c = (await fx.db.doc(`devices/${flash.device_id}/commands/cmd-led-1`).get()).data();
         return c?.status === 'acked' ? c : null;
       });
-      expect(command.acked_at).toBeDefined();
+      expect(command.acked_at).toBeInstanceOf(Timestamp);
+      expect(Math.abs(command.acked_at.toMillis() - Date.now())).toBeLessThan(10 * 60_000);
       const doc = await state(flash.device_id);
       expect(doc.state.outputs).toMatchObject({ power: true, brightness: 30 });
     });
@@ -128,7 +130,7 @@ for (const kind of BROKER_KINDS) {
       const device = await connectClient(fx.broker.url, {
         username: flash.username,
         password: flash.password,
-        clientId: 'raw-BRG0000003',
+        clientId: 'BRG0000003',
         protocolVersion: 4,
       });
       clients.push(device);
@@ -182,7 +184,7 @@ for (const kind of BROKER_KINDS) {
       const device = await connectClient(fx.broker.url, {
         username: flash.username,
         password: flash.password,
-        clientId: 'raw-BRG0000006',
+        clientId: 'BRG0000006',
         protocolVersion: 4,
       });
       clients.push(device);

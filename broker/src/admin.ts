@@ -152,6 +152,9 @@ export class BrokerAdmin {
           command: 'createClient',
           username: d.username ?? d.serial,
           password: d.password,
+          // The device may connect with its own serial as client id and no other, so a leaked credential
+          // cannot take over another device's (or a service's) session.
+          clientid: d.serial,
           textname: `device ${d.serial}`,
           roles: [{ rolename: deviceRoleName(d.serial) }],
         },
@@ -163,6 +166,7 @@ export class BrokerAdmin {
         if (responses[2 * j + 1].error) {
           const username = d.username ?? d.serial;
           rekey.push({ command: 'setClientPassword', username, password: d.password });
+          rekey.push({ command: 'setClientId', username, clientid: d.serial });
           rekey.push({ command: 'addClientRole', username, rolename: deviceRoleName(d.serial) });
           rekey.push({ command: 'enableClient', username });
         }

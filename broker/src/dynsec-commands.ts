@@ -45,7 +45,13 @@ function acls(value: unknown): Acl[] {
 }
 
 function publicClient(c: DynsecClient) {
-  return { username: c.username, textname: c.textname, disabled: c.disabled === true, roles: c.roles ?? [] };
+  return {
+    username: c.username,
+    ...(c.clientid === undefined ? {} : { clientid: c.clientid }),
+    textname: c.textname,
+    disabled: c.disabled === true,
+    roles: c.roles ?? [],
+  };
 }
 
 export function applyDynsecCommand(config: DynsecConfig, cmd: Cmd): CommandOutcome {
@@ -76,8 +82,10 @@ export function applyDynsecCommand(config: DynsecConfig, cmd: Cmd): CommandOutco
       const roles = roleRefs(cmd.roles);
       if (roles.some((r) => !findRole(r.rolename))) return fail('Role not found');
       const password = str(cmd.password);
+      const clientid = str(cmd.clientid);
       config.clients.push({
         username,
+        ...(clientid ? { clientid } : {}),
         ...(str(cmd.textname) ? { textname: cmd.textname as string } : {}),
         ...(password ? hashPassword(password) : {}),
         roles,
@@ -97,6 +105,15 @@ export function applyDynsecCommand(config: DynsecConfig, cmd: Cmd): CommandOutco
       if (!password) return fail('Invalid/missing password');
       Object.assign(client, hashPassword(password));
       return ok(true);
+    }
+    case 'setClientId': {
+      const client = findClient(username);
+      if (!client) return fail('Client not found');
+      const clientid = str(cmd.clientid);
+      if (clientid) client.clientid = clientid;
+      else delete client.clientid;
+      // As Mosquitto: the change is enforced at once by disconnecting the client's live connections.
+      return ok(true, [client.username]);
     }
     case 'enableClient':
     case 'disableClient': {

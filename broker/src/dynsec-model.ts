@@ -26,6 +26,8 @@ export interface RoleRef {
 
 export interface DynsecClient {
   username: string;
+  /** When set, the client may connect with exactly this MQTT client id and no other (Mosquitto's pin). */
+  clientid?: string;
   textname?: string;
   password?: string;
   salt?: string;
@@ -52,6 +54,17 @@ export interface DynsecConfig {
   roles: DynsecRole[];
   groups?: unknown[];
   defaultACLAccess: DefaultAclAccess;
+}
+
+/**
+ * Mosquitto's dynamic-security order at CONNECT: a disabled client is refused, then a client pinned to a
+ * client id is refused under any other id, then the password decides. Refusals happen before the broker looks
+ * at any existing session, so a refused CONNECT never disconnects the client already using that id.
+ */
+export function mayConnect(client: DynsecClient | undefined, clientId: string, password: string): boolean {
+  if (!client || client.disabled) return false;
+  if (client.clientid !== undefined && client.clientid !== clientId) return false;
+  return verifyPassword(client, password);
 }
 
 /** Mosquitto 2's dynsec default: PBKDF2-SHA512, 64-byte key, 12-byte salt, 101 iterations. */

@@ -1,10 +1,12 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { applyDynsecCommand } from './dynsec-commands.ts';
-import { checkAcl, type DynsecClient, type DynsecConfig, verifyPassword } from './dynsec-model.ts';
+import { checkAcl, type DynsecClient, type DynsecConfig, mayConnect } from './dynsec-model.ts';
 import { brokerLogs } from './logs.ts';
 import { DYNSEC_CONTROL_TOPIC, DYNSEC_RESPONSE_TOPIC } from './roles.ts';
 
@@ -18,6 +20,10 @@ export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   wsPort?: number;
+  /** MQTT over TLS and over secure WebSockets (0 → a free port), with this certificate and key (PEM). */
+  tlsPort?: number;
+  wssPort?: number;
+  tls?: { cert: string; key: string };
   /** Mosquitto-format dynamic-security JSON; read at start, rewritten after every change. */
   dynsecFile: string;
 }
@@ -25,6 +31,8 @@ export interface EmbeddedBrokerOptions {
 export interface EmbeddedBroker {
   port: number;
   wsPort: number | null;
+  tlsPort: number | null;
+  wssPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -51,9 +59,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
       const account = config.clients.find((c) => c.username === username);
-      const valid =
-        !!account && !account.disabled && !!password && verifyPassword(account, password.toString('utf8'));
-      if (!valid) {
+      if (account?.clientid !== undefined && account.clientid !== client.id) {
+        // Mosquitto's answer to a pinned client under another id: CONNACK 5 (not authorised). aedes checks
+        // this before it registers the client, so whoever holds that id stays connected.
+        brokerLogs.clientIdRejected(account.username, client.id);
+        const error = new Error('not authorised') as AuthenticateError;
+        error.returnCode = 5;
+        return done(error, false);
+      }
+      if (!password || !mayConnect(account, client.id, password.toString('utf8'))) {
         brokerLogs.authRejected(username ?? '(anonymous)');
         const error = new Error('bad username or password') as AuthenticateError;
         error.returnCode = 4;
@@ -128,38 +142,51 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     );
   }
 
-  const tcp: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(options.port, options.host, () => resolve());
-  });
-  let http: HttpServer | null = null;
-  let wss: WebSocketServer | null = null;
-  if (options.wsPort !== undefined) {
-    http = createHttpServer();
-    wss = new WebSocketServer({ server: http });
-    wss.on('connection', (socket, req) => broker.handle(createWebSocketStream(socket), req));
-    const server = http;
+  const listen = async <T extends Server | HttpServer>(server: T, port: number): Promise<T> => {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.wsPort, options.host, () => resolve());
+      server.listen(port, options.host, () => resolve());
     });
-  }
+    return server;
+  };
+  const sockets: WebSocketServer[] = [];
+  const webSockets = (server: HttpServer) => {
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (socket, req) => broker.handle(createWebSocketStream(socket), req));
+    sockets.push(wss);
+    return server;
+  };
+  const servers: Array<Server | HttpServer> = [];
+  const tcp = await listen(createServer(broker.handle), options.port);
+  servers.push(tcp);
+  const http =
+    options.wsPort === undefined ? null : await listen(webSockets(createHttpServer()), options.wsPort);
+  const tls = options.tls;
+  const secure =
+    tls && options.tlsPort !== undefined
+      ? await listen(createTlsServer({ ...tls, minVersion: 'TLSv1.2' }, broker.handle), options.tlsPort)
+      : null;
+  const https =
+    tls && options.wssPort !== undefined
+      ? await listen(webSockets(createHttpsServer({ ...tls, minVersion: 'TLSv1.2' })), options.wssPort)
+      : null;
+  for (const server of [http, secure, https]) if (server) servers.push(server);
 
-  const portOf = (s: Server | HttpServer) => {
-    const address = s.address();
-    return typeof address === 'object' && address ? address.port : 0;
+  const portOf = (s: Server | HttpServer | null) => {
+    const address = s?.address();
+    return typeof address === 'object' && address ? address.port : null;
   };
 
   return {
-    port: portOf(tcp),
-    wsPort: http ? portOf(http) : null,
+    port: portOf(tcp) as number,
+    wsPort: portOf(http),
+    tlsPort: portOf(secure),
+    wssPort: portOf(https),
     async stop() {
       for (const client of connected) client.close();
-      wss?.close();
+      for (const wss of sockets) wss.close();
       await Promise.all([
-        new Promise<void>((r) => tcp.close(() => r())),
-        http ? new Promise<void>((r) => http?.close(() => r())) : Promise.resolve(),
+        ...servers.map((server) => new Promise<void>((r) => server.close(() => r()))),
         new Promise<void>((r) => broker.close(() => r())),
       ]);
     },

@@ -9,6 +9,9 @@ export const brokerLogs = {
   authRejected(username: string): void {
     line('warn', 'connection refused: bad credentials', { username });
   },
+  clientIdRejected(username: string, clientId: string): void {
+    line('warn', 'connection refused: client id not the one pinned to this account', { username, clientId });
+  },
   publishDenied(username: string, topic: string): void {
     line('warn', 'publish denied by ACL', { username, topic });
   },

@@ -1,5 +1,7 @@
-// Mosquitto 2 configuration, rendered for a data directory and ports. broker/config/mosquitto.conf is the
-// same text rendered for production (the container's paths and the brief's ports 1883/8083).
+import type { BrokerTlsFiles } from './tls.ts';
+
+// Mosquitto 2 configuration, rendered for a data directory and listeners. broker/config/mosquitto.conf is the
+// same text rendered for production (the container's paths, TLS on 8883 and 443, plain MQTT on loopback).
 
 export const DYNSEC_PLUGIN_PATHS = [
   '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
@@ -8,11 +10,19 @@ export const DYNSEC_PLUGIN_PATHS = [
   '/usr/local/lib/mosquitto_dynamic_security.so',
 ];
 
-export interface MosquittoConfOptions {
-  /** Address the listeners bind to; 127.0.0.1 for local runs, unset (all) in production. */
-  host?: string;
+export interface ListenerConf {
   port: number;
-  wsPort?: number;
+  /** Address to bind; unset binds every interface (allowed only with TLS in production). */
+  host?: string;
+  protocol: 'mqtt' | 'websockets';
+  /** Server certificate and key (and the CA that issued it): the listener speaks TLS only. */
+  tls?: BrokerTlsFiles;
+  /** One comment line saying who the listener is for. */
+  comment: string;
+}
+
+export interface MosquittoConfOptions {
+  listeners: ListenerConf[];
   dataDir: string;
   dynsecFile: string;
   pluginPath: string;
@@ -21,8 +31,24 @@ export interface MosquittoConfOptions {
   logDest?: string;
 }
 
+function renderListener(l: ListenerConf): string[] {
+  return [
+    `# ${l.comment}`,
+    `listener ${l.port}${l.host ? ` ${l.host}` : ''}`,
+    `protocol ${l.protocol}`,
+    ...(l.tls
+      ? [
+          `cafile ${l.tls.caFile}`,
+          `certfile ${l.tls.certFile}`,
+          `keyfile ${l.tls.keyFile}`,
+          'tls_version tlsv1.2',
+        ]
+      : []),
+    '',
+  ];
+}
+
 export function renderMosquittoConf(o: MosquittoConfOptions): string {
-  const bind = o.host ? ` ${o.host}` : '';
   const dir = o.dataDir.endsWith('/') ? o.dataDir : `${o.dataDir}/`;
   return [
     '# ESP32 Cloud broker: every client authenticates through the dynamic-security plugin.',
@@ -35,13 +61,7 @@ export function renderMosquittoConf(o: MosquittoConfOptions): string {
     `persistence_location ${dir}`,
     'autosave_interval 60',
     '',
-    '# Devices (MQTT 3.1.1 / 5) and services.',
-    `listener ${o.port}${bind}`,
-    'protocol mqtt',
-    '',
-    ...(o.wsPort === undefined
-      ? []
-      : ['# Browsers and tools over WebSockets.', `listener ${o.wsPort}${bind}`, 'protocol websockets', '']),
+    ...o.listeners.flatMap(renderListener),
     '# Lost devices: the last will is published after 1.5 x keepalive without traffic.',
     'max_keepalive 300',
     'max_packet_size 65536',

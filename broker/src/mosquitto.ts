@@ -5,7 +5,8 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 import { brokerLogs } from './logs.ts';
-import { DYNSEC_PLUGIN_PATHS, renderMosquittoConf } from './mosquitto-conf.ts';
+import { DYNSEC_PLUGIN_PATHS, type ListenerConf, renderMosquittoConf } from './mosquitto-conf.ts';
+import type { BrokerTlsFiles } from './tls.ts';
 
 export interface MosquittoOptions {
   binary: string;
@@ -13,6 +14,11 @@ export interface MosquittoOptions {
   /** 0 → a free port. */
   port: number;
   wsPort?: number;
+  /** MQTT over TLS (needs `tls`); 0 → a free port. */
+  tlsPort?: number;
+  /** MQTT over secure WebSockets (needs `tls`); 0 → a free port. */
+  wssPort?: number;
+  tls?: BrokerTlsFiles;
   dataDir: string;
   dynsecFile: string;
   startTimeoutMs?: number;
@@ -21,6 +27,8 @@ export interface MosquittoOptions {
 export interface MosquittoProcess {
   port: number;
   wsPort: number | null;
+  tlsPort: number | null;
+  wssPort: number | null;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -43,22 +51,77 @@ function canConnect(host: string, port: number): Promise<boolean> {
 export async function startMosquitto(options: MosquittoOptions): Promise<MosquittoProcess> {
   const pluginPath = dynsecPluginPath();
   if (!pluginPath) throw new Error('mosquitto dynamic-security plugin not found');
-  const port = options.port || (await freePort(options.host));
-  const wsPort = options.wsPort === undefined ? undefined : options.wsPort || (await freePort(options.host));
+  const pick = async (p: number | undefined) =>
+    p === undefined ? undefined : p || (await freePort(options.host));
+  const port = (await pick(options.port)) as number;
+  const wsPort = await pick(options.wsPort);
+  const tlsPort = options.tls ? await pick(options.tlsPort) : undefined;
+  const wssPort = options.tls ? await pick(options.wssPort) : undefined;
+  const host = options.host;
+  const listeners: ListenerConf[] = [
+    { comment: 'Devices (MQTT 3.1.1 / 5) and services.', port, host, protocol: 'mqtt' },
+  ];
+  if (wsPort !== undefined) {
+    listeners.push({
+      comment: 'Browsers and tools over WebSockets.',
+      port: wsPort,
+      host,
+      protocol: 'websockets',
+    });
+  }
+  if (tlsPort !== undefined) {
+    listeners.push({ comment: 'MQTT over TLS.', port: tlsPort, host, protocol: 'mqtt', tls: options.tls });
+  }
+  if (wssPort !== undefined) {
+    listeners.push({
+      comment: 'Secure WebSockets.',
+      port: wssPort,
+      host,
+      protocol: 'websockets',
+      tls: options.tls,
+    });
+  }
   const confFile = join(options.dataDir, 'mosquitto.conf');
   writeFileSync(
     confFile,
     renderMosquittoConf({
-      host: options.host,
-      port,
-      wsPort,
+      listeners,
       dataDir: options.dataDir,
       dynsecFile: options.dynsecFile,
       pluginPath,
       user: process.getuid?.() === 0 ? userInfo().username : undefined,
     }),
   );
-  const child = spawn(options.binary, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const running = await runMosquitto({
+    binary: options.binary,
+    confFile,
+    host: options.host,
+    ports: listeners.map((l) => l.port),
+    startTimeoutMs: options.startTimeoutMs,
+  });
+  return {
+    port,
+    wsPort: wsPort ?? null,
+    tlsPort: tlsPort ?? null,
+    wssPort: wssPort ?? null,
+    ...running,
+  };
+}
+
+export interface RunMosquittoOptions {
+  binary: string;
+  confFile: string;
+  /** Where readiness is probed: every port must accept a TCP connection. */
+  host: string;
+  ports: number[];
+  startTimeoutMs?: number;
+}
+
+/** Starts `mosquitto -c confFile` and resolves once every listener accepts connections. */
+export async function runMosquitto(
+  options: RunMosquittoOptions,
+): Promise<{ process: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(options.binary, ['-c', options.confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -78,20 +141,17 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
   for (;;) {
     if (exited) throw new Error(`mosquitto exited at start:\n${output}`);
-    const ready =
-      (await canConnect(options.host, port)) &&
-      (wsPort === undefined || (await canConnect(options.host, wsPort)));
+    let ready = true;
+    for (const port of options.ports) ready &&= await canConnect(options.host, port);
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`mosquitto did not listen on ${port} within the start timeout:\n${output}`);
+      throw new Error(`mosquitto did not listen on ${options.ports.join(', ')} in time:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
 
   return {
-    port,
-    wsPort: wsPort ?? null,
     process: child,
     async stop() {
       if (exited) return;

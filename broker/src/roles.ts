@@ -14,6 +14,24 @@ export const SERVICE_USERS = {
 } as const;
 export type ServiceUser = keyof typeof SERVICE_USERS;
 
+/**
+ * Client ids pinned to service accounts. Mosquitto's dynamic security pins one exact id per account, and a
+ * second connection with the same id takes the first one's place, so every long-lived instance of a service
+ * with a session worth protecting gets an account of its own: bridge instance 1 is `bridge`, instance n is
+ * `bridge-n`, each pinned to its own username. The admin and functions-relay accounts are not pinned (see
+ * docs/SECURITY.md): their connections are short-lived and run many at once (one per Cloud Functions
+ * instance), and what their credentials already allow exceeds what a stolen client id would.
+ */
+export function bridgeInstanceUsername(instance: number): string {
+  if (!Number.isInteger(instance) || instance < 1)
+    throw new Error(`bridge instance ${instance} is not 1, 2, …`);
+  return instance === 1 ? SERVICE_USERS.bridge : `${SERVICE_USERS.bridge}-${instance}`;
+}
+
+export function pinnedClientId(user: ServiceUser): string | undefined {
+  return user === 'bridge' ? SERVICE_USERS.bridge : undefined;
+}
+
 /** The shared-subscription group every bridge instance joins. */
 export const BRIDGE_SHARE_GROUP = 'bridge';
 
@@ -57,8 +75,10 @@ export function functionsRelayRole(): DynsecRole {
   };
 }
 
+export const DEVICE_ROLE_PREFIX = 'device:';
+
 export function deviceRoleName(serial: string): string {
-  return `device:${serial}`;
+  return `${DEVICE_ROLE_PREFIX}${serial}`;
 }
 
 export function deviceRole(serial: string): DynsecRole {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Credentials,
+  extraBridgeClients,
   generateServiceCredentials,
   initialDynsecConfig,
   type ServiceCredentials,
@@ -10,7 +11,8 @@ import type { DynsecConfig } from './dynsec-model.ts';
 import { startEmbeddedBroker } from './embedded.ts';
 import { brokerLogs } from './logs.ts';
 import { dynsecPluginPath, startMosquitto } from './mosquitto.ts';
-import { type ServiceUser, serviceRoles } from './roles.ts';
+import { DEVICE_ROLE_PREFIX, pinnedClientId, type ServiceUser, serviceRoles } from './roles.ts';
+import { type BrokerTls, ensureBrokerTls } from './tls.ts';
 import { whichProgram } from './which.ts';
 
 export type BrokerKind = 'mosquitto' | 'embedded';
@@ -23,18 +25,31 @@ export interface StartBrokerOptions {
   port?: number;
   /** WebSocket listener; omitted → none, 0 → a free port. */
   wsPort?: number;
+  /** MQTT over TLS; omitted → none, 0 → a free port. The certificate comes from ensureBrokerTls(dataDir/tls). */
+  tlsPort?: number;
+  /** MQTT over secure WebSockets; omitted → none, 0 → a free port. */
+  wssPort?: number;
   /** Holds dynamic-security.json, service-credentials.json (0600) and Mosquitto's persistence. */
   dataDir: string;
   /** Fixed service passwords (production bootstrap); otherwise generated once and kept in dataDir. */
   servicePasswords?: Partial<Record<ServiceUser, string>>;
+  /** Bridge instances with an account of their own; default 1. */
+  bridgeInstances?: number;
 }
 
 export interface RunningBroker {
   kind: BrokerKind;
   url: string;
   wsUrl: string | null;
+  /** mqtts:// and wss:// URLs when TLS listeners were asked for. */
+  tlsUrl: string | null;
+  wssUrl: string | null;
   port: number;
   wsPort: number | null;
+  tlsPort: number | null;
+  wssPort: number | null;
+  /** The local CA and broker certificate, when TLS listeners run. */
+  tls: BrokerTls | null;
   /** 5 for Mosquitto; 4 (3.1.1) for the embedded broker. */
   mqttVersion: 4 | 5;
   /** MQTT 5 shared subscriptions (`$share/<group>/…`) are served; false for the embedded broker. */
@@ -45,18 +60,39 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
+function missing(): never {
+  throw new Error('mosquitto (with its dynamic-security plugin) is not installed');
+}
+
+/** The names the local broker certificate must carry: loopback, plus the host the listeners bind to. */
+function tlsHosts(host: string): string[] {
+  const hosts = ['localhost', '127.0.0.1', '::1'];
+  return hosts.includes(host) || host === '0.0.0.0' ? hosts : [...hosts, host];
+}
+
 export function mosquittoAvailable(): string | null {
   const binary = whichProgram('mosquitto');
   return binary && dynsecPluginPath() ? binary : null;
 }
 
+export interface BrokerDataOptions {
+  /** Bridge instances with an account each (`bridge`, `bridge-2`, …); default 1. */
+  bridgeInstances?: number;
+}
+
 /** Creates the dynamic-security file and service credentials on first use; reuses them afterwards. */
-export function ensureBrokerData(dataDir: string, passwords: Partial<Record<ServiceUser, string>> = {}) {
+export function ensureBrokerData(
+  dataDir: string,
+  passwords: Partial<Record<ServiceUser, string>> = {},
+  options: BrokerDataOptions = {},
+) {
   mkdirSync(dataDir, { recursive: true });
   const dynsecFile = join(dataDir, 'dynamic-security.json');
   const credentialsFile = join(dataDir, 'service-credentials.json');
+  const bridgeInstances = options.bridgeInstances ?? 1;
   if (existsSync(dynsecFile) && existsSync(credentialsFile)) {
-    const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8')) as ServiceCredentials;
+    const stored = JSON.parse(readFileSync(credentialsFile, 'utf8')) as ServiceCredentials;
+    const credentials = withPinnedIds(stored);
     // Service roles follow the code (e.g. a new topic for the bridge); device clients and roles are kept.
     const current = JSON.parse(readFileSync(dynsecFile, 'utf8')) as DynsecConfig;
     const services = serviceRoles();
@@ -64,13 +100,44 @@ export function ensureBrokerData(dataDir: string, passwords: Partial<Record<Serv
       ...current.roles.filter((r) => !services.some((s) => s.rolename === r.rolename)),
       ...services,
     ];
+    pinClientIds(current, credentials);
+    for (const extra of extraBridgeClients(credentials, bridgeInstances)) {
+      if (!current.clients.some((c) => c.username === extra.username)) current.clients.push(extra);
+    }
     writeFileSync(dynsecFile, JSON.stringify(current, null, 2), { mode: 0o600 });
+    writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
     return { dynsecFile, credentials };
   }
   const credentials = generateServiceCredentials(passwords);
-  writeFileSync(dynsecFile, JSON.stringify(initialDynsecConfig(credentials), null, 2), { mode: 0o600 });
+  writeFileSync(dynsecFile, JSON.stringify(initialDynsecConfig(credentials, bridgeInstances), null, 2), {
+    mode: 0o600,
+  });
   writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   return { dynsecFile, credentials };
+}
+
+function withPinnedIds(stored: ServiceCredentials): ServiceCredentials {
+  const out = { ...stored };
+  for (const key of Object.keys(out) as ServiceUser[]) {
+    const clientId = pinnedClientId(key);
+    if (clientId) out[key] = { ...out[key], clientId };
+  }
+  return out;
+}
+
+/** A file written before client ids were pinned: every device to its serial, each service as today. */
+function pinClientIds(config: DynsecConfig, credentials: ServiceCredentials): void {
+  for (const client of config.clients) {
+    const deviceRole = client.roles?.find((r) => r.rolename.startsWith(DEVICE_ROLE_PREFIX));
+    if (deviceRole && client.clientid === undefined) {
+      client.clientid = deviceRole.rolename.slice(DEVICE_ROLE_PREFIX.length);
+    }
+    for (const key of Object.keys(credentials) as ServiceUser[]) {
+      if (client.username === credentials[key].username && credentials[key].clientId) {
+        client.clientid = credentials[key].clientId;
+      }
+    }
+  }
 }
 
 export async function startBroker(options: StartBrokerOptions): Promise<RunningBroker> {
@@ -82,43 +149,55 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       : mosquittoBinary
         ? 'mosquitto'
         : 'embedded';
-  const { dynsecFile, credentials } = ensureBrokerData(options.dataDir, options.servicePasswords);
+  const { dynsecFile, credentials } = ensureBrokerData(options.dataDir, options.servicePasswords, {
+    bridgeInstances: options.bridgeInstances,
+  });
+  const wantsTls = options.tlsPort !== undefined || options.wssPort !== undefined;
+  const tls = wantsTls ? ensureBrokerTls(join(options.dataDir, 'tls'), { hosts: tlsHosts(host) }) : null;
 
-  let port: number;
-  let wsPort: number | null;
-  let stop: () => Promise<void>;
-  if (kind === 'mosquitto') {
-    if (!mosquittoBinary) throw new Error('mosquitto (with its dynamic-security plugin) is not installed');
-    const running = await startMosquitto({
-      binary: mosquittoBinary,
-      host,
-      port: options.port ?? 0,
-      wsPort: options.wsPort,
-      dataDir: options.dataDir,
-      dynsecFile,
-    });
-    ({ port, wsPort } = running);
-    stop = running.stop;
-  } else {
-    const running = await startEmbeddedBroker({
-      host,
-      port: options.port ?? 0,
-      wsPort: options.wsPort,
-      dynsecFile,
-    });
-    ({ port, wsPort } = running);
-    stop = running.stop;
-  }
+  const listeners = {
+    port: options.port ?? 0,
+    wsPort: options.wsPort,
+    tlsPort: options.tlsPort,
+    wssPort: options.wssPort,
+  };
+  const running =
+    kind === 'mosquitto'
+      ? await startMosquitto({
+          binary: mosquittoBinary ?? missing(),
+          host,
+          ...listeners,
+          ...(tls ? { tls } : {}),
+          dataDir: options.dataDir,
+          dynsecFile,
+        })
+      : await startEmbeddedBroker({
+          host,
+          ...listeners,
+          ...(tls
+            ? { tls: { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8') } }
+            : {}),
+          dynsecFile,
+        });
+  const { port, wsPort, tlsPort, wssPort } = running;
+  const stop = () => running.stop();
   const url = `mqtt://${host}:${port}`;
   const wsUrl = wsPort === null ? null : `ws://${host}:${wsPort}`;
+  const tlsUrl = tlsPort === null ? null : `mqtts://${host}:${tlsPort}`;
+  const wssUrl = wssPort === null ? null : `wss://${host}:${wssPort}`;
   brokerLogs.started(kind, url, wsUrl);
   let stopping: Promise<void> | null = null;
   return {
     kind,
     url,
     wsUrl,
+    tlsUrl,
+    wssUrl,
     port,
     wsPort,
+    tlsPort,
+    wssPort,
+    tls,
     mqttVersion: kind === 'mosquitto' ? 5 : 4,
     sharedSubscriptions: kind === 'mosquitto',
     dynsecFile,

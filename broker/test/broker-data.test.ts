@@ -25,4 +25,26 @@ describe('broker data directory', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('pins an older file: each device to its serial, the bridge to its own id, extra bridge instances added', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'broker-data-'));
+    try {
+      const first = ensureBrokerData(dir);
+      const config = JSON.parse(readFileSync(first.dynsecFile, 'utf8'));
+      for (const client of config.clients) delete client.clientid;
+      config.clients.push({ username: 'SNOLD0001', roles: [{ rolename: 'device:SNOLD0001' }] });
+      writeFileSync(first.dynsecFile, JSON.stringify(config));
+      const second = ensureBrokerData(dir, {}, { bridgeInstances: 2 });
+      expect(second.credentials.bridge.clientId).toBe('bridge');
+      const upgraded = JSON.parse(readFileSync(second.dynsecFile, 'utf8'));
+      const pin = (username: string) =>
+        upgraded.clients.find((c: { username: string }) => c.username === username)?.clientid;
+      expect(pin('SNOLD0001')).toBe('SNOLD0001');
+      expect(pin('bridge')).toBe('bridge');
+      expect(pin('bridge-2')).toBe('bridge-2');
+      expect(pin('admin')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

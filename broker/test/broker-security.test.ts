@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { requireProgram } from '@esp32cloud/tests/harness/programs';
+import { requireMosquitto } from '@esp32cloud/tests/harness/broker-kind';
+import { closedByBroker, connack, connackRefusal, subackCode } from '@esp32cloud/tests/harness/mqtt-refusals';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerAdmin } from '../src/admin.ts';
@@ -14,7 +15,7 @@ import {
   waitFor,
 } from './mqtt-helpers.ts';
 
-const hasMosquitto = requireProgram('mosquitto');
+const hasMosquitto = requireMosquitto();
 
 describe('committed mosquitto configuration', () => {
   it('matches what the code renders', () => {
@@ -36,11 +37,23 @@ for (const kind of BROKER_KINDS) {
       connectClient(broker.url, {
         username: serial,
         password,
-        clientId: `dev-${serial}`,
+        clientId: serial,
         protocolVersion: 4,
       }).then((c) => {
         clients.push(c);
         return c;
+      });
+
+    // What each broker answers a refused MQTT 3.1.1 CONNECT: Mosquitto 5 "not authorized", aedes 4 "bad user
+    // name or password". Either is a refusal; asserting the exact one proves it came from the broker's check.
+    const refusedConnect = kind === 'mosquitto' ? 5 : 4;
+    // Each probe uses the client id its user is pinned to, so what is judged is the credential itself.
+    const refusal = (url: string, username: string | undefined, password: string | undefined) =>
+      connackRefusal(url, {
+        username,
+        password,
+        clientId: username ?? `anonymous-${Math.random()}`,
+        protocolVersion: 4,
       });
 
     beforeAll(async () => {
@@ -60,10 +73,10 @@ for (const kind of BROKER_KINDS) {
       await running?.stop();
     });
 
-    it('refuses a wrong password, an unknown user and an anonymous client', async () => {
-      await expect(device('SNA0001', 'wrong')).rejects.toThrow();
-      await expect(device('NOSUCH', 'pw-a')).rejects.toThrow();
-      await expect(connectClient(broker.url, { protocolVersion: 4 })).rejects.toThrow();
+    it('refuses a wrong password, an unknown user and an anonymous client with a CONNACK refusal', async () => {
+      expect(await refusal(broker.url, 'SNA0001', 'wrong')).toBe(refusedConnect);
+      expect(await refusal(broker.url, 'NOSUCH', 'pw-a')).toBe(refusedConnect);
+      expect(await refusal(broker.url, undefined, undefined)).toBe(refusedConnect);
     });
 
     it('lets a device publish its own status and receive its own control', async () => {
@@ -81,7 +94,7 @@ for (const kind of BROKER_KINDS) {
       expect((await command).payload).toContain('"c1"');
     });
 
-    it("refuses a device subscribing to another device's topics or wildcards", async () => {
+    it("refuses a device subscribing to another device's topics or wildcards: SUBACK 0x80", async () => {
       const a = await device('SNA0001', 'pw-a');
       for (const filter of [
         'devices/SNB0002/control',
@@ -90,75 +103,107 @@ for (const kind of BROKER_KINDS) {
         '#',
         'admin/devices/+/logs',
       ]) {
-        // mqtt.js rejects a SUBACK carrying the failure code 0x80.
-        const outcome = await a.subscribeAsync(filter, { qos: 1 }).then(
-          (granted) => granted[0].qos,
-          () => 128,
-        );
-        expect(outcome, filter).toBe(128);
+        expect(await subackCode(a, filter), filter).toBe(0x80);
       }
+      // The same client is still served its own topic: the refusals were about the filters, not the client.
+      expect(await subackCode(a, 'devices/SNA0001/control')).toBe(1);
     });
 
-    it("never delivers a device's publish outside its own topics", async () => {
-      const a = await device('SNA0001', 'pw-a');
-      const b = await device('SNB0002', 'pw-b');
-      const forbidden: string[] = [];
-      const onMessage = (topic: string, payload: Buffer) => {
-        if (payload.toString().includes('forged')) forbidden.push(topic);
-      };
-      observer.on('message', onMessage);
-      for (const topic of [
-        'devices/SNB0002/status',
-        'devices/SNB0002/control',
-        'users/u1/devices/SNA0001/status',
-      ]) {
-        // Mosquitto acknowledges and drops; the embedded broker disconnects the offender. Either way: wait.
-        await Promise.race([
-          a.publishAsync(topic, '{"v":1,"online":true,"forged":true}', { qos: 1 }).catch(() => {}),
-          new Promise<void>((r) => a.once('close', () => r())),
-        ]);
-      }
-      const marker = nextMessage(observer, (t, p) => t === 'devices/SNB0002/status' && p.includes('marker'));
-      await b.publishAsync('devices/SNB0002/status', '{"v":1,"online":true,"marker":1}', { qos: 1 });
-      await marker;
-      observer.off('message', onMessage);
-      expect(forbidden).toEqual([]);
-    });
+    it(
+      kind === 'mosquitto'
+        ? "refuses a device's publish outside its own topics: PUBACK 0x87 (MQTT 5), never delivered (3.1.1)"
+        : "refuses a device's publish outside its own topics: the broker closes the connection, never delivers",
+      async () => {
+        const b = await device('SNB0002', 'pw-b');
+        const forbidden: string[] = [];
+        const onMessage = (topic: string, payload: Buffer) => {
+          if (payload.toString().includes('forged')) forbidden.push(topic);
+        };
+        observer.on('message', onMessage);
+        for (const topic of [
+          'devices/SNB0002/status',
+          'devices/SNB0002/control',
+          'users/u1/devices/SNA0001/status',
+        ]) {
+          const forged = '{"v":1,"online":true,"forged":true}';
+          // A fresh connection per topic, so each topic is judged on a live client.
+          const verdict = await connack(broker.url, {
+            username: 'SNA0001',
+            password: 'pw-a',
+            clientId: 'SNA0001',
+            protocolVersion: 4,
+          });
+          if (!verdict.accepted) throw new Error(`SNA0001 refused (${verdict.reasonCode})`);
+          const a = verdict.client;
+          clients.push(a);
+          if (kind === 'mosquitto') {
+            // MQTT 3.1.1 has no refusal code for a publish: Mosquitto acknowledges and drops it (checked by the
+            // observer below)...
+            await a.publishAsync(topic, forged, { qos: 1 });
+            expect(a.connected, topic).toBe(true);
+            a.end(true);
+            // ...and tells an MQTT 5 client why: PUBACK reason code 0x87, not authorized.
+            const v5 = await connack(broker.url, {
+              username: 'SNA0001',
+              password: 'pw-a',
+              clientId: 'SNA0001',
+              protocolVersion: 5,
+            });
+            if (!v5.accepted) throw new Error(`SNA0001 refused over MQTT 5 (${v5.reasonCode})`);
+            clients.push(v5.client);
+            const code = await v5.client.publishAsync(topic, forged, { qos: 1 }).then(
+              () => 0,
+              (error: { code?: number }) => error.code,
+            );
+            expect(code, topic).toBe(0x87);
+            v5.client.end(true);
+          } else {
+            // The embedded broker disconnects the offender (MQTT 3.1.1 has no DISCONNECT from the server).
+            const closed = closedByBroker(a);
+            a.publish(topic, forged, { qos: 1 });
+            await closed;
+          }
+        }
+        // A marker published after the forgeries arrives, so the forgeries had every chance to arrive first.
+        const marker = nextMessage(
+          observer,
+          (t, p) => t === 'devices/SNB0002/status' && p.includes('marker'),
+        );
+        await b.publishAsync('devices/SNB0002/status', '{"v":1,"online":true,"marker":1}', { qos: 1 });
+        await marker;
+        observer.off('message', onMessage);
+        expect(forbidden).toEqual([]);
+      },
+    );
 
     it('serves MQTT over WebSockets with the same credentials and ACL', async () => {
       expect(broker.wsUrl).toMatch(/^ws:\/\//);
       const ws = broker.wsUrl as string;
-      await expect(
-        connectClient(ws, { username: 'SNA0001', password: 'wrong', protocolVersion: 4 }),
-      ).rejects.toThrow();
+      expect(await refusal(ws, 'SNA0001', 'wrong')).toBe(refusedConnect);
       const a = await connectClient(ws, {
         username: 'SNA0001',
         password: 'pw-a',
-        clientId: 'ws-SNA0001',
+        clientId: 'SNA0001',
         protocolVersion: 4,
       });
       clients.push(a);
       const seen = nextMessage(observer, (t, p) => t === 'devices/SNA0001/status' && p.includes('"ws":1'));
       await a.publishAsync('devices/SNA0001/status', '{"v":1,"online":true,"ws":1}', { qos: 1 });
       await seen;
-      const refused = await a.subscribeAsync('devices/SNB0002/control', { qos: 1 }).then(
-        (granted) => granted[0].qos,
-        () => 128,
-      );
-      expect(refused).toBe(128);
+      expect(await subackCode(a, 'devices/SNB0002/control')).toBe(0x80);
     });
 
-    it('revokes a device: its live connection is dropped and it cannot reconnect', async () => {
+    it('revokes a device: the broker closes its live connection and refuses it at CONNECT', async () => {
       await admin.addDevice({ serial: 'SNC0003', password: 'pw-c' });
       const c = await device('SNC0003', 'pw-c');
-      const closed = new Promise<void>((r) => c.once('close', () => r()));
+      const closed = closedByBroker(c);
       await admin.removeDevice('SNC0003');
       await closed;
-      await expect(device('SNC0003', 'pw-c')).rejects.toThrow();
+      expect(await refusal(broker.url, 'SNC0003', 'pw-c')).toBe(refusedConnect);
       expect((await admin.getClient('SNC0003')).error).toMatch(/not found/i);
       // Re-provisioning with a new password works, and the old one is refused.
       await admin.addDevice({ serial: 'SNC0003', password: 'pw-c2' });
-      await expect(device('SNC0003', 'pw-c')).rejects.toThrow();
+      expect(await refusal(broker.url, 'SNC0003', 'pw-c')).toBe(refusedConnect);
       const again = await device('SNC0003', 'pw-c2');
       await waitFor(() => again.connected, 2000, 'reconnect');
     });

@@ -8,10 +8,15 @@ const repo = new URL('../../', import.meta.url);
 const compose = readFileSync(new URL('deploy/compose.yaml', repo), 'utf8');
 
 describe('deploy/compose.yaml', () => {
-  it('runs mosquitto 2 on the brief ports with the committed config, and the bridge', () => {
+  it('publishes only the TLS listeners of the committed config, and runs the bridge beside the broker', () => {
     expect(compose).toContain('image: eclipse-mosquitto:2');
-    expect(compose).toContain('"1883:1883"');
-    expect(compose).toContain('"8083:8083"');
+    expect(compose).toContain('"8883:8883"');
+    expect(compose).toContain('"443:443"');
+    const published = [...compose.matchAll(/- "(\d+):\d+"/g)].map((m) => m[1]);
+    expect(published.sort()).toEqual(['443', '8883']);
+    expect(compose).toContain('./certs:/mosquitto/certs:ro');
+    expect(compose).toContain('network_mode: "service:mosquitto"');
+    expect(compose).toContain('MQTT_URL: mqtt://127.0.0.1:1883');
     expect(compose).toMatch(/\n {2}bridge:\n/);
     for (const match of compose.matchAll(/\.\.\/([\w./-]+):\/mosquitto/g)) {
       expect(existsSync(new URL(match[1], repo)), match[1]).toBe(true);

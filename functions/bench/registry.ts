@@ -6,20 +6,18 @@ import { startStack, useStackEnv } from '@esp32cloud/tests/harness/stack';
 import { call, provision } from '@esp32cloud/tests/registry/helpers';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
+import { latencySummary } from '../../scripts/lib/bench-figures.ts';
 import { provisionBatch } from '../src/provisioning/provisioning.ts';
 
 // Device registry figures on the local emulators (our Firestore emulator, firebase-tools' Auth and Functions):
 //  - provisioning throughput: the provision CLI end to end (Firestore + QR PNG/SVG + flash files + label sheet),
 //    and the provisioning core alone (Firestore transactions + claim-code hashing);
-//  - registration latency: POST /api/devices/register through the Functions emulator, median and p99.
+//  - registration latency: POST /api/devices/register through the Functions emulator, median and p99 (max
+//    when fewer than 100 claims are timed).
 // Run: npx tsx functions/bench/registry.ts  (REGISTRY_BENCH_DEVICES / REGISTRY_BENCH_CLAIMS to resize).
 
 const DEVICES = Number(process.env.REGISTRY_BENCH_DEVICES ?? 1000);
 const CLAIMS = Number(process.env.REGISTRY_BENCH_CLAIMS ?? 100);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function main(): Promise<void> {
   const stack = await startStack({
@@ -68,7 +66,6 @@ async function main(): Promise<void> {
       latencies.push(performance.now() - t);
       if (response.status !== 201) throw new Error(`register answered ${response.status}`);
     }
-    latencies.sort((a, b) => a - b);
 
     console.log(
       `provisioning, CLI end to end (${DEVICES} devices, files + QR + labels): ${cliSeconds.toFixed(1)} s, ${(cli.summary.created / cliSeconds).toFixed(0)} devices/s`,
@@ -76,9 +73,7 @@ async function main(): Promise<void> {
     console.log(
       `provisioning, core only (${core.created.length} devices, Firestore + hashing): ${coreSeconds.toFixed(1)} s, ${(core.created.length / coreSeconds).toFixed(0)} devices/s`,
     );
-    console.log(
-      `registration latency over ${latencies.length} claims: median ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`,
-    );
+    console.log(`registration latency, POST /api/devices/register: ${latencySummary(latencies)}`);
   } finally {
     await stack.stop();
     rmSync(workDir, { recursive: true, force: true });

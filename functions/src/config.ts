@@ -23,6 +23,8 @@ export const config = {
     url: env('MQTT_URL', 'mqtt://127.0.0.1:1883'),
     username: env('MQTT_USERNAME', 'functions-relay'),
     password: env('MQTT_PASSWORD', ''),
+    /** CA certificate file (PEM) for an mqtts:// broker signed by a private CA (the local one of npm start). */
+    caFile: env('MQTT_CA_FILE', ''),
     connectTimeoutMs: intEnv('MQTT_CONNECT_TIMEOUT_MS', 3000),
     publishTimeoutMs: intEnv('MQTT_PUBLISH_TIMEOUT_MS', 3000),
   },

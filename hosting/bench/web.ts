@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { launchChromium } from '@esp32cloud/tests/e2e/browser';
 import { startDeviceStack } from '@esp32cloud/tests/e2e/device-stack';
 import { signUp, uniqueEmail } from '@esp32cloud/tests/harness/auth';
-import { whichProgram } from '@esp32cloud/tests/harness/programs';
+import { benchBrokerKind } from '@esp32cloud/tests/harness/broker-kind';
 import { startStack } from '@esp32cloud/tests/harness/stack';
 import { buildWebApp, runtimeConfigForStack, startWebServer } from '@esp32cloud/tests/harness/web';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Browser, Page } from 'playwright-core';
+import { latencySummary, requireBenchProgram } from '../../scripts/lib/bench-figures.ts';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 
 // Figures of the customer web app (issue 7):
 //  1. JavaScript shipped for the first page, KB gzip (from the build, and as loaded by Chromium);
@@ -43,17 +44,6 @@ const TOGGLE_AND_WAIT_FOR_ACK = `new Promise((resolve, reject) => {
   observer.observe(document.body, { subtree: true, attributes: true, childList: true });
   button.click();
 })`;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function p99(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]!;
-}
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -150,8 +140,8 @@ async function timeDashboard(page: Page, baseUrl: string, count: number, runs: n
     times.push(await page.evaluate(() => performance.now()));
   }
   console.log(
-    `navigation → live dashboard, ${count} devices: median ${median(times).toFixed(0)} ms, ` +
-      `p99 ${p99(times).toFixed(0)} ms (${runs} runs, session restored from IndexedDB each time)`,
+    `navigation → live dashboard, ${count} devices (session restored from IndexedDB each run): ` +
+      latencySummary(times, { digits: 0 }),
   );
 }
 
@@ -199,7 +189,7 @@ async function dashboardFigures(browser: Browser, distDir: string): Promise<void
 }
 
 async function toggleFigures(browser: Browser): Promise<void> {
-  const world = await startDeviceStack();
+  const world = await startDeviceStack(benchBrokerKind());
   try {
     const provisioned = await world.provision('4Relay');
     const owner = await signUp(world.stack.authHost!, uniqueEmail('bench-toggle'));
@@ -238,8 +228,7 @@ async function toggleFigures(browser: Browser): Promise<void> {
       times.push(ms);
     }
     console.log(
-      `toggle click → acknowledged on screen (${world.broker.kind} broker): median ${median(times).toFixed(0)} ms, ` +
-        `p99 ${p99(times).toFixed(0)} ms (${TOGGLES} toggles)`,
+      `toggle click → acknowledged on screen (${world.broker.kind} broker): ${latencySummary(times, { digits: 0 })}`,
     );
     await page.close();
   } finally {
@@ -254,10 +243,7 @@ async function main(): Promise<void> {
   console.log(
     `first page JS from the build (entry + preloads, ${first.files.length} files): ${kb(first.gzip)} gzip`,
   );
-  if (!whichProgram('chromium')) {
-    console.log('SKIP: chromium is not installed; no browser figures.');
-    return;
-  }
+  requireBenchProgram('chromium', 'the browser figures');
   const browser = await launchChromium();
   try {
     await dashboardFigures(browser, distDir);

@@ -91,7 +91,7 @@ describe('commands for controls', () => {
     }
   });
 
-  it('switches relay 1 with the brief-style relay command', () => {
+  it('switches relay 1 with the documented relay command', () => {
     const relay1 = CATALOGUE['4Relay'].outputs[0]!;
     expect(commandForOutput('4Relay', relay1, false)).toEqual({ command: 'relay', relay: 1, state: 'off' });
   });

@@ -44,6 +44,8 @@ export function readStartConfig(argv = process.argv.slice(2)) {
     tasks: setting('tasks', 'Cloud Tasks emulator', 'TASKS_PORT', 9499, argv),
     mqtt: setting('mqtt', 'MQTT broker', 'MQTT_PORT', 1883, argv),
     mqttWs: setting('mqtt-ws', 'MQTT over WebSocket', 'MQTT_WS_PORT', 8083, argv),
+    mqtts: setting('mqtts', 'MQTT over TLS', 'MQTTS_PORT', 8883, argv),
+    mqttWss: setting('mqtt-wss', 'MQTT over secure WebSocket', 'MQTT_WSS_PORT', 8443, argv),
   };
   return {
     projectId: readProjectId(),

@@ -11,6 +11,10 @@ export interface LocalBackboneOptions {
   host?: string;
   mqttPort: number;
   wsPort?: number;
+  /** MQTT over TLS (the bridge, the simulated devices and the functions relay use it); 0 → a free port. */
+  tlsPort?: number;
+  /** MQTT over secure WebSockets; omitted → none. */
+  wssPort?: number;
   kind?: BrokerKind | 'auto';
   projectId: string;
   /** host:port of the Firestore emulator (sets FIRESTORE_EMULATOR_HOST for the bridge). */
@@ -25,7 +29,14 @@ export interface LocalBackbone {
   broker: RunningBroker;
   bridge: RunningBridge;
   fleet: SimulatedFleet | null;
-  /** MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, BROKER_ADMIN_URL, DEVICE_BROKER_URL for the functions. */
+  /** Where services and devices connect: mqtts:// when TLS runs, else the plain URL. */
+  serviceUrl: string;
+  /** The local CA certificate (PEM) that issued the broker's, when TLS runs. */
+  ca: string | undefined;
+  /**
+   * MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, MQTT_CA_FILE, BROKER_ADMIN_URL, DEVICE_BROKER_URL for the
+   * functions. The admin URL stays on the loopback plain listener.
+   */
   functionsEnv: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -37,16 +48,21 @@ export async function startLocalBackbone(options: LocalBackboneOptions): Promise
     host: options.host,
     port: options.mqttPort,
     wsPort: options.wsPort,
+    tlsPort: options.tlsPort,
+    wssPort: options.wssPort,
     dataDir: options.dataDir,
   });
+  const serviceUrl = broker.tlsUrl ?? broker.url;
+  const ca = broker.tls?.ca;
   const stops: Array<() => Promise<void>> = [() => broker.stop()];
   try {
     const bridge = await startBridge({
       ...configFromEnv({}),
-      mqttUrl: broker.url,
+      mqttUrl: serviceUrl,
+      ...(ca ? { ca } : {}),
       username: broker.serviceCredentials.bridge.username,
       password: broker.serviceCredentials.bridge.password,
-      clientId: 'bridge-local',
+      clientId: broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.mqttVersion,
       shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
       projectId: options.projectId,
@@ -57,7 +73,7 @@ export async function startLocalBackbone(options: LocalBackboneOptions): Promise
       const configs = readFlashConfigs(options.fleetDir).map((c) =>
         options.fleetInterval ? { ...c, update_interval: options.fleetInterval } : c,
       );
-      fleet = startFleet(configs, { brokerUrl: broker.url });
+      fleet = startFleet(configs, { brokerUrl: serviceUrl, ...(ca ? { ca } : {}) });
       const running = fleet;
       stops.unshift(() => running.stop());
     }
@@ -69,12 +85,15 @@ export async function startLocalBackbone(options: LocalBackboneOptions): Promise
       broker,
       bridge,
       fleet,
+      serviceUrl,
+      ca,
       functionsEnv: {
-        MQTT_URL: broker.url,
+        MQTT_URL: serviceUrl,
         MQTT_USERNAME: relay.username,
         MQTT_PASSWORD: relay.password,
+        ...(broker.tls ? { MQTT_CA_FILE: broker.tls.caFile } : {}),
         BROKER_ADMIN_URL: admin.toString(),
-        DEVICE_BROKER_URL: broker.url,
+        DEVICE_BROKER_URL: serviceUrl,
       },
       async stop() {
         for (const stop of stops) await stop().catch(() => undefined);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_UPDATE_INTERVAL,
@@ -9,12 +10,13 @@ import { readFlashConfigs, startFleet } from './fleet.ts';
 
 // npm run simulate -- --from DIR            every provisioned device in DIR (the provision CLI's output)
 // npm run simulate -- --serial SN --password PW [--type 4Relay] [--broker mqtt://127.0.0.1:1883]
-// Options: --broker URL (override), --count N (first N of DIR), --interval S (update_interval override),
-//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device.ts),
+// Options: --broker URL (override), --ca FILE (CA certificate for mqtts://, default $MQTT_CA_FILE; the local
+//          broker's is .tmp/run/broker/tls/ca.crt), --count N (first N of DIR), --interval S (update_interval override),
+//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device/faults.ts),
 //          --factory-reset (every device is reset by its button once connected and reports it).
 
 const usage = `usage: npm run simulate -- (--from DIR | --serial SN --password PW [--type 4Relay|LED|Sensor])
-       [--broker URL] [--count N] [--interval SECONDS] [--fault drop|silent|garbage|no_ack]
+       [--broker URL] [--ca FILE] [--count N] [--interval SECONDS] [--fault drop|silent|garbage|no_ack]
        [--factory-reset]`;
 
 const { values } = parseArgs({
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     username: { type: 'string' },
     type: { type: 'string', default: '4Relay' },
     broker: { type: 'string' },
+    ca: { type: 'string' },
     count: { type: 'string' },
     interval: { type: 'string' },
     fault: { type: 'string' },
@@ -77,7 +80,11 @@ if (fault !== undefined && !FAULTS.includes(fault)) {
   process.exit(2);
 }
 
-const fleet = startFleet(configs, values.broker ? { brokerUrl: values.broker } : {});
+const caFile = values.ca ?? process.env.MQTT_CA_FILE;
+const fleet = startFleet(configs, {
+  ...(values.broker ? { brokerUrl: values.broker } : {}),
+  ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
+});
 if (fault) {
   for (const device of fleet.devices) {
     device.events.once('connected', () => void device.injectFault({ kind: fault }));

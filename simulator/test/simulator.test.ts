@@ -1,6 +1,12 @@
 import type { RunningBroker } from '@esp32cloud/broker';
 import { BrokerAdmin } from '@esp32cloud/broker/admin';
-import { BROKER_KINDS, nextMessage, serviceClient, startTestBroker } from '@esp32cloud/broker/testing';
+import {
+  BROKER_KINDS,
+  nextMessage,
+  serviceClient,
+  startTestBroker,
+  waitFor,
+} from '@esp32cloud/broker/testing';
 import {
   ackPayloadSchema,
   decodePayload,
@@ -8,12 +14,12 @@ import {
   heartbeatPayloadSchema,
   statusPayloadFor,
 } from '@esp32cloud/protocol';
-import { requireProgram } from '@esp32cloud/tests/harness/programs';
+import { requireMosquitto } from '@esp32cloud/tests/harness/broker-kind';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatedDevice, startSimulatedDevice } from '../src/index.ts';
 
-const hasMosquitto = requireProgram('mosquitto');
+const hasMosquitto = requireMosquitto();
 
 for (const kind of BROKER_KINDS) {
   describe.skipIf(kind === 'mosquitto' && !hasMosquitto)(`simulated device on ${kind}`, () => {
@@ -65,7 +71,7 @@ for (const kind of BROKER_KINDS) {
       await running?.stop();
     });
 
-    it("obeys the brief's relay command and acknowledges it with the new state", async () => {
+    it('obeys the documented relay command and acknowledges it with the new state', async () => {
       const status = nextMessage(observer, (t) => t === 'devices/SIMR000001/status');
       const device = await start(flash('SIMR000001', '4Relay'));
       const first = decodePayload(statusPayloadFor('4Relay'), (await status).payload);
@@ -125,10 +131,25 @@ for (const kind of BROKER_KINDS) {
       });
     });
 
-    it('a sensor reports plausible readings and heartbeats at its update interval', async () => {
+    it('a sensor reports plausible readings, and heartbeats spaced by its update interval', async () => {
+      const heartbeats: number[] = [];
+      const valid: boolean[] = [];
+      const onHeartbeat = (topic: string, payload: Buffer) => {
+        if (topic !== 'devices/SIMS000003/heartbeat') return;
+        valid.push(decodePayload(heartbeatPayloadSchema, payload.toString()).ok);
+        heartbeats.push(performance.now());
+      };
+      observer.on('message', onHeartbeat);
       await start(flash('SIMS000003', 'Sensor'));
-      const heartbeat = await nextMessage(observer, (t) => t === 'devices/SIMS000003/heartbeat');
-      expect(decodePayload(heartbeatPayloadSchema, heartbeat.payload).ok).toBe(true);
+      await waitFor(() => heartbeats.length >= 6, 10_000, 'six heartbeats');
+      observer.off('message', onHeartbeat);
+      expect(valid.every(Boolean)).toBe(true);
+      // update_interval 5 s at 20 ms per protocol second: one heartbeat every 100 ms. The median spacing is
+      // checked (one stalled event loop cannot move it); the bounds are wide because the machine is shared.
+      const gaps = heartbeats.slice(1).map((at, i) => at - heartbeats[i]);
+      const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)];
+      expect(median).toBeGreaterThanOrEqual(80);
+      expect(median).toBeLessThan(400);
       const status = await nextMessage(observer, (t) => t === 'devices/SIMS000003/status');
       const parsed = decodePayload(statusPayloadFor('Sensor'), status.payload);
       expect(parsed.ok).toBe(true);

@@ -4,11 +4,12 @@ import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../e2e/browser.ts';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import {
+  listenerState,
   openTestPage,
   openTestTabs,
   type PageConfig,
@@ -315,21 +316,40 @@ describe.skipIf(!hasChromium)('Firestore web SDK in Chromium over WebChannel', (
     expect(errors).toEqual([]);
   });
 
-  it('catches up after the browser loses its network for a while', async () => {
+  it('while offline, serves its cache and holds its write; back online, it catches up both ways', async () => {
     const { page, uid, errors } = await signedInPage();
     await page.evaluate(({ notes }) => window.harness.listenQuery('notes', notes), {
       notes: `users/${uid}/notes`,
     });
     await waitForSnapshot(page, 'notes', '!last.fromCache');
     await page.context().setOffline(true);
+    // The page's own write while offline is applied locally and held: it cannot reach the server.
+    const pendingWrite = page.evaluate(({ path }) => window.harness.write(path, { by: 'offline page' }), {
+      path: `users/${uid}/notes/written-offline`,
+    });
+    await waitForSnapshot(
+      page,
+      'notes',
+      'last.hasPendingWrites && last.docs.some((d) => d.id === "written-offline")',
+    );
     await admin.doc(`users/${uid}/notes/while-offline`).set({ missed: true });
+    // The SDK notices it lost the server: its snapshots turn to the cache (fromCache) while the admin write waits.
+    await waitForSnapshot(page, 'notes', 'last.fromCache', 45_000);
+    expect((await admin.doc(`users/${uid}/notes/written-offline`).get()).exists).toBe(false);
+    const offline = await listenerState(page, 'notes');
+    expect(offline.events.at(-1)?.docs.some((d) => d.id === 'while-offline')).toBe(false);
+
     await page.context().setOffline(false);
     await waitForSnapshot(
       page,
       'notes',
-      '!last.fromCache && last.docs.some((d) => d.id === "while-offline")',
+      '!last.fromCache && !last.hasPendingWrites && last.docs.some((d) => d.id === "while-offline") && last.docs.some((d) => d.id === "written-offline")',
       45_000,
     );
+    expect(await pendingWrite).toBe('ok');
+    expect((await admin.doc(`users/${uid}/notes/written-offline`).get()).data()).toEqual({
+      by: 'offline page',
+    });
     expect(errors).toEqual([]);
   }, 120_000);
 

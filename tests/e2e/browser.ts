@@ -1,26 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
-// Real headless Chromium from the system (never a downloaded one), as every browser suite starts it.
+// Pages and screenshots for the browser journeys; the browser itself comes from scripts/lib/chromium.ts.
 
 export const artifactsDir = path.resolve(import.meta.dirname, '../../test-artifacts/e2e');
-
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      ...extraArgs,
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
 
 /** A phone-sized page (mobile first) that fails the test on any uncaught page error. */
 export async function newPhonePage(browser: Browser, errors: string[]): Promise<Page> {

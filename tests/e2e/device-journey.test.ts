@@ -1,9 +1,11 @@
 import type { CreateDeviceResponse } from '@esp32cloud/protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { uniqueEmail } from '../harness/auth.ts';
+import { brokerUnderTest } from '../harness/broker-kind.ts';
 import { requireProgram } from '../harness/programs.ts';
-import { launchChromium, newPhonePage, screenshot } from './browser.ts';
+import { newPhonePage, screenshot } from './browser.ts';
 import { type DeviceStack, startDeviceStack } from './device-stack.ts';
 
 // Issue 7's whole journey through every real part: a newcomer opens the setup link of a provisioned device,
@@ -12,16 +14,17 @@ import { type DeviceStack, startDeviceStack } from './device-stack.ts';
 // simulator's relay and the screen change once the device has acknowledged.
 
 const hasChromium = requireProgram('chromium');
+const brokerKind = brokerUnderTest('customer journey');
 
 describe.skipIf(!hasChromium)(
-  'customer journey: QR → wizard → online → relay 1 on (Chromium, broker, bridge, simulator)',
+  `customer journey: QR → wizard → online → relay 1 on (Chromium, ${brokerKind} broker, bridge, simulator)`,
   () => {
     let world: DeviceStack;
     let browser: Browser;
     let provisioned: CreateDeviceResponse;
 
     beforeAll(async () => {
-      world = await startDeviceStack();
+      world = await startDeviceStack(brokerKind);
       browser = await launchChromium();
       provisioned = await world.provision('4Relay');
     }, 240_000);
@@ -29,6 +32,10 @@ describe.skipIf(!hasChromium)(
     afterAll(async () => {
       await browser?.close();
       await world?.stop();
+    });
+
+    it('runs on the broker it names', () => {
+      expect(world.broker.kind).toBe(brokerKind);
     });
 
     it('sets the device up from its QR link and switches relay 1 on from the dashboard', async () => {

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { th } from '@esp32cloud/hosting/i18n/th';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
 import { call, provision } from '../registry/helpers.ts';
-import { launchChromium, newPhonePage, screenshot } from './browser.ts';
+import { newPhonePage, screenshot } from './browser.ts';
 
 // The owner's "Share" section in real Chromium, against the real api function, Auth emulator and our Firestore
 // emulator: the owner is listed, an unknown email gets a plain Thai message, a viewer is added and removed.

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { type BrokerKind, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import type { CreateDeviceResponse, DeviceType } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
-import { whichProgram } from '../harness/programs.ts';
+import { assertBrokerKind } from '../harness/broker-kind.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
 import { operatorToken, provisionDevice } from './operator.ts';
 
-// Everything the customer journey touches, on free ports: an MQTT broker (Mosquitto when installed, else the
-// embedded one), Auth + Functions emulators with the functions' MQTT relay pointed at the broker, the Firestore
+// Everything the customer journey touches, on free ports: an MQTT broker of the kind the caller names (see
+// brokerUnderTest in tests/harness/broker-kind.ts), Auth + Functions emulators with the functions' MQTT relay pointed at the broker, the Firestore
 // emulator, the ingest bridge, the web app's test server — and simulated devices started on demand, as if
 // the customer plugged them in.
 
@@ -25,7 +25,7 @@ export interface DeviceStack {
   stop(): Promise<void>;
 }
 
-export async function startDeviceStack(): Promise<DeviceStack> {
+export async function startDeviceStack(brokerKind: BrokerKind): Promise<DeviceStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'e2e-broker-'));
   const stops: Array<() => Promise<unknown>> = [
     async () => rmSync(dataDir, { recursive: true, force: true }),
@@ -34,12 +34,9 @@ export async function startDeviceStack(): Promise<DeviceStack> {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const broker = await startBroker({
-      kind: whichProgram('mosquitto') ? 'mosquitto' : 'embedded',
-      port: 0,
-      dataDir,
-    });
+    const broker = await startBroker({ kind: brokerKind, port: 0, dataDir });
     stops.push(() => broker.stop());
+    assertBrokerKind(broker, brokerKind);
     const relay = broker.serviceCredentials.functionsRelay;
     const adminUrl = new URL(broker.url);
     adminUrl.username = broker.adminCredentials.username;
@@ -63,7 +60,7 @@ export async function startDeviceStack(): Promise<DeviceStack> {
       mqttUrl: broker.url,
       username: broker.serviceCredentials.bridge.username,
       password: broker.serviceCredentials.bridge.password,
-      clientId: `bridge-${stack.projectId}`,
+      clientId: broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.mqttVersion,
       shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
       projectId: stack.projectId,

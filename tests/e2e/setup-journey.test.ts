@@ -6,11 +6,12 @@ import { computeCheckCharacter, SERIAL_CHECK_ALPHABET } from '@esp32cloud/protoc
 import type { Browser } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { signIn, uniqueEmail } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
-import { launchChromium, newPhonePage, screenshot } from './browser.ts';
+import { newPhonePage, screenshot } from './browser.ts';
 import { FAKE_CAMERA_FLAGS, writeQrVideo } from './fake-camera.ts';
 import { apiGet, operatorToken, provisionDevice } from './operator.ts';
 

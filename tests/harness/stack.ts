@@ -16,7 +16,11 @@ import { freePort } from './ports.ts';
 
 export const RUNNING_STACK_FILE = path.join(repoRoot, '.tmp/run/stack.json');
 
+/** The product's security rules: every stack's Firestore enforces them, as production and `npm start` do. */
+export const PRODUCT_RULES_FILE = path.join(repoRoot, 'firestore.rules');
+
 export interface StackOptions {
+  /** Starts the Firestore emulator with firestore.rules loaded (the Admin SDK bypasses them, browsers do not). */
   firestore?: boolean;
   /** firebase-tools emulators to run (each implies nothing else). */
   firebase?: FirebaseEmulator[];
@@ -27,6 +31,8 @@ export interface StackOptions {
 
 export interface Stack {
   projectId: string;
+  /** The rules file the Firestore emulator enforces (null without Firestore, or reusing a running stack). */
+  rulesFile: string | null;
   firestoreHost: string | null;
   authHost: string | null;
   /** Base URL of the api function, e.g. http://127.0.0.1:PORT/demo-x/asia-southeast1/api */
@@ -46,6 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stops: Array<() => Promise<void>> = [];
   const env: Record<string, string> = { GCLOUD_PROJECT: projectId };
   let firestoreHost: string | null = null;
+  let rulesFile: string | null = null;
   let authHost: string | null = null;
   let apiUrl: string | null = null;
   let hostingUrl: string | null = null;
@@ -54,9 +61,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   try {
     if (options.firestore) {
-      const firestore = await startFirestore({ host: '127.0.0.1', port: 0, projectId, quiet: true });
+      const firestore = await startFirestore({
+        host: '127.0.0.1',
+        port: 0,
+        projectId,
+        rulesFile: PRODUCT_RULES_FILE,
+        quiet: true,
+      });
       firestoreHost = `${firestore.host}:${firestore.port}`;
       env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+      rulesFile = PRODUCT_RULES_FILE;
       stops.push(() => firestore.stop());
     }
     const only = options.firebase ?? [];
@@ -92,7 +106,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopAll(stops);
     throw error;
   }
-  return { projectId, firestoreHost, authHost, apiUrl, hostingUrl, env, stop: () => stopAll(stops) };
+  return {
+    projectId,
+    rulesFile,
+    firestoreHost,
+    authHost,
+    apiUrl,
+    hostingUrl,
+    env,
+    stop: () => stopAll(stops),
+  };
 }
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
@@ -104,7 +127,7 @@ export function useStackEnv(stack: Stack): void {
   Object.assign(process.env, stack.env);
 }
 
-export type RunningStackDescription = Omit<Stack, 'stop'>;
+export type RunningStackDescription = Omit<Stack, 'stop' | 'rulesFile'>;
 
 function runningStack(options: StackOptions): Stack | null {
   if (options.functionsEnv && Object.keys(options.functionsEnv).length > 0) {
@@ -119,5 +142,6 @@ function runningStack(options: StackOptions): Stack | null {
     );
   }
   const description = JSON.parse(readFileSync(RUNNING_STACK_FILE, 'utf8')) as RunningStackDescription;
-  return { ...description, stop: async () => undefined };
+  // `npm start` loads the same firestore.rules (scripts/start.ts).
+  return { ...description, rulesFile: PRODUCT_RULES_FILE, stop: async () => undefined };
 }

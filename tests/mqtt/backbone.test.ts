@@ -10,11 +10,14 @@ import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalBackbone, startLocalBackbone } from '../../scripts/start/local-backbone.ts';
+import { assertBrokerKind, brokerUnderTest } from '../harness/broker-kind.ts';
 
 // What `npm start` runs for MQTT: broker + bridge + the simulated devices of a provisioning directory, and the
 // functions-side relay using the credentials the backbone hands to the functions.
 
-describe('local MQTT backbone', () => {
+const kind = brokerUnderTest('local MQTT backbone');
+
+describe(`local MQTT backbone on ${kind}`, () => {
   let firestore: Awaited<ReturnType<typeof startFirestore>>;
   let backbone: LocalBackbone;
   let db: Firestore;
@@ -30,11 +33,13 @@ describe('local MQTT backbone', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'backbone-broker-'));
     fleetDir = mkdtempSync(join(tmpdir(), 'backbone-fleet-'));
     backbone = await startLocalBackbone({
+      kind,
       dataDir,
       mqttPort: 0,
       projectId,
       firestoreHost: firestore.hostAndPort,
     });
+    assertBrokerKind(backbone.broker, kind);
     // Provision two devices the way the provision CLI does: documents, broker credentials, flash files.
     const admin = await BrokerAdmin.connect({
       url: backbone.broker.url,
@@ -77,6 +82,7 @@ describe('local MQTT backbone', () => {
   it('brings a provisioned fleet online and relays a command with the functions credentials', async () => {
     await backbone.stop();
     backbone = await startLocalBackbone({
+      kind,
       dataDir,
       mqttPort: 0,
       projectId,

@@ -11,7 +11,7 @@ import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
-import { requireProgram } from '../harness/programs.ts';
+import { assertBrokerKind, brokerUnderTest } from '../harness/broker-kind.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 
 // The command journey of issue 8 through every real part: the api function (Functions emulator) validates
@@ -19,7 +19,7 @@ import { type Stack, startStack } from '../harness/stack.ts';
 // credentials) obeys and acknowledges; the ingest bridge marks the command acked and writes the new state
 // into the Firestore emulator. Then the broker goes away and the API answers 503 promptly.
 
-const kind = requireProgram('mosquitto') ? 'mosquitto' : 'embedded';
+const kind = brokerUnderTest('control journey');
 
 describe(`control journey: API → ${kind} broker → simulated device → bridge → Firestore`, () => {
   let dataDir: string;
@@ -42,6 +42,7 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'journey-broker-'));
     broker = await startBroker({ kind, port: 0, dataDir });
+    assertBrokerKind(broker, kind);
     const relay = broker.serviceCredentials.functionsRelay;
     const admin = broker.adminCredentials;
     const adminUrl = new URL(broker.url);
@@ -85,7 +86,7 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
       mqttUrl: broker.url,
       username: broker.serviceCredentials.bridge.username,
       password: broker.serviceCredentials.bridge.password,
-      clientId: `bridge-${stack.projectId}`,
+      clientId: broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.mqttVersion,
       shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
       projectId: stack.projectId,
@@ -103,7 +104,7 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("round-trips the brief's relay command: sent, obeyed, acked, state and desired in Firestore", async () => {
+  it('round-trips the documented relay command: sent, obeyed, acked, state and desired in Firestore', async () => {
     await waitFor(
       async () => (await db.doc(`devices/${provisioned.device_id}`).get()).get('state.online') === true,
     );

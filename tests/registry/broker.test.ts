@@ -4,15 +4,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { type FlashConfig, flashConfigSchema, randomSerial, topics } from '@esp32cloud/protocol';
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, signUp } from '../harness/auth.ts';
+import { brokerUnderTest } from '../harness/broker-kind.ts';
+import { connack } from '../harness/mqtt-refusals.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { call, provision, runCli } from './helpers.ts';
 
 // Provisioning with a broker: each device's credentials reach the broker (dynamic security), so the unit can
 // connect with its flash file and touch its own topics; an operator's decommission revokes them at once.
-// Mosquitto when installed, else the embedded broker that enforces the same dynamic-security model.
+// On the broker brokerUnderTest() names (Mosquitto; the embedded broker enforces the same dynamic-security model).
+
+const kind = brokerUnderTest('provisioning with a broker');
+/** The CONNACK code each broker refuses wrong credentials with: Mosquitto (MQTT 5) 135, aedes (3.1.1) 4. */
+const REFUSED = kind === 'mosquitto' ? 135 : 4;
+/** ...and right credentials under another client id than the one they are pinned to: 135, or 5. */
+const NOT_AUTHORISED = kind === 'mosquitto' ? 135 : 5;
 
 let broker: RunningBroker;
 let stack: Stack;
@@ -23,7 +30,7 @@ let adminUrl: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'registry-broker-'));
   workDir = mkdtempSync(path.join(os.tmpdir(), 'registry-broker-out-'));
-  broker = await startBroker({ port: 0, dataDir });
+  broker = await startBroker({ kind, port: 0, dataDir });
   const url = new URL(broker.url);
   url.username = broker.adminCredentials.username;
   url.password = broker.adminCredentials.password;
@@ -41,28 +48,33 @@ afterAll(async () => {
   for (const dir of [dataDir, workDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Connects as the device would; resolves true when the broker accepts, false when it refuses. */
-async function connects(
+/**
+ * Connects as the device would: 'accepted' once the broker accepted it and acknowledged a status publish, or
+ * the CONNACK code it was refused with. No answer at all (timeout, dead broker) rejects: it is neither.
+ */
+async function connectVerdict(
   flash: Pick<FlashConfig, 'serial_number' | 'username' | 'password'>,
-): Promise<boolean> {
-  try {
-    const client = await mqtt.connectAsync(broker.url, {
-      username: flash.username,
-      password: flash.password,
-      clientId: `${flash.serial_number}-${Math.random().toString(36).slice(2, 6)}`,
-      protocolVersion: broker.mqttVersion,
-      reconnectPeriod: 0,
-      connectTimeout: 5000,
-    });
-    await client.publishAsync(topics.status(flash.serial_number), JSON.stringify({ v: 1, online: true }), {
-      qos: 1,
-    });
-    await client.endAsync();
-    return true;
-  } catch {
-    return false;
-  }
+  clientId = flash.serial_number,
+): Promise<'accepted' | number> {
+  const verdict = await connack(broker.url, {
+    username: flash.username,
+    password: flash.password,
+    clientId,
+    protocolVersion: broker.mqttVersion,
+  });
+  if (!verdict.accepted) return verdict.reasonCode;
+  await verdict.client.publishAsync(
+    topics.status(flash.serial_number),
+    JSON.stringify({ v: 1, online: true }),
+    { qos: 1 },
+  );
+  await verdict.client.endAsync();
+  return 'accepted';
 }
+
+it(`runs on the ${kind} broker`, () => {
+  expect(broker.kind).toBe(kind);
+});
 
 describe('provision CLI with --broker-admin-url', () => {
   it('registers every device so it connects with its flash file, and nobody with a wrong password', async () => {
@@ -83,8 +95,11 @@ describe('provision CLI with --broker-admin-url', () => {
         JSON.parse(await readFile(path.join(out, `${device.serial_number}.json`), 'utf8')),
       );
       expect(flash.broker_url).toBe(broker.url);
-      expect(await connects(flash)).toBe(true);
-      expect(await connects({ ...flash, password: 'not-the-password' })).toBe(false);
+      expect(await connectVerdict(flash)).toBe('accepted');
+      expect(await connectVerdict({ ...flash, password: 'not-the-password' })).toBe(REFUSED);
+      // Registered pinned to its serial: the same credentials under another device's serial are refused.
+      const other = devices.find((d) => d.serial_number !== device.serial_number)?.serial_number as string;
+      expect(await connectVerdict(flash, other)).toBe(NOT_AUTHORISED);
     }
   });
 });
@@ -101,7 +116,7 @@ describe('devices made without a broker', () => {
         ),
       ),
     );
-    for (const flash of flashes) expect(await connects(flash)).toBe(false);
+    for (const flash of flashes) expect(await connectVerdict(flash)).toBe(REFUSED);
     const rerun = await runCli(stack, 'scripts/provision.ts', [
       ...['--type', '4Relay', '--count', '2', '--firmware', '1.0.0', '--out', out, '--batch', 'late'],
       ...['--broker-admin-url', adminUrl, '--quiet'],
@@ -111,7 +126,7 @@ describe('devices made without a broker', () => {
       created: 0,
       broker_caught_up: 2,
     });
-    for (const flash of flashes) expect(await connects(flash)).toBe(true);
+    for (const flash of flashes) expect(await connectVerdict(flash)).toBe('accepted');
   });
 });
 
@@ -128,7 +143,8 @@ describe('POST /api/devices and operator decommission with a broker', () => {
     expect(created.status).toBe(201);
     expect(created.body.broker_registered).toBe(true);
     const flash = flashConfigSchema.parse(created.body.flash_config);
-    expect(await connects(flash)).toBe(true);
+    expect(await connectVerdict(flash)).toBe('accepted');
+    expect(await connectVerdict(flash, 'bridge')).toBe(NOT_AUTHORISED);
 
     const customer = await signUp(stack.authHost!);
     const claimed = await call(stack.apiUrl!, 'POST', '/devices/register', {
@@ -145,7 +161,7 @@ describe('POST /api/devices and operator decommission with a broker', () => {
       token: operator.idToken,
     });
     expect(removed.status).toBe(204);
-    expect(await connects(flash)).toBe(false);
+    expect(await connectVerdict(flash)).toBe(REFUSED);
     const list = await call(stack.apiUrl!, 'GET', `/users/${customer.uid}/devices`, {
       token: customer.idToken,
     });

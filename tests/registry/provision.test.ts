@@ -5,8 +5,8 @@ import path from 'node:path';
 import { flashConfigSchema, isDeviceId, parseSetupQuery, validateSerial } from '@esp32cloud/protocol';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/lib/chromium.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { decodeQrCodes, provision, readManifest, runCli } from './helpers.ts';
@@ -14,6 +14,12 @@ import { decodeQrCodes, provision, readManifest, runCli } from './helpers.ts';
 // The manufacturing CLI as the factory runs it (a child process against the Firestore emulator): what it writes
 // to Firestore and to disk, that every QR code scans to the right link, that the label sheet renders, and that
 // batches are idempotent and never collide.
+
+// Checked once, before any test: a missing program skips the tests that need it (listed as skipped, with the
+// reason printed), or fails the run under REQUIRE_PROGRAMS=1.
+const hasZbar = requireProgram('zbarimg');
+const hasChromium = requireProgram('chromium');
+const canScanSheet = hasZbar && hasChromium;
 
 let stack: Stack;
 let db: Firestore;
@@ -107,8 +113,7 @@ describe('npm run provision', () => {
     }
   });
 
-  it('writes QR codes (PNG and SVG) that decode to each device setup link', async () => {
-    if (!requireProgram('zbarimg')) return;
+  it.skipIf(!hasZbar)('writes QR codes (PNG and SVG) that decode to each device setup link', async () => {
     for (const device of devices) {
       expect(device.setup_url).toBe(
         `${APP}/setup?sn=${device.serial_number}&c=${device.claim_code}&type=4Relay`,
@@ -125,23 +130,11 @@ describe('npm run provision', () => {
     }
   });
 
-  it('renders a printable A4 label sheet whose every QR code scans (Chromium)', async () => {
-    if (!requireProgram('chromium') || !requireProgram('zbarimg')) return;
+  it.skipIf(!canScanSheet)('renders an A4 label sheet whose every QR code scans (Chromium)', async () => {
     const sheet = path.join(out(), 'labels-b-main.html');
     const html = await readFile(sheet, 'utf8');
     for (const device of devices) expect(html).toContain(device.serial_number);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ deviceScaleFactor: 2, viewport: { width: 800, height: 1200 } });
       await page.goto(`file://${sheet}`);
@@ -241,8 +234,7 @@ describe('npm run provision', () => {
     expect(await batchDevices('b-main')).toHaveLength(30);
   });
 
-  it('prints the label sheet to an A4 PDF with --pdf', async () => {
-    if (!requireProgram('chromium')) return;
+  it.skipIf(!hasChromium)('prints the label sheet to an A4 PDF with --pdf', async () => {
     const dir = path.join(workDir, 'pdf');
     const result = await provision(stack, {
       type: 'LED',

@@ -11,7 +11,7 @@ import {
   getFirestore as webFirestore,
 } from 'firebase/firestore';
 import { getApps, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpVerified, type TestUser } from '../harness/auth.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
@@ -99,8 +99,11 @@ describe('sharing a device', () => {
       device_name: 'ห้องครัว',
       access_level: 'viewer',
     });
-    expect(link.added_at).toBeDefined();
-    expect(link.last_accessed).toBeDefined();
+    // Server timestamps of this share, not just any value.
+    for (const field of ['added_at', 'last_accessed']) {
+      expect(link[field], field).toBeInstanceOf(Timestamp);
+      expect(Math.abs(link[field].toMillis() - Date.now()), field).toBeLessThan(10 * 60_000);
+    }
 
     // The viewer sees and reads the device but may not control or configure it.
     expect(await listed(friend)).toEqual([

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type RunningEmulator, start } from '@esp32cloud/firestore-emulator';
+import { userLinksQuery } from '@esp32cloud/hosting/devices/queries';
 import {
   assertFails,
   assertSucceeds,
@@ -17,7 +18,6 @@ import {
   getDocs,
   limit,
   onSnapshot,
-  orderBy,
   query,
   runTransaction,
   serverTimestamp,
@@ -113,6 +113,15 @@ afterAll(async () => {
 
 const as = (uid: string): Firestore => testEnv.authenticatedContext(uid).firestore() as unknown as Firestore;
 const visitor = (): Firestore => testEnv.unauthenticatedContext().firestore() as unknown as Firestore;
+
+/** The request is refused by the rules: the SDK's permission-denied code, not just any failure. */
+async function expectDenied(request: Promise<unknown>): Promise<void> {
+  const outcome = await request.then(
+    () => 'allowed',
+    (error: { code?: string }) => error.code,
+  );
+  expect(outcome).toBe('permission-denied');
+}
 
 describe('devices/{id} and its live state', () => {
   it.each(MEMBERS)('%s (linked) reads DEV_A with its state and desired shadow', async (uid) => {
@@ -280,19 +289,17 @@ describe('user_devices/{uid}_{deviceId}', () => {
     await assertFails(getDocs(query(collection(db, 'user_devices'), where('user_id', '==', 'alice'))));
   });
 
-  it('the dashboard query (own links, ordered, limited) works as a live listener; an unfiltered one is refused', async () => {
+  it("the app's dashboard query (hosting/src/devices/queries.ts) lists a user's own links live; an unfiltered listener gets PERMISSION_DENIED", async () => {
     const db = as('carol');
-    const ordered = query(
-      collection(db, 'user_devices'),
-      where('user_id', '==', 'carol'),
-      orderBy('added_at'),
-      limit(20),
-    );
-    await assertSucceeds(getDocs(ordered));
+    const dashboard = userLinksQuery(db, 'carol');
+    const once = await assertSucceeds(getDocs(dashboard));
+    expect(once.docs.map((d) => d.id)).toEqual(['carol_DEV_A']);
     const ids = await new Promise<string[]>((resolve, reject) => {
       const stop = onSnapshot(
-        ordered,
+        dashboard,
+        { includeMetadataChanges: true },
         (snap) => {
+          if (snap.metadata.fromCache) return;
           stop();
           resolve(snap.docs.map((d) => d.id));
         },
@@ -300,6 +307,8 @@ describe('user_devices/{uid}_{deviceId}', () => {
       );
     });
     expect(ids).toEqual(['carol_DEV_A']);
+    // The same builder with someone else's uid is the query a tampered client would make: refused whole.
+    await expectDenied(getDocs(userLinksQuery(db, 'alice')));
     const code = await new Promise<string>((resolve) => {
       const stop = onSnapshot(
         collection(db, 'user_devices'),
@@ -313,6 +322,29 @@ describe('user_devices/{uid}_{deviceId}', () => {
       );
     });
     expect(code).toBe('permission-denied');
+  });
+
+  it("the app's listeners on each linked device, its commands and its config are allowed for every level", async () => {
+    for (const uid of MEMBERS) {
+      const db = as(uid);
+      const seen = await new Promise<unknown>((resolve, reject) => {
+        const stop = onSnapshot(
+          doc(db, 'devices', 'DEV_A'),
+          { includeMetadataChanges: true },
+          (snap) => {
+            if (snap.metadata.fromCache) return;
+            stop();
+            resolve(snap.get('state.online'));
+          },
+          reject,
+        );
+      });
+      expect(seen, uid).toBe(true);
+      const command = await assertSucceeds(getDoc(doc(db, 'devices', 'DEV_A', 'commands', 'c1')));
+      expect(command.get('status'), uid).toBe('acked');
+      const config = await assertSucceeds(getDoc(doc(db, 'device_configs', 'DEV_A')));
+      expect(config.get('update_interval'), uid).toBe(30);
+    }
   });
 
   it('a query by document id alone is denied, even when it would return only their own link', async () => {
@@ -450,14 +482,48 @@ describe('access follows the link', () => {
     await assertSucceeds(getDoc(doc(as('carol'), 'devices/DEV_A')));
   });
 
-  it('a denial names the rule that failed and why', async () => {
-    const err = (await assertFails(getDoc(doc(as('dave'), 'devices/DEV_A')))) as { message: string };
-    expect(err.message).toMatch(
-      /allow get @ L\d+ in match \/databases\/\{database\}\/documents\/devices\/\{deviceId\}/,
-    );
-    const secret = (await assertFails(getDoc(doc(as('alice'), 'device_secrets/DEV_A')))) as {
-      message: string;
-    };
-    expect(secret.message).toContain('no allow get rule matches this path');
+  it("a removed user's live listener on the device is cut off with PERMISSION_DENIED at its next change", async () => {
+    const seen: unknown[] = [];
+    let stop = () => {};
+    const refused = new Promise<string>((resolve) => {
+      stop = onSnapshot(
+        doc(as('carol'), 'devices/DEV_A'),
+        (snap) => seen.push(snap.get('desired.command_id')),
+        (err) => resolve((err as { code: string }).code),
+      );
+    });
+    const bounded = <T>(promise: Promise<T>, what: string) =>
+      Promise.race([
+        promise,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} in 15 s`)), 15_000)),
+      ]);
+    try {
+      await bounded(
+        (async () => {
+          while (seen.length === 0) await new Promise((r) => setTimeout(r, 20));
+        })(),
+        'first snapshot',
+      );
+      expect(seen).toEqual(['c1']);
+      await testEnv.withSecurityRulesDisabled(async (ctx) => {
+        await deleteDoc(doc(ctx.firestore(), 'user_devices/carol_DEV_A'));
+        await updateDoc(doc(ctx.firestore(), 'devices/DEV_A'), { 'desired.command_id': 'after-removal' });
+      });
+      expect(await bounded(refused, 'refusal')).toBe('permission-denied');
+      expect(seen).not.toContain('after-removal');
+    } finally {
+      stop();
+      await testEnv.withSecurityRulesDisabled(async (ctx) => {
+        await setDoc(doc(ctx.firestore(), 'user_devices/carol_DEV_A'), link('carol', 'DEV_A', 'viewer'));
+        await updateDoc(doc(ctx.firestore(), 'devices/DEV_A'), { 'desired.command_id': 'c1' });
+      });
+    }
+  });
+
+  it('a denial is PERMISSION_DENIED, whichever rule refused it', async () => {
+    // The code is the contract (any Firestore emulator, and production, answer it); the wording is not.
+    await expectDenied(getDoc(doc(as('dave'), 'devices/DEV_A')));
+    await expectDenied(getDoc(doc(as('alice'), 'device_secrets/DEV_A')));
+    await expectDenied(getDocs(collection(as('alice'), 'devices')));
   });
 });

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/lib/firebase-emulators.ts';
 import { freePort, portInUse } from '../harness/ports.ts';
@@ -19,6 +20,8 @@ const PORT_ENV = [
   'TASKS_PORT',
   'MQTT_PORT',
   'MQTT_WS_PORT',
+  'MQTTS_PORT',
+  'MQTT_WSS_PORT',
 ] as const;
 
 const runDir = path.join(repoRoot, '.tmp', `start-test-${process.pid}`);
@@ -121,6 +124,39 @@ describe('npm start', () => {
     expect(setup.status).toBe(200);
     const health = await (await fetch(`${base}/api/health`)).json();
     expect(health.backends).toEqual({ firestore: true, auth: true, mqtt: true });
+  });
+
+  it('runs the bridge, the simulated devices and the relay over TLS with a local CA made on first run', async () => {
+    expect(output).toMatch(new RegExp(`MQTT over TLS\\s+mqtts://127\\.0\\.0\\.1:${ports.MQTTS_PORT}`));
+    const tlsDir = path.join(runDir, 'broker', 'tls');
+    for (const name of ['ca.crt', 'ca.key', 'server.crt', 'server.key']) {
+      expect(statSync(path.join(tlsDir, name)).mode & 0o777, name).toBe(0o600);
+    }
+    // The bridge logged its connection: over mqtts://, as its pinned client id.
+    expect(output).toMatch(
+      new RegExp(
+        `"bridge connected","url":"mqtts://127\\.0\\.0\\.1:${ports.MQTTS_PORT}","clientId":"bridge"`,
+      ),
+    );
+    // Devices are flashed with the TLS URL, and each one connected (the simulator logs it) over it.
+    const devicesDir = path.join(runDir, 'devices');
+    const flashes = readdirSync(devicesDir).filter((name) => /^ESP32\d{8}[A-Z]\.json$/.test(name));
+    expect(flashes.length).toBeGreaterThanOrEqual(3);
+    for (const name of flashes) {
+      const flash = JSON.parse(readFileSync(path.join(devicesDir, name), 'utf8'));
+      expect(flash.broker_url).toBe(`mqtts://127.0.0.1:${ports.MQTTS_PORT}`);
+      expect(output).toContain(`"device connected","serial":"${flash.serial_number}"`);
+    }
+    // The TLS listener presents a certificate the local CA vouches for.
+    const ca = readFileSync(path.join(tlsDir, 'ca.crt'), 'utf8');
+    const authorized = await new Promise<boolean>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: ports.MQTTS_PORT, ca }, () => {
+        resolve(socket.authorized);
+        socket.end();
+      });
+      socket.once('error', reject);
+    });
+    expect(authorized).toBe(true);
   });
 
   it('explains a port clash on a second start, without a stack trace', async () => {

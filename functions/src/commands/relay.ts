@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 
 // The functions-side MQTT client. One connection per function instance, reused across invocations; every
@@ -9,6 +10,8 @@ export interface RelayOptions {
   url: string;
   username: string;
   password: string;
+  /** PEM file of the CA that issued the broker's certificate; '' trusts the system's CAs only. */
+  caFile?: string;
   connectTimeoutMs: number;
   publishTimeoutMs: number;
 }
@@ -68,9 +71,10 @@ export class CommandRelay {
   }
 
   private open(): Promise<MqttClient> {
-    const { url, username, password, connectTimeoutMs } = this.options;
+    const { url, username, password, connectTimeoutMs, caFile } = this.options;
     return new Promise((resolve, reject) => {
       const client = mqtt.connect(url, {
+        ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
         clientId: `functions-relay-${randomUUID().slice(0, 12)}`,
         username,
         password,

@@ -5,6 +5,7 @@ import { t } from '../i18n/index.ts';
 import { authErrorMessage, resetPassword, signIn, signUp } from '../session.ts';
 import { EmulatedGoogleDialog } from './EmulatedGoogleDialog.tsx';
 import { FormMessages } from './FormMessages.tsx';
+import { TextField } from './TextField.tsx';
 
 export type AuthMode = 'signin' | 'signup' | 'reset';
 
@@ -96,34 +97,30 @@ export function AuthForm(props: { initialMode?: AuthMode; onDone?: () => void })
     <>
       <form class="card auth-form" onSubmit={submit} aria-labelledby="auth-title" data-mode={mode.value}>
         <h2 id="auth-title">{title}</h2>
-        <label>
-          {t('auth.email')}
-          <input
-            type="email"
-            name="email"
-            autoComplete="email"
+        <TextField
+          label={t('auth.email')}
+          type="email"
+          name="email"
+          autoComplete="email"
+          required
+          value={email.value}
+          onValue={(value) => {
+            email.value = value;
+          }}
+        />
+        {mode.value !== 'reset' && (
+          <TextField
+            label={t('auth.password')}
+            type="password"
+            name="password"
+            autoComplete={mode.value === 'signup' ? 'new-password' : 'current-password'}
             required
-            value={email.value}
-            onInput={(e) => {
-              email.value = e.currentTarget.value;
+            minLength={6}
+            value={password.value}
+            onValue={(value) => {
+              password.value = value;
             }}
           />
-        </label>
-        {mode.value !== 'reset' && (
-          <label>
-            {t('auth.password')}
-            <input
-              type="password"
-              name="password"
-              autoComplete={mode.value === 'signup' ? 'new-password' : 'current-password'}
-              required
-              minLength={6}
-              value={password.value}
-              onInput={(e) => {
-                password.value = e.currentTarget.value;
-              }}
-            />
-          </label>
         )}
         <FormMessages error={error.value} notice={notice.value} />
         <button type="submit" class="primary" disabled={busy.value}>

@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { EmulatedGoogleAccount } from '../emulated-google.ts';
 import { t } from '../i18n/index.ts';
+import { TextField } from './TextField.tsx';
 
 /**
  * The local stand-in for Google's account picker (local runs only: the Auth emulator has no real Google).
@@ -40,33 +41,29 @@ export function EmulatedGoogleDialog(props: {
           <p id="emulated-google-note" class="notice">
             {t('auth.googleEmulator.note')}
           </p>
-          <label>
-            {t('auth.googleEmulator.email')}
-            <input
-              type="email"
-              name="google-email"
-              autoComplete="email"
-              required
-              // biome-ignore lint/a11y/noAutofocus: a modal dialog moves focus into itself when it opens
-              autoFocus
-              value={email.value}
-              onInput={(e) => {
-                email.value = e.currentTarget.value;
-              }}
-            />
-          </label>
-          <label>
-            {t('auth.googleEmulator.name')}
-            <input
-              type="text"
-              name="google-name"
-              autoComplete="name"
-              value={name.value}
-              onInput={(e) => {
-                name.value = e.currentTarget.value;
-              }}
-            />
-          </label>
+          <TextField
+            label={t('auth.googleEmulator.email')}
+            type="email"
+            name="google-email"
+            autoComplete="email"
+            required
+            // A modal dialog moves focus into itself when it opens.
+            autoFocus
+            value={email.value}
+            onValue={(value) => {
+              email.value = value;
+            }}
+          />
+          <TextField
+            label={t('auth.googleEmulator.name')}
+            type="text"
+            name="google-name"
+            autoComplete="name"
+            value={name.value}
+            onValue={(value) => {
+              name.value = value;
+            }}
+          />
           <button type="submit" class="primary">
             {t('auth.googleEmulator.submit')}
           </button>

@@ -6,6 +6,7 @@ import {
 } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
+import { FormMessages } from '../components/FormMessages.tsx';
 import { sendCommand, watchCommand } from '../devices/commands.ts';
 import { commandForOutput } from '../devices/controls.ts';
 import type { DeviceRecord } from '../devices/types.ts';
@@ -174,11 +175,7 @@ export function Controls(props: { device: DeviceRecord }) {
           );
         })}
       </div>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <FormMessages error={error.value} />
     </section>
   );
 }

@@ -1,6 +1,8 @@
 import { DEVICE_TYPES } from '@esp32cloud/protocol';
 import { computed, signal } from '@preact/signals';
 import { useMemo } from 'preact/hooks';
+import { FormMessages } from '../components/FormMessages.tsx';
+import { TextField } from '../components/TextField.tsx';
 import { deviceStore } from '../devices/store.ts';
 import { t } from '../i18n/index.ts';
 import { currentUser } from '../session.ts';
@@ -59,22 +61,16 @@ export default function Dashboard() {
         {t('auth.signedInAs', { email: currentUser.value?.email ?? '' })}
       </p>
       <IncomingTransfers uid={uid} />
-      {store.error.value && (
-        <p class="error" role="alert">
-          {t('dashboard.loadError')}
-        </p>
-      )}
+      {store.error.value && <FormMessages error={t('dashboard.loadError')} />}
       {links.length > 0 && (
         <search class="toolbar">
-          <label>
-            {t('dashboard.search')}
-            <input
-              type="search"
-              value={filter.value.text}
-              placeholder={t('dashboard.searchHint')}
-              onInput={(e) => update({ text: e.currentTarget.value })}
-            />
-          </label>
+          <TextField
+            label={t('dashboard.search')}
+            type="search"
+            value={filter.value.text}
+            placeholder={t('dashboard.searchHint')}
+            onValue={(text) => update({ text })}
+          />
           <label>
             {t('dashboard.type')}
             <select

@@ -1,5 +1,6 @@
 import { CATALOGUE } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
+import { FormMessages } from '../components/FormMessages.tsx';
 import { sendCommand } from '../devices/commands.ts';
 import type { DeviceRecord } from '../devices/types.ts';
 import { t } from '../i18n/index.ts';
@@ -44,11 +45,7 @@ export function Readings(props: { device: DeviceRecord; canControl: boolean }) {
           {t('readings.readNow')}
         </button>
       )}
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <FormMessages error={error.value} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useSignal } from '@preact/signals';
 import { doc, getDoc } from 'firebase/firestore';
 import { useEffect } from 'preact/hooks';
 import { FormMessages } from '../components/FormMessages.tsx';
+import { TextField } from '../components/TextField.tsx';
 import type { DeviceLink } from '../devices/types.ts';
 import { firestore } from '../firestore.ts';
 import { t } from '../i18n/index.ts';
@@ -41,17 +42,15 @@ export function Settings(props: { uid: string; link: DeviceLink }) {
           void run(() => api('PATCH', path, { device_name: deviceName }), t('settings.saved'));
         }}
       >
-        <label>
-          {t('settings.name')}
-          <input
-            value={name.value}
-            maxLength={NAME_MAX}
-            required
-            onInput={(e) => {
-              name.value = e.currentTarget.value;
-            }}
-          />
-        </label>
+        <TextField
+          label={t('settings.name')}
+          value={name.value}
+          maxLength={NAME_MAX}
+          required
+          onValue={(value) => {
+            name.value = value;
+          }}
+        />
         <button type="submit" disabled={busy.value}>
           {t('settings.rename')}
         </button>
@@ -69,21 +68,19 @@ export function Settings(props: { uid: string; link: DeviceLink }) {
           );
         }}
       >
-        <label>
-          {t('settings.interval', { min: UPDATE_INTERVAL_MIN, max: UPDATE_INTERVAL_MAX })}
-          <input
-            type="number"
-            inputMode="numeric"
-            min={UPDATE_INTERVAL_MIN}
-            max={UPDATE_INTERVAL_MAX}
-            step={1}
-            required
-            value={interval.value}
-            onInput={(e) => {
-              interval.value = e.currentTarget.value;
-            }}
-          />
-        </label>
+        <TextField
+          label={t('settings.interval', { min: UPDATE_INTERVAL_MIN, max: UPDATE_INTERVAL_MAX })}
+          type="number"
+          inputMode="numeric"
+          min={UPDATE_INTERVAL_MIN}
+          max={UPDATE_INTERVAL_MAX}
+          step={1}
+          required
+          value={interval.value}
+          onValue={(value) => {
+            interval.value = value;
+          }}
+        />
         <button type="submit" disabled={busy.value}>
           {t('settings.saveInterval')}
         </button>

@@ -3,6 +3,7 @@ import { SHARING_ERRORS } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { FormMessages } from '../components/FormMessages.tsx';
+import { TextField } from '../components/TextField.tsx';
 import { type MessageKey, t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -126,18 +127,16 @@ export function Sharing(props: { deviceId: string }) {
           );
         }}
       >
-        <label>
-          {t('share.email')}
-          <input
-            type="email"
-            autoComplete="off"
-            required
-            value={email.value}
-            onInput={(e) => {
-              email.value = e.currentTarget.value;
-            }}
-          />
-        </label>
+        <TextField
+          label={t('share.email')}
+          type="email"
+          autoComplete="off"
+          required
+          value={email.value}
+          onValue={(value) => {
+            email.value = value;
+          }}
+        />
         <label>
           {t('share.level')}
           <select

@@ -1,9 +1,10 @@
-import { COLLECTIONS, firestorePaths } from '@esp32cloud/protocol';
+import { firestorePaths } from '@esp32cloud/protocol';
 import { effect, type Signal, signal } from '@preact/signals';
-import { collection, doc, onSnapshot, query, type Unsubscribe, where } from 'firebase/firestore';
+import { doc, onSnapshot, type Unsubscribe } from 'firebase/firestore';
 import { firestore } from '../firestore.ts';
 import { currentUser } from '../session.ts';
 import { decodeDevice, decodeLink } from './decode.ts';
+import { userLinksQuery } from './queries.ts';
 import type { DeviceLink, DeviceRecord } from './types.ts';
 
 /**
@@ -65,7 +66,7 @@ function createDeviceStore(uid: string): DeviceStore {
   };
 
   const stopLinks = onSnapshot(
-    query(collection(db, COLLECTIONS.userDevices), where('user_id', '==', uid)),
+    userLinksQuery(db, uid),
     (snapshot) => {
       const next: DeviceLink[] = [];
       for (const change of snapshot.docs) {

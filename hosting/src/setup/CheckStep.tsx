@@ -1,6 +1,7 @@
 import type { ValidateResponse } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
+import { FormMessages } from '../components/FormMessages.tsx';
 import { typeLabel } from '../dashboard/labels.ts';
 import { t } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
@@ -62,17 +63,13 @@ export function CheckStep() {
       )}
       {state.kind === 'unknown' && (
         <>
-          <p class="error" role="alert">
-            {t('setup.error.unknownSerial')}
-          </p>
+          <FormMessages error={t('setup.error.unknownSerial')} />
           {back}
         </>
       )}
       {state.kind === 'taken' && (
         <>
-          <p class="error" role="alert">
-            {t('setup.error.taken')}
-          </p>
+          <FormMessages error={t('setup.error.taken')} />
           {back}
         </>
       )}
@@ -86,9 +83,7 @@ export function CheckStep() {
       )}
       {state.kind === 'failed' && (
         <>
-          <p class="error" role="alert">
-            {state.message}
-          </p>
+          <FormMessages error={state.message} />
           {back}
         </>
       )}

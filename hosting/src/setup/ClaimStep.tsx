@@ -1,5 +1,7 @@
 import { isClaimCodeFormat, normalizeClaimCode, type RegisterResponse } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
+import { FormMessages } from '../components/FormMessages.tsx';
+import { TextField } from '../components/TextField.tsx';
 import { typeLabel } from '../dashboard/labels.ts';
 import { t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
@@ -55,25 +57,19 @@ export function ClaimStep() {
   return (
     <form class="card" aria-labelledby="claim-title" onSubmit={claim} noValidate>
       <h2 id="claim-title">{t('setup.claim.title')}</h2>
-      <label>
-        {t('setup.claim.name')}
-        <input
-          name="device-name"
-          maxLength={64}
-          required
-          value={name.value}
-          onInput={(e) => {
-            name.value = e.currentTarget.value;
-          }}
-        />
-      </label>
+      <TextField
+        label={t('setup.claim.name')}
+        name="device-name"
+        maxLength={64}
+        required
+        value={name.value}
+        onValue={(value) => {
+          name.value = value;
+        }}
+      />
       <p class="hint">{t('setup.claim.nameHint')}</p>
       {askCode.value && <ClaimCodeField code={claimCode} />}
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <FormMessages error={error.value} />
       <div class="row">
         <button type="button" onClick={() => updateWizard({ step: 'find' })}>
           {t('setup.back')}

@@ -1,8 +1,10 @@
 import { normalizeClaimCode, type SetupLink, validateSerial } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
+import { FormMessages } from '../components/FormMessages.tsx';
+import { TextField } from '../components/TextField.tsx';
 import { t } from '../i18n/index.ts';
-import { ClaimCodeField } from './ClaimCodeField.tsx';
+import { ClaimCodeField, LABEL_CODE_INPUT } from './ClaimCodeField.tsx';
 import { type CameraScan, decodeQrFile, parseScanned, scanWithCamera } from './scanner.ts';
 import { updateWizard, wizard } from './state.ts';
 
@@ -105,11 +107,7 @@ export function FindStep() {
           {t('setup.scan.photo')}
           <input type="file" accept="image/*" data-testid="qr-photo" onChange={onPhoto} />
         </label>
-        {scanError.value && (
-          <p class="error" role="alert">
-            {scanError.value}
-          </p>
-        )}
+        <FormMessages error={scanError.value} />
       </section>
       <form
         class="card"
@@ -129,25 +127,21 @@ export function FindStep() {
         }}
       >
         <h2 id="manual-title">{t('setup.manual.title')}</h2>
-        <label>
-          {t('setup.manual.serial')}
-          <input
-            name="serial"
-            autoComplete="off"
-            autoCapitalize="characters"
-            spellcheck={false}
-            placeholder="ESP3200012345K"
-            value={serial.value}
-            aria-invalid={showProblem && !feedback.valid && feedback.message ? 'true' : undefined}
-            aria-describedby="serial-feedback"
-            onInput={(e) => {
-              serial.value = e.currentTarget.value;
-            }}
-            onBlur={() => {
-              touched.value = true;
-            }}
-          />
-        </label>
+        <TextField
+          label={t('setup.manual.serial')}
+          name="serial"
+          {...LABEL_CODE_INPUT}
+          placeholder="ESP3200012345K"
+          value={serial.value}
+          aria-invalid={showProblem && !feedback.valid && feedback.message ? 'true' : undefined}
+          aria-describedby="serial-feedback"
+          onValue={(value) => {
+            serial.value = value;
+          }}
+          onBlur={() => {
+            touched.value = true;
+          }}
+        />
         <p
           id="serial-feedback"
           class={feedback.valid ? 'notice' : 'error'}

@@ -85,7 +85,7 @@ export const registerBodySchema = z.object({
   serial_number: z.string().min(1).max(64),
   claim_code: z.string().min(1).max(64),
   device_name: deviceNameSchema,
-  /** Accepted for the brief's clients; must equal the caller's uid (403 otherwise). */
+  /** Accepted for clients that name the user; must equal the caller's uid (403 otherwise). */
   user_id: z.string().min(1).max(128).optional(),
 });
 export type RegisterBody = z.input<typeof registerBodySchema>;
@@ -223,7 +223,7 @@ export interface ReleaseResponse {
 
 // ---- POST /api/devices (operator) -----------------------------------------------------------------------------
 
-/** The brief's manufacturing body. A serial is generated when none is given. */
+/** A factory script's body for one new device. A serial is generated when none is given. */
 export const createDeviceBodySchema = z.object({
   serial_number: z.string().min(1).max(64).optional(),
   device_type: deviceTypeSchema,

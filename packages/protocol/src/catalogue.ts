@@ -93,7 +93,7 @@ const pingCommand = command({
 export const RELAY_PINS = [25, 26, 27, 14] as const;
 const relayKey = (index: number) => `relay${index}`;
 
-/** `{pin: 25}` or `{relay: 1}` (1-based) names a relay; both accepted, the brief's example uses the pin. */
+/** `{pin: 25}` or `{relay: 1}` (1-based) names a relay; both accepted, the documented example uses the pin. */
 const relayParams = z
   .strictObject({
     pin: z
@@ -273,7 +273,7 @@ export type ParseCommandResult = { ok: true; value: ParsedCommand } | { ok: fals
 const ENVELOPE_KEYS = new Set(['command', 'id', 'v']);
 
 /**
- * Validates `{command, ...params}` (id and v ignored) for a device type. The brief's
+ * Validates `{command, ...params}` (id and v ignored) for a device type. The documented
  * `{"command":"relay","pin":25,"state":"on"}` parses for a 4Relay.
  */
 export function parseCommand(type: DeviceType, body: unknown): ParseCommandResult {

@@ -1,4 +1,4 @@
-// MQTT topic names (from the brief) and their parsing. A serial number is one topic level, so it may never
+// MQTT topic names (docs/DEVICE_PROTOCOL.md) and their parsing. A serial number is one topic level, so it may never
 // contain the MQTT separators or wildcards; `isTopicSafeSerial` guards that before any topic is built.
 
 export type DeviceTopicKind = 'status' | 'heartbeat' | 'ack' | 'logs' | 'reset';

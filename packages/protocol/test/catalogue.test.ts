@@ -13,7 +13,7 @@ import {
 } from '../src/index.ts';
 
 describe('device-type catalogue', () => {
-  it("accepts the brief's relay command and derives the desired output", () => {
+  it('accepts the documented relay command and derives the desired output', () => {
     const parsed = parseCommand('4Relay', { command: 'relay', pin: 25, state: 'on' });
     expect(parsed).toEqual({
       ok: true,

@@ -1,3 +1,4 @@
+import { userLinksQuery } from '@esp32cloud/hosting/devices/queries';
 import { type FirebaseApp, initializeApp } from 'firebase/app';
 import {
   connectAuthEmulator,
@@ -10,12 +11,16 @@ import {
   connectFirestoreEmulator,
   doc,
   type Firestore,
+  type FirestoreError,
   getCountFromServer,
+  getDoc,
   initializeFirestore,
   onSnapshot,
   orderBy,
+  type Query,
   query,
   runTransaction,
+  type SnapshotMetadata,
   setDoc,
   type Unsubscribe,
   where,
@@ -62,6 +67,38 @@ function firestore(): Firestore {
   return db;
 }
 
+/** What every snapshot event records about its metadata. */
+function seenNow(metadata: SnapshotMetadata): Pick<SnapshotEvent, 'at' | 'fromCache' | 'hasPendingWrites'> {
+  return { at: now(), fromCache: metadata.fromCache, hasPendingWrites: metadata.hasPendingWrites };
+}
+
+/** Keeps a listener's snapshots and errors under `name`, for harness.state(name). */
+function track(
+  name: string,
+  listen: (state: ListenerState, onError: (error: FirestoreError) => void) => Unsubscribe,
+) {
+  const state: ListenerState = { events: [], errors: [] };
+  const stop = listen(state, (error) => state.errors.push(`${error.code}: ${error.message}`));
+  listeners.set(name, { state, stop });
+}
+
+/** Records every snapshot of a query (with metadata changes) and every error under `name`. */
+function listenToQuery(name: string, target: Query): void {
+  track(name, (state, onError) =>
+    onSnapshot(
+      target,
+      { includeMetadataChanges: true },
+      (snapshot) => {
+        state.events.push({
+          ...seenNow(snapshot.metadata),
+          docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
+        });
+      },
+      onError,
+    ),
+  );
+}
+
 const harness = {
   async init(config: PageConfig): Promise<void> {
     const app = initializeApp({ apiKey: 'demo-api-key', projectId: config.projectId, appId: 'demo-app' });
@@ -84,44 +121,42 @@ const harness = {
 
   /** Listens to a collection, optionally filtered on one field, ordered by document id. */
   listenQuery(name: string, collectionPath: string, filter?: { field: string; value: unknown }): void {
-    const state: ListenerState = { events: [], errors: [] };
     const base = collection(firestore(), collectionPath);
-    const q = filter
-      ? query(base, where(filter.field, '==', filter.value))
-      : query(base, orderBy('__name__'));
-    const stop = onSnapshot(
-      q,
-      { includeMetadataChanges: true },
-      (snapshot) => {
-        state.events.push({
-          at: now(),
-          fromCache: snapshot.metadata.fromCache,
-          hasPendingWrites: snapshot.metadata.hasPendingWrites,
-          docs: snapshot.docs.map((d) => ({ id: d.id, data: d.data() })),
-        });
-      },
-      (error) => state.errors.push(`${error.code}: ${error.message}`),
+    listenToQuery(
+      name,
+      filter ? query(base, where(filter.field, '==', filter.value)) : query(base, orderBy('__name__')),
     );
-    listeners.set(name, { state, stop });
+  },
+
+  /** The web app's own dashboard listener (hosting/src/devices/queries.ts): the user's device links. */
+  listenDashboard(name: string, uid: string): void {
+    listenToQuery(name, userLinksQuery(firestore(), uid));
   },
 
   listenDoc(name: string, documentPath: string): void {
-    const state: ListenerState = { events: [], errors: [] };
-    const stop = onSnapshot(
-      doc(firestore(), documentPath),
-      { includeMetadataChanges: true },
-      (snapshot) => {
-        state.events.push({
-          at: now(),
-          fromCache: snapshot.metadata.fromCache,
-          hasPendingWrites: snapshot.metadata.hasPendingWrites,
-          exists: snapshot.exists(),
-          docs: snapshot.exists() ? [{ id: snapshot.id, data: snapshot.data() }] : [],
-        });
-      },
-      (error) => state.errors.push(`${error.code}: ${error.message}`),
+    track(name, (state, onError) =>
+      onSnapshot(
+        doc(firestore(), documentPath),
+        { includeMetadataChanges: true },
+        (snapshot) => {
+          state.events.push({
+            ...seenNow(snapshot.metadata),
+            exists: snapshot.exists(),
+            docs: snapshot.exists() ? [{ id: snapshot.id, data: snapshot.data() }] : [],
+          });
+        },
+        onError,
+      ),
     );
-    listeners.set(name, { state, stop });
+  },
+
+  /** getDoc from the server; resolves the document's data (null when missing) or the error code. */
+  async read(documentPath: string): Promise<Record<string, unknown> | null | string> {
+    try {
+      return (await getDoc(doc(firestore(), documentPath))).data() ?? null;
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
   },
 
   state(name: string): ListenerState {

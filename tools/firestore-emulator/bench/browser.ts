@@ -1,9 +1,9 @@
 import { openTestPage, serveTestPage } from '@esp32cloud/tests/browser/page-harness';
-import { launchChromium } from '@esp32cloud/tests/e2e/browser';
-import { whichProgram } from '@esp32cloud/tests/harness/programs';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import type { Page } from 'playwright-core';
+import { latencySummary, requireBenchProgram } from '../../../scripts/lib/bench-figures.ts';
+import { launchChromium } from '../../../scripts/lib/chromium.ts';
 import { start } from '../src/index.ts';
 
 // Browser-observed latency over WebChannel: from the moment the Admin SDK (gRPC) starts a write to the moment
@@ -29,15 +29,8 @@ async function clockOffset(page: Page): Promise<number> {
   return best.offset;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function main(): Promise<void> {
-  if (!whichProgram('chromium')) {
-    console.log('SKIP: chromium is not installed; no browser figures.');
-    return;
-  }
+  requireBenchProgram('chromium', 'browser-observed latency');
   const projectId = 'demo-bench-browser';
   const emulator = await start({ host: '127.0.0.1', port: 0, projectId, quiet: true });
   process.env.FIRESTORE_EMULATOR_HOST = emulator.hostAndPort;
@@ -82,10 +75,8 @@ async function main(): Promise<void> {
         }, seq);
         if (seq > 5) latencies.push(seenAt - offset - startedAt); // the first few warm up both sides
       }
-      latencies.sort((a, b) => a - b);
       console.log(
-        `admin write → browser onSnapshot (${mode}, n=${latencies.length}): median ${percentile(latencies, 50).toFixed(1)} ms, ` +
-          `p99 ${percentile(latencies, 99).toFixed(1)} ms, min ${latencies[0]!.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
+        `admin write → browser onSnapshot (${mode}): ${latencySummary(latencies)}, min ${Math.min(...latencies).toFixed(1)} ms`,
       );
       await opened.close();
     }

@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type DocumentSnapshot, getFirestore } from 'firebase-admin/firestore';
+import { latencySummary } from '../../../scripts/lib/bench-figures.ts';
 import { start } from '../src/index.ts';
 
 // Figures for the Node-native Firestore emulator (printed, never asserted): startup, single-document write and
@@ -13,9 +14,7 @@ import { start } from '../src/index.ts';
 const PROJECT = 'demo-bench';
 
 function stats(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return `median ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms (n=${samples.length})`;
+  return latencySummary(samples, { digits: 2 });
 }
 
 async function time<T>(fn: () => Promise<T>): Promise<number> {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { latencySummary, percentile } from '../../../scripts/lib/bench-figures.ts';
 import type { AccessRequest } from '../src/authorizer.ts';
 import { createRulesAuthorizer } from '../src/rules/index.ts';
 import type { Document, Value } from '../src/types.ts';
@@ -142,10 +143,6 @@ const scenarios: [string, AccessRequest, boolean][] = [
   ],
 ];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 const source = readFileSync(new URL('../../../firestore.rules', import.meta.url), 'utf8');
 const compileTimes: number[] = [];
 for (let i = 0; i < 200; i++) {
@@ -153,9 +150,8 @@ for (let i = 0; i < 200; i++) {
   createRulesAuthorizer(source);
   compileTimes.push(performance.now() - t0);
 }
-compileTimes.sort((a, b) => a - b);
 console.log(
-  `firestore.rules parse+compile (${source.split('\n').length} lines): median ${percentile(compileTimes, 50).toFixed(3)} ms, p99 ${percentile(compileTimes, 99).toFixed(3)} ms`,
+  `firestore.rules parse+compile (${source.split('\n').length} lines): ${latencySummary(compileTimes, { digits: 3 })}`,
 );
 
 const authorizer = createRulesAuthorizer(source);
