@@ -59,7 +59,7 @@ describe(`factory reset and resale: API → ${kind} broker → simulated device 
       mqttUrl: broker.url,
       username: broker.serviceCredentials.bridge.username,
       password: broker.serviceCredentials.bridge.password,
-      clientId: `bridge-${stack.projectId}`,
+      clientId: broker.serviceCredentials.bridge.clientId,
       protocolVersion: broker.mqttVersion,
       shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
       projectId: stack.projectId,
