@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 // deploy/compose.yaml is not run here (no Docker); this keeps it pointing at files that exist and at the
-// brief's ports, with no password written into it.
+// documented ports (docs/DEVICE_PROTOCOL.md), with no password written into it.
 
 const repo = new URL('../../', import.meta.url);
 const compose = readFileSync(new URL('deploy/compose.yaml', repo), 'utf8');

@@ -32,9 +32,22 @@ export function toggleLanguage(): void {
   language.value = language.value === 'th' ? 'en' : 'th';
 }
 
-/** A UI string in the current language; reading `language` makes the calling component follow switches. */
-export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const text = dictionaries[language.value][key] ?? key;
+type Params = Record<string, string | number>;
+
+function format(text: string, params?: Params): string {
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** A UI string in the current language; reading `language` makes the calling component follow switches. */
+export function t(key: MessageKey, params?: Params): string {
+  return format(dictionaries[language.value][key] ?? key, params);
+}
+
+/**
+ * The `t` of a part of the app that loads on demand: its strings (both languages, same keys) travel in its own
+ * chunk instead of the first page's.
+ */
+export function lazyMessages<K extends string>(messages: Record<Language, Record<K, string>>) {
+  return (key: K, params?: Params): string => format(messages[language.value][key] ?? key, params);
 }

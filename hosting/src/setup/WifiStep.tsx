@@ -3,15 +3,22 @@ import { doc, onSnapshot } from 'firebase/firestore';
 import { useEffect } from 'preact/hooks';
 import { firestore } from '../firestore.ts';
 import { t } from '../i18n/index.ts';
+import { lazyPage } from '../lazy.tsx';
 import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { hasWebBluetooth } from './bluetooth-support.ts';
 import { SETUP_AP_PORTAL, setupApName } from './device-ap.ts';
 import { updateWizard, wizard } from './state.ts';
 
+// The Bluetooth code (protocol, cryptography) is its own chunk, fetched only when this step shows it.
+const BluetoothWifi = lazyPage(() => import('./BluetoothWifi.tsx').then((m) => m.BluetoothWifi));
+
 /**
- * Step 5: Wi-Fi. The network name is kept in device_configs (through the API); the password is typed into the
- * device's own setup page and never reaches our servers. Meanwhile the step listens to the device document and
- * says so the moment the device comes online.
+ * Step 5: Wi-Fi. Where the browser has Web Bluetooth, the password goes to the device over Bluetooth from this
+ * page (BluetoothWifi); the device's setup access point stays the way for every other browser. The network
+ * name is kept in device_configs (through the API); the password goes only from the phone to the device and
+ * never reaches our servers. Meanwhile the step listens to the device document and says so the moment the
+ * device comes online.
  */
 export function WifiStep() {
   const state = wizard.value;
@@ -54,6 +61,7 @@ export function WifiStep() {
   const apName = setupApName(deviceId);
   return (
     <div class="stack">
+      {hasWebBluetooth() && <BluetoothWifi />}
       <form class="card" aria-labelledby="wifi-title" onSubmit={saveSsid}>
         <h2 id="wifi-title">{t('setup.wifi.title')}</h2>
         <label>
