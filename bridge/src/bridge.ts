@@ -24,6 +24,7 @@ import { acks } from './features/acks.ts';
 import { alertDelivery } from './features/alert-delivery.ts';
 import { alertEvaluation } from './features/alerts.ts';
 import { commandTimeouts } from './features/command-timeouts.ts';
+import { factoryReset } from './features/factory-reset.ts';
 import { heartbeat } from './features/heartbeat.ts';
 import { deviceLogs } from './features/logs.ts';
 import { statusIngest } from './features/status.ts';
@@ -35,8 +36,8 @@ import { bridgeLogs } from './logs.ts';
 // The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
 // shared subscription, so instances can be added), one ordered queue per device, and the list of features
 // that do the work, one file each under features/ (status ingest, heartbeat/offline detection, acks, device
-// logs, command timeouts, usage counters, alert evaluation and delivery). A bad message is logged and dropped; nothing it contains can
-// stop the bridge.
+// logs, command timeouts, usage counters, factory-reset reports, alert evaluation and delivery). A bad message is
+// logged and dropped; nothing it contains can stop the bridge.
 
 export interface RunningBridge {
   stats(): IngestStats;
@@ -114,6 +115,7 @@ export async function startBridge(
     deviceLogs(ctx),
     commandTimeouts(ctx),
     ...(config.alerts.enabled ? [alertEvaluation(ctx), alertDelivery(ctx)] : []),
+    factoryReset(ctx),
   ];
   const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
   for (const feature of features) Object.assign(handlers, feature.handles);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { COMMAND_TIMEOUT_MS } from '@esp32cloud/protocol';
+import { COMMAND_TIMEOUT_MS, DEFAULT_CLAIM_RESET_WINDOW_SECONDS } from '@esp32cloud/protocol';
 
 // Every setting of the ingest bridge, read once from the environment (or passed to startBridge in tests).
 
@@ -41,6 +41,8 @@ export interface BridgeConfig {
   commandTimeoutMs: number;
   /** How often daily usage counters are added to devices/{id}/usage/{day}. */
   usageFlushMs: number;
+  /** How long a reported factory reset lets the printed label claim the unit (seconds). */
+  claimResetWindowSeconds: number;
   /** Alert evaluation and delivery (docs/ALERTS.md). */
   alerts: AlertDeliveryConfig;
 }
@@ -114,5 +116,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
       outboxLeaseMs: num(source, 'ALERT_OUTBOX_LEASE_MS', 5 * 60_000),
       outboxPollMs: num(source, 'ALERT_OUTBOX_POLL_MS', 15_000),
     },
+    claimResetWindowSeconds: num(source, 'CLAIM_RESET_WINDOW_SECONDS', DEFAULT_CLAIM_RESET_WINDOW_SECONDS),
   };
 }

@@ -5,6 +5,7 @@ import {
   heartbeatPayloadSchema,
   logPayloadSchema,
   type ParsedDeviceTopic,
+  resetPayloadSchema,
   statusPayloadSchema,
 } from '@esp32cloud/protocol';
 import type { z } from 'zod';
@@ -20,6 +21,7 @@ const ENVELOPES: Record<DeviceTopicKind, z.ZodType<unknown>> = {
   heartbeat: heartbeatPayloadSchema,
   ack: ackPayloadSchema,
   logs: logPayloadSchema,
+  reset: resetPayloadSchema,
 };
 
 export async function ingest(

@@ -19,6 +19,9 @@ export const bridgeLogs = {
   messageDropped(topic: string, reason: string): void {
     line('warn', 'message dropped', { topic: topic.slice(0, 200), reason: reason.slice(0, 300) });
   },
+  factoryReset(deviceId: string, outcome: 'opened' | 'repeated' | 'unknown'): void {
+    line('info', 'device factory reset reported', { deviceId, outcome });
+  },
   deviceUnknown(serial: string): void {
     line('warn', 'message from an unknown serial', { serial });
   },

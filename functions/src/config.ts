@@ -44,7 +44,10 @@ export const config = {
     validatePerIpPerMinute: intEnv('VALIDATE_RATE_LIMIT_PER_MINUTE', 30),
     claimFailuresPerUser: intEnv('CLAIM_FAILURES_PER_USER', 10),
     claimFailuresPerSerial: intEnv('CLAIM_FAILURES_PER_SERIAL', 20),
+    claimFailuresPerAddress: intEnv('CLAIM_FAILURES_PER_ADDRESS', 50),
     claimFailureWindowSeconds: intEnv('CLAIM_FAILURE_WINDOW_SECONDS', 3600),
+    /** Pending ownership transfers expire after this long. */
+    transferExpirySeconds: intEnv('TRANSFER_EXPIRY_SECONDS', 7 * 24 * 3600),
     /** last_accessed is rewritten at most this often per link. */
     lastAccessedResolutionSeconds: intEnv('LAST_ACCESSED_RESOLUTION_SECONDS', 3600),
   },

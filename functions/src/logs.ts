@@ -57,4 +57,16 @@ export const logs = {
   webhookChanged(uid: string, webhookId: string, change: string): void {
     logger.info('webhook changed', { uid, webhookId, change });
   },
+  transferOffered(deviceId: string, ownerUid: string, toUid: string): void {
+    logger.info('device transfer offered', { deviceId, ownerUid, toUid });
+  },
+  transferCancelled(deviceId: string, ownerUid: string): void {
+    logger.info('device transfer cancelled', { deviceId, ownerUid });
+  },
+  transferAccepted(deviceId: string, uid: string): void {
+    logger.info('device transfer accepted', { deviceId, uid });
+  },
+  transferDeclined(deviceId: string, uid: string): void {
+    logger.info('device transfer declined', { deviceId, uid });
+  },
 };

@@ -12,10 +12,12 @@ import { readFlashConfigs, startFleet } from './fleet.ts';
 // npm run simulate -- --serial SN --password PW [--type 4Relay] [--broker mqtt://127.0.0.1:1883]
 // Options: --broker URL (override), --ca FILE (CA certificate for mqtts://, default $MQTT_CA_FILE; the local
 //          broker's is .tmp/run/broker/tls/ca.crt), --count N (first N of DIR), --interval S (update_interval override),
-//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device/faults.ts).
+//          --fault drop|silent|garbage|no_ack (every device misbehaves once connected; see device/faults.ts),
+//          --factory-reset (every device is reset by its button once connected and reports it).
 
 const usage = `usage: npm run simulate -- (--from DIR | --serial SN --password PW [--type 4Relay|LED|Sensor])
-       [--broker URL] [--ca FILE] [--count N] [--interval SECONDS] [--fault drop|silent|garbage|no_ack]`;
+       [--broker URL] [--ca FILE] [--count N] [--interval SECONDS] [--fault drop|silent|garbage|no_ack]
+       [--factory-reset]`;
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     count: { type: 'string' },
     interval: { type: 'string' },
     fault: { type: 'string' },
+    'factory-reset': { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
@@ -85,6 +88,11 @@ const fleet = startFleet(configs, {
 if (fault) {
   for (const device of fleet.devices) {
     device.events.once('connected', () => void device.injectFault({ kind: fault }));
+  }
+}
+if (values['factory-reset']) {
+  for (const device of fleet.devices) {
+    device.events.once('connected', () => void device.factoryReset());
   }
 }
 const shutdown = async () => {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { FlashConfig, Outputs, Readings } from '@esp32cloud/protocol';
 import { CommandHandler } from './device/commands.ts';
 import { DeviceConnection } from './device/connection.ts';
+import { FactoryReset } from './device/factory-reset.ts';
 import { type Fault, Faults } from './device/faults.ts';
 import { Reporter } from './device/reporting.ts';
 import { DeviceState } from './device/state.ts';
@@ -46,6 +47,12 @@ export interface SimulatedDevice {
   recover(): void;
   /** A local change (someone pressed the button on the board): new outputs, reported at once. */
   setLocalOutputs(outputs: Outputs): Promise<void>;
+  /**
+   * The reset button held at power-up: outputs, interval and remembered commands back to factory values, then
+   * the reset report (docs/DEVICE_PROTOCOL.md, "Reset"), kept until the broker has it. Resolves with the
+   * report's reset_id once delivered.
+   */
+  factoryReset(): Promise<string>;
   /** Publishes a heartbeat and the status now (as on a timer tick). */
   report(): Promise<void>;
   /**
@@ -90,6 +97,7 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
         void reporter.status().then(() => {
           if (connects === 1)
             void reporter.log('info', 'booted', { firmware: state.firmware, device_type: state.type });
+          void reset.deliver();
           ready = true;
           events.emit('connected');
         });
@@ -115,6 +123,10 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
     applied: (command) => events.emit('command', command),
     ignoring: () => faults.has('no_ack'),
   });
+
+  const reset = new FactoryReset(serial, state.firmware, random, (topic, body) =>
+    connection.publishAcknowledged(topic, body),
+  );
 
   connection.open();
 
@@ -146,6 +158,14 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
     },
     releaseReadings() {
       state.pinnedReadings = null;
+    },
+    factoryReset() {
+      state.reset(flash);
+      commands.forget();
+      const delivered = reset.press();
+      void reset.deliver().then(() => (connection.isConnected ? reporter.status() : undefined));
+      if (connection.isConnected) reporter.start();
+      return delivered;
     },
     waitConnected(timeoutMs = 10_000) {
       if (ready) return Promise.resolve();

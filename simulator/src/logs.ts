@@ -18,6 +18,9 @@ export const simulatorLogs = {
   commandApplied(serial: string, id: string, command: string): void {
     if (process.env.SIMULATOR_LOG === 'verbose') line('info', 'command applied', { serial, id, command });
   },
+  factoryReset(serial: string): void {
+    line('info', 'device factory reset', { serial });
+  },
   fleetStarted(count: number, broker: string): void {
     line('info', 'simulated fleet started', { count, broker });
   },

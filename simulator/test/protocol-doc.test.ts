@@ -16,6 +16,7 @@ import {
   logPayloadSchema,
   parseCommand,
   RELAY_PINS,
+  resetPayloadSchema,
   statusPayloadFor,
   statusPayloadSchema,
   topics,
@@ -47,7 +48,7 @@ function examples(): Example[] {
 describe('docs/DEVICE_PROTOCOL.md', () => {
   it('has examples of every payload and every device type', () => {
     const kinds = new Set(examples().map((e) => e.kind));
-    expect([...kinds].sort()).toEqual(['ack', 'control', 'flash', 'heartbeat', 'log', 'status']);
+    expect([...kinds].sort()).toEqual(['ack', 'control', 'flash', 'heartbeat', 'log', 'reset', 'status']);
     for (const type of DEVICE_TYPES) {
       expect(
         examples().some((e) => e.kind === 'status' && e.type === type),
@@ -91,6 +92,11 @@ describe('docs/DEVICE_PROTOCOL.md', () => {
         case 'log':
           expect(decodePayload(logPayloadSchema, example.json).ok, label).toBe(true);
           break;
+        case 'reset':
+          expect(decodePayload(resetPayloadSchema, example.json).ok, label).toBe(true);
+          break;
+        default:
+          throw new Error(`an example of an unknown kind: ${label}`);
       }
     }
   });
@@ -159,6 +165,13 @@ describe('the simulator sends what the document says', () => {
     );
     expect(JSON.parse((await bad).payload)).toMatchObject({ ok: false, error: { code: 'invalid_command' } });
 
+    // A factory reset by the button: the documented report on the reset topic, once, then a fresh status.
+    const reported = nextMessage(observer, (t) => t === topics.reset(serial));
+    const resetId = await device.factoryReset();
+    const report = decodePayload(resetPayloadSchema, (await reported).payload);
+    expect(report).toMatchObject({ ok: true, value: { v: 1, kind: 'factory', reset_id: resetId } });
+    expect(device.state().outputs).toEqual({ relay1: false, relay2: false, relay3: false, relay4: false });
+
     await device.stop();
     // Everything it sent validates; the status is retained and the offline one matches the last will.
     for (const message of seen) {
@@ -171,7 +184,9 @@ describe('the simulator sends what the document says', () => {
               ? ackPayloadSchema
               : message.topic === topics.logs(serial)
                 ? logPayloadSchema
-                : null;
+                : message.topic === topics.reset(serial)
+                  ? resetPayloadSchema
+                  : null;
       if (schema) expect(decodePayload(schema as never, message.payload).ok, message.payload).toBe(true);
     }
     expect(seen.filter((m) => m.topic === topics.status(serial)).at(-1)?.payload).toBe(

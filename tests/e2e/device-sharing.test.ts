@@ -5,7 +5,7 @@ import { th } from '@esp32cloud/hosting/i18n/th';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/lib/chromium.ts';
-import { signUp, type TestUser } from '../harness/auth.ts';
+import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
@@ -38,7 +38,8 @@ describe.skipIf(!hasChromium)('sharing a device from its settings (Chromium + em
       batch: 'e2e-share',
     });
     owner = await signUp(stack.authHost!);
-    friend = await signUp(stack.authHost!);
+    // Shares go only to verified accounts: the friend verifies through the Auth emulator's oobCodes.
+    friend = await signUpVerified(stack.authHost!, stack.projectId);
     const registered = await call(stack.apiUrl!, 'POST', '/devices/register', {
       token: owner.idToken,
       body: {

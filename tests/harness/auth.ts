@@ -36,6 +36,37 @@ export async function signIn(authHost: string, email: string, password: string):
   return { uid: body.localId as string, email, password, idToken: body.idToken as string };
 }
 
+/**
+ * Verifies the account's email the way a person does: the Auth emulator "sends" the verification email
+ * (accounts:sendOobCode), the test reads the code from the emulator's oobCodes endpoint and applies it
+ * (accounts:update), then signs in again so the new ID token says email_verified.
+ */
+export async function verifyEmail(authHost: string, projectId: string, user: TestUser): Promise<TestUser> {
+  await identityToolkit(authHost, 'accounts:sendOobCode', {
+    requestType: 'VERIFY_EMAIL',
+    idToken: user.idToken,
+  });
+  const response = await fetch(`http://${authHost}/emulator/v1/projects/${projectId}/oobCodes`);
+  const { oobCodes } = (await response.json()) as {
+    oobCodes: Array<{ email: string; oobCode: string; requestType: string }>;
+  };
+  const code = oobCodes
+    .filter((c) => c.email === user.email && c.requestType === 'VERIFY_EMAIL')
+    .at(-1)?.oobCode;
+  if (!code) throw new Error(`the Auth emulator holds no verification code for ${user.email}`);
+  await identityToolkit(authHost, 'accounts:update', { oobCode: code });
+  return signIn(authHost, user.email, user.password);
+}
+
+/** A new account whose email is verified (sharing and transfer go only to these). */
+export async function signUpVerified(
+  authHost: string,
+  projectId: string,
+  email = uniqueEmail(),
+): Promise<TestUser> {
+  return verifyEmail(authHost, projectId, await signUp(authHost, email));
+}
+
 async function identityToolkit(
   authHost: string,
   method: string,

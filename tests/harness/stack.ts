@@ -94,6 +94,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ports,
         workDir,
         env: { ...env, ...options.functionsEnv },
+        // A loaded machine (several suites starting emulators at once) may need longer than the default.
+        readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
       });
       stops.push(() => firebase.stop());
       if (only.includes('auth')) {

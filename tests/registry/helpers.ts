@@ -124,6 +124,7 @@ export interface ApiCall {
   status: number;
   // biome-ignore lint/suspicious/noExplicitAny: test assertions read arbitrary JSON
   body: any;
+  headers: Record<string, string>;
 }
 
 export async function call(
@@ -142,5 +143,8 @@ export async function call(
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  const result = { status: response.status, body: text ? JSON.parse(text) : undefined } as ApiCall;
+  // Not enumerable, so suites comparing whole answers ({status, body}) with toEqual stay as they are.
+  Object.defineProperty(result, 'headers', { value: Object.fromEntries(response.headers) });
+  return result;
 }

@@ -13,7 +13,7 @@ import {
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, type TestUser } from '../harness/auth.ts';
+import { signUpVerified, type TestUser } from '../harness/auth.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { call, type ManifestDevice, provision } from './helpers.ts';
 
@@ -45,7 +45,9 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-const newUser = () => signUp(stack.authHost!);
+// Shares go only to accounts with a verified email (docs/SECURITY.md); tests/security/transfer.test.ts covers
+// the refusal of unverified ones.
+const newUser = () => signUpVerified(stack.authHost!, stack.projectId);
 
 /** A fresh user owning a freshly claimed device. */
 async function ownedDevice(): Promise<{ owner: TestUser; deviceId: string }> {

@@ -1,4 +1,4 @@
-import { firestorePaths, usageDayId } from '@esp32cloud/protocol';
+import { type DeviceTopicKind, firestorePaths, usageDayId } from '@esp32cloud/protocol';
 import { FieldValue, type Firestore, Timestamp } from 'firebase-admin/firestore';
 import type { BridgeContext, BridgeFeature } from '../context.ts';
 import { bridgeLogs } from '../logs.ts';
@@ -54,14 +54,21 @@ export class UsageAggregator {
   }
 }
 
-const COUNTER_OF_KIND = { status: 'statuses', heartbeat: 'heartbeats', ack: 'acks', logs: 'logs' } as const;
+// A reset report is not usage (and the history it would land in belongs to whoever claims the unit next).
+const COUNTER_OF_KIND: Partial<Record<DeviceTopicKind, UsageCounter>> = {
+  status: 'statuses',
+  heartbeat: 'heartbeats',
+  ack: 'acks',
+  logs: 'logs',
+};
 
 /** Counts every device message by kind (and output changes), and writes the counts every usageFlushMs. */
 export function usageCounters(ctx: BridgeContext): BridgeFeature & { flush(): Promise<void> } {
   const usage = new UsageAggregator(ctx.db);
-  ctx.events.on('deviceMessage', (entry, kind, now) =>
-    usage.count(entry.deviceId, now, COUNTER_OF_KIND[kind]),
-  );
+  ctx.events.on('deviceMessage', (entry, kind, now) => {
+    const counter = COUNTER_OF_KIND[kind];
+    if (counter) usage.count(entry.deviceId, now, counter);
+  });
   ctx.events.on('outputsChanged', (entry, now) => usage.count(entry.deviceId, now, 'state_changes'));
   let timer: NodeJS.Timeout | undefined;
   const flush = async () => {

@@ -12,7 +12,15 @@ export function writeClaimCode(
   claimCodeHash: string,
   now: Timestamp,
   alsoSet: Partial<
-    Pick<DeviceSecretDoc, 'broker_username' | 'broker_password_hash' | 'broker_registered'>
+    Pick<
+      DeviceSecretDoc,
+      | 'broker_username'
+      | 'broker_password_hash'
+      | 'broker_registered'
+      | 'claim_open'
+      | 'claim_opened_by'
+      | 'claim_open_until_ms'
+    >
   > = {},
 ): void {
   tx.set(

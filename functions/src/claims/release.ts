@@ -1,10 +1,9 @@
-import { type ReleaseResponse, randomClaimCode, setupUrl } from '@esp32cloud/protocol';
+import { claimSerialLimitKey, type ReleaseResponse, randomClaimCode } from '@esp32cloud/protocol';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
-import { deleteDeviceSubcollections } from '../shared/delete-subcollections.ts';
 import {
-  DEVICE_SUBCOLLECTIONS,
   type DeviceConfigDoc,
   type DeviceDoc,
+  type DeviceSecretDoc,
   defaultConfig,
   refs,
   type UserDeviceDoc,
@@ -12,19 +11,19 @@ import {
 import { RegistryError } from '../shared/errors.ts';
 import { hashClaimCode } from '../shared/secrets.ts';
 import { writeClaimCode } from './claim-codes.ts';
+import { closedClaim, deleteOwnerHistory } from './ownership.ts';
 
-// Giving a device up (the factory-reset story, docs/REGISTRY.md): the owner releases it, every user link goes,
-// its config and desired state return to defaults, its command and usage history is deleted, and a new claim
-// code replaces the printed one, so the previous owner (or anyone who saw the old label) cannot claim it back.
+// Giving a device up (docs/REGISTRY.md, "Giving a device up"): the owner releases it, every user link goes,
+// its config and desired state return to defaults, its command and usage history is deleted. No claim code
+// is handed to the account that gave it up: the printed label claims the unit again only inside the window a
+// factory reset by the button opens, so whoever holds the unit claims it and the previous owner cannot take
+// it back remotely.
 
 export interface ReleaseSettings {
   pepper: string;
   appUrl: string;
   deviceBrokerUrl: string;
 }
-
-/** Subcollections that hold a previous owner's history. */
-const HISTORY = [DEVICE_SUBCOLLECTIONS.commands, DEVICE_SUBCOLLECTIONS.usage];
 
 export async function releaseDevice(
   db: Firestore,
@@ -34,10 +33,12 @@ export async function releaseDevice(
   actingAsOperator: boolean,
 ): Promise<ReleaseResponse> {
   const r = refs(db);
-  const claimCode = randomClaimCode();
-  const claimCodeHash = await hashClaimCode(claimCode, settings.pepper);
   const device = await db.runTransaction(async (tx) => {
-    const [deviceSnap, configSnap] = await tx.getAll(r.device(deviceId), r.config(deviceId));
+    const [deviceSnap, configSnap, secretSnap] = await tx.getAll(
+      r.device(deviceId),
+      r.config(deviceId),
+      r.secret(deviceId),
+    );
     if (!deviceSnap.exists)
       throw new RegistryError(404, 'not_found', `No device ${deviceId} in your account.`);
     const current = deviceSnap.data() as DeviceDoc;
@@ -57,21 +58,18 @@ export async function releaseDevice(
     const brokerUrl =
       (configSnap.data() as DeviceConfigDoc | undefined)?.mqtt_broker_url ?? settings.deviceBrokerUrl;
     tx.set(r.config(deviceId), defaultConfig(deviceId, brokerUrl, now));
-    writeClaimCode(tx, db, { deviceId, serial: current.serial_number }, claimCodeHash, now);
+    const secret = (secretSnap.data() ?? {}) as DeviceSecretDoc;
+    tx.set(r.secret(deviceId), closedClaim(secret, current.owner_uid, now), { merge: true });
+    tx.delete(r.transfer(deviceId));
     return current;
   });
-  await deleteDeviceSubcollections(db, deviceId, HISTORY);
+  await deleteOwnerHistory(db, deviceId);
   return {
     device_id: deviceId,
     serial_number: device.serial_number,
     status: 'available',
     released: true,
-    claim_code: claimCode,
-    setup_url: setupUrl(settings.appUrl, {
-      serial: device.serial_number,
-      claimCode,
-      type: device.device_type,
-    }),
+    next_claim: 'after_factory_reset',
   };
 }
 
@@ -92,7 +90,11 @@ export async function leaveDevice(db: Firestore, uid: string, deviceId: string):
   });
 }
 
-/** A fresh claim code for an unclaimed device (operator support: lost or damaged label). */
+/**
+ * A fresh claim code for an unclaimed device (operator support: lost or damaged label, or a released unit
+ * whose holder support has verified). It opens the label claim without a time limit and clears the serial's
+ * wrong-code counter.
+ */
 export async function reissueClaimCode(
   db: Firestore,
   settings: ReleaseSettings,
@@ -108,7 +110,12 @@ export async function reissueClaimCode(
     if (current.status !== 'available') {
       throw new RegistryError(409, 'already_claimed', 'Release the device from its owner first.');
     }
-    writeClaimCode(tx, db, { deviceId, serial: current.serial_number }, claimCodeHash, Timestamp.now());
+    writeClaimCode(tx, db, { deviceId, serial: current.serial_number }, claimCodeHash, Timestamp.now(), {
+      claim_open: true,
+      claim_opened_by: 'reissue',
+      claim_open_until_ms: null,
+    });
+    tx.delete(r.rateLimit(claimSerialLimitKey(current.serial_number)));
     return current;
   });
   return { device, claimCode };

@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Response headers of the error, e.g. Retry-After on a 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -21,8 +23,17 @@ export const forbidden = (message = 'You do not have access to this.') =>
   new ApiError(403, 'permission_denied', message);
 export const notFound = (message = 'Not found.') => new ApiError(404, 'not_found', message);
 export const conflict = (message: string) => new ApiError(409, 'already_exists', message);
-export const tooManyRequests = (message = 'Too many attempts. Try again later.') =>
-  new ApiError(429, 'resource_exhausted', message);
+export const tooManyRequests = (
+  message = 'Too many attempts. Try again later.',
+  retryAfterSeconds?: number,
+) =>
+  new ApiError(
+    429,
+    'resource_exhausted',
+    message,
+    undefined,
+    retryAfterSeconds === undefined ? {} : { 'retry-after': String(Math.ceil(retryAfterSeconds)) },
+  );
 export const unavailable = (message: string) => new ApiError(503, 'unavailable', message);
 
 export interface ErrorBody {

@@ -96,6 +96,7 @@ export class Router {
     } catch (error) {
       const apiError = toApiError(error, req.method, path);
       logs.requestFailed(req.method, path, apiError.status, apiError.code, apiError.message);
+      for (const [name, value] of Object.entries(apiError.headers)) res.setHeader(name, value);
       res.status(apiError.status).json(errorBody(apiError));
     }
   }

@@ -1,8 +1,10 @@
 import {
+  type ClaimWindowFields,
   type CreateDeviceResponse,
   configUpdateEnvelopeSchema,
   configUpdateSchema,
   createDeviceBodySchema,
+  labelClaimOpen,
   type ReissueClaimCodeResponse,
   registerBodySchema,
   setupUrl,
@@ -24,7 +26,13 @@ import { logs } from '../logs.ts';
 import { type BrokerAdmin, openBrokerAdmin } from '../provisioning/broker.ts';
 import { decommissionDevice } from '../provisioning/decommission.ts';
 import { provisionOne } from '../provisioning/provisioning.ts';
-import { type DeviceConfigDoc, type DeviceDoc, refs, type SerialDoc } from '../shared/documents.ts';
+import {
+  type DeviceConfigDoc,
+  type DeviceDoc,
+  type DeviceSecretDoc,
+  refs,
+  type SerialDoc,
+} from '../shared/documents.ts';
 import { consume, rateLimitKey } from '../shared/rate-limits.ts';
 import { claimSettings, releaseSettings, validateWindow } from '../shared/settings.ts';
 
@@ -44,6 +52,12 @@ async function withBroker<T>(work: (broker: BrokerAdmin | null) => Promise<T>): 
   }
 }
 
+/** What the setup page may tell anyone about a serial: whether its label would claim it now. */
+function availability(device: DeviceDoc, claim: ClaimWindowFields): ValidateResponse['availability'] {
+  if (labelClaimOpen(device.status, claim, Date.now()).open) return 'available';
+  return device.status === 'available' ? 'reset_required' : 'taken';
+}
+
 export function registerDeviceRoutes(router: Router): void {
   router.add('GET', '/devices/validate', {
     auth: 'none',
@@ -61,6 +75,10 @@ export function registerDeviceRoutes(router: Router): void {
             .get()
         : null;
       const device = deviceSnap?.exists ? (deviceSnap.data() as DeviceDoc) : null;
+      const secret =
+        device === null
+          ? null
+          : ((await refs(db).secret(device.device_id).get()).data() as DeviceSecretDoc | undefined);
       const body: ValidateResponse = {
         serial_number: check.serial,
         valid_format: true,
@@ -68,7 +86,7 @@ export function registerDeviceRoutes(router: Router): void {
         ...(device
           ? {
               device_type: device.device_type,
-              availability: device.status === 'available' ? ('available' as const) : ('taken' as const),
+              availability: availability(device, secret ?? {}),
             }
           : {}),
       };
@@ -79,7 +97,7 @@ export function registerDeviceRoutes(router: Router): void {
   router.add('POST', '/devices/register', {
     auth: 'required',
     body: registerBodySchema,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, ip }) => {
       if (body.user_id !== undefined && body.user_id !== caller!.uid) {
         throw forbidden('user_id must be your own account; it is taken from your sign-in.');
       }
@@ -88,6 +106,7 @@ export function registerDeviceRoutes(router: Router): void {
         serialNumber: body.serial_number,
         claimCode: body.claim_code,
         deviceName: body.device_name,
+        ip,
       });
       logs.deviceClaimed(result.body.device_id, caller!.uid, result.status === 200);
       return { status: result.status, body: result.body };

@@ -6,6 +6,7 @@ import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
 import { registerSharingRoutes } from './sharing.ts';
+import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
 
 // Every route module of the API, registered once each.
@@ -19,5 +20,6 @@ export function createRouter(): Router {
   registerSharingRoutes(router);
   registerAlertRuleRoutes(router);
   registerNotificationRoutes(router);
+  registerTransferRoutes(router);
   return router;
 }

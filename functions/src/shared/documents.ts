@@ -1,5 +1,6 @@
 import {
   type AccessLevel,
+  type ClaimWindowFields,
   COLLECTIONS,
   DEFAULT_UPDATE_INTERVAL,
   type DeviceStatus,
@@ -59,7 +60,7 @@ export interface DeviceConfigDoc {
   updated_at: Timestamp;
 }
 
-export interface DeviceSecretDoc {
+export interface DeviceSecretDoc extends ClaimWindowFields {
   device_id: string;
   serial_number: string;
   claim_code_hash: string;
@@ -69,6 +70,20 @@ export interface DeviceSecretDoc {
   broker_password_hash: string;
   broker_registered: boolean;
   updated_at: Timestamp;
+}
+
+/** transfers/{deviceId}: an owner's pending offer of the device to another account. */
+export interface TransferDoc {
+  device_id: string;
+  serial_number: string;
+  device_type: DeviceType;
+  device_name: string;
+  from_uid: string;
+  from_email: string | null;
+  to_uid: string;
+  to_email: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface SerialDoc {
@@ -99,6 +114,8 @@ export const refs = (db: Firestore) => ({
   serial: (serial: string) => db.doc(firestorePaths.serial(serial)),
   batch: (batchId: string) => db.doc(firestorePaths.batch(batchId)),
   rateLimit: (key: string) => db.doc(firestorePaths.rateLimit(key)),
+  transfer: (deviceId: string) => db.doc(firestorePaths.transfer(deviceId)),
+  transfersTo: (uid: string) => db.collection(COLLECTIONS.transfers).where('to_uid', '==', uid),
   command: (deviceId: string, commandId: string) => db.doc(firestorePaths.command(deviceId, commandId)),
   subcollection: (deviceId: string, name: DeviceSubcollection) =>
     db.collection(firestorePaths.deviceSubcollection(deviceId, name)),

@@ -21,6 +21,10 @@ export const claimSettings = (): ClaimSettings => ({
     limit: config.registry.claimFailuresPerSerial,
     windowSeconds: config.registry.claimFailureWindowSeconds,
   },
+  perAddress: {
+    limit: config.registry.claimFailuresPerAddress,
+    windowSeconds: config.registry.claimFailureWindowSeconds,
+  },
 });
 
 export const validateWindow = () => ({ limit: config.registry.validatePerIpPerMinute, windowSeconds: 60 });

@@ -1,10 +1,10 @@
-import { type AccessLevel, type DeviceShare, SHARING_ERRORS, type ShareLevel } from '@esp32cloud/protocol';
+import type { AccessLevel, DeviceShare, ShareLevel } from '@esp32cloud/protocol';
 import type { Auth, UserRecord } from 'firebase-admin/auth';
 import { type Firestore, Timestamp, type Transaction } from 'firebase-admin/firestore';
 import type { Caller } from '../http/auth.ts';
 import { type DeviceDoc, iso, refs, type UserDeviceDoc } from '../shared/documents.ts';
 import { RegistryError } from '../shared/errors.ts';
-import { exhausted, rateLimitKey, record, type Window } from '../shared/rate-limits.ts';
+import { findRecipient } from './recipients.ts';
 
 // Device sharing (docs/REGISTRY.md): the owner grants a controller or viewer link to another account, changes
 // its level or removes it. Links are written only here and by claiming, so access levels stay server-side.
@@ -17,7 +17,7 @@ const ownerOnly = () =>
   new RegistryError(403, 'permission_denied', "Only the device's owner can see or change who has access.");
 
 /** Fails unless `caller` owns the device now: no access → 404 (ids cannot be probed), other levels → 403. */
-async function requireOwner(
+export async function requireOwner(
   tx: Transaction,
   db: Firestore,
   caller: Caller,
@@ -33,12 +33,6 @@ async function requireOwner(
   if (link.access_level !== 'owner' || device.owner_uid !== caller.uid) throw ownerOnly();
   return { device, link };
 }
-
-/**
- * Unknown emails an owner may try per hour. Sharing tells an owner whether an email has an account, so the
- * misses are capped to keep it from becoming an account-enumeration oracle; real sharing rarely misses twice.
- */
-export const SHARE_MISSES_WINDOW: Window = { limit: 20, windowSeconds: 3600 };
 
 const LEVEL_ORDER: Record<AccessLevel, number> = { owner: 0, controller: 1, viewer: 2 };
 
@@ -95,32 +89,13 @@ export async function grantShare(
 ): Promise<GrantResult> {
   // Ownership first, so a non-owner learns nothing about which emails have accounts.
   await db.runTransaction((tx) => requireOwner(tx, db, caller, deviceId));
-  const missesKey = rateLimitKey('share-miss-user', caller.uid);
-  if (await exhausted(db, missesKey, SHARE_MISSES_WINDOW)) {
-    throw new RegistryError(
-      429,
-      'resource_exhausted',
-      'Too many emails without an account. Check the address and try again in an hour.',
-    );
-  }
-  const target = await auth.getUserByEmail(email).catch(async (error: unknown) => {
-    if ((error as { code?: string }).code === 'auth/user-not-found') {
-      await record(db, missesKey, SHARE_MISSES_WINDOW);
-      throw new RegistryError(
-        404,
-        SHARING_ERRORS.userNotFound,
-        `No account uses ${email}. Ask them to sign up first.`,
-      );
-    }
-    throw error;
-  });
-  if (target.uid === caller.uid) {
-    throw new RegistryError(
-      400,
-      'invalid_argument',
-      'You already own this device; share it with someone else.',
-    );
-  }
+  const target = await findRecipient(
+    db,
+    auth,
+    caller,
+    email,
+    'You already own this device; share it with someone else.',
+  );
   const r = refs(db);
   const created = await db.runTransaction(async (tx) => {
     const targetRef = r.link(target.uid, deviceId);

@@ -14,6 +14,7 @@ import {
   NO_FILTER,
   type OnlineFilter,
 } from './filter.ts';
+import { IncomingTransfers } from './IncomingTransfers.tsx';
 import { typeLabel } from './labels.ts';
 
 /** The grid's filter; module state so it survives a visit to a device's detail view. */
@@ -59,6 +60,7 @@ export default function Dashboard() {
       <p class="hint" data-testid="signed-in-as">
         {t('auth.signedInAs', { email: currentUser.value?.email ?? '' })}
       </p>
+      <IncomingTransfers uid={uid} />
       {store.error.value && <FormMessages error={t('dashboard.loadError')} />}
       {links.length > 0 && (
         <search class="toolbar">

@@ -9,6 +9,7 @@ import { typeLabel } from './labels.ts';
 import { Readings } from './Readings.tsx';
 import { Settings } from './Settings.tsx';
 import { Sharing } from './Sharing.tsx';
+import { Transfer } from './Transfer.tsx';
 
 /** /devices/:id — live state, the controls of its type (owner, controller), settings (owner). */
 export default function DeviceDetail(props: { deviceId: string }) {
@@ -76,6 +77,7 @@ export default function DeviceDetail(props: { deviceId: string }) {
       {link.access === 'owner' && (
         <LazyAlertRules key={link.deviceId} deviceId={link.deviceId} type={device.type} />
       )}
+      {canManage(link.access) && <Transfer key={link.deviceId} deviceId={link.deviceId} />}
     </section>
   );
 }

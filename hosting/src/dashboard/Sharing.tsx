@@ -19,6 +19,7 @@ const LEVEL_LABEL: Record<DeviceShare['access_level'], MessageKey> = {
 export function shareErrorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === SHARING_ERRORS.userNotFound) return t('share.error.userNotFound');
+    if (error.code === SHARING_ERRORS.recipientUnverified) return t('share.error.unverified');
     if (error.status === 400) return t('share.error.invalid');
   }
   return errorMessage(error);

@@ -189,4 +189,31 @@ export const en: Dictionary = {
   'setup.done.device': 'Open this device',
   'notFound.title': 'Page not found',
   'notFound.home': 'Back to the start',
+  'share.error.unverified':
+    'This account has not verified its email yet. Ask them to open the verification email, then try again.',
+  'transfer.title': 'Transfer ownership',
+  'transfer.hint':
+    'Give this device to another account. It becomes theirs when they accept while signed in; you and everyone you shared it with lose access.',
+  'transfer.email': 'Email of the new owner',
+  'transfer.send': 'Send transfer',
+  'transfer.sent': 'Transfer sent to {email}. It waits for them to accept.',
+  'transfer.pending': 'Waiting for {email} to accept',
+  'transfer.cancel': 'Cancel transfer',
+  'transfer.cancelled': 'Transfer cancelled',
+  'transfer.error.unverified':
+    'This account has not verified its email yet. Ask them to open the verification email, then try again.',
+  'transfer.error.verifyFirst':
+    'Verify your email address first (open the link we sent you), then sign in again.',
+  'transfer.error.expired': 'This transfer has expired. Ask the owner to send it again.',
+  'transfer.error.gone': 'This transfer is no longer available.',
+  'transfer.incoming.title': 'Devices offered to you',
+  'transfer.incoming.offer': '{email} is giving you “{name}” ({type})',
+  'transfer.incoming.accept': 'Accept',
+  'transfer.incoming.decline': 'Decline',
+  'transfer.incoming.accepted': '“{name}” is now yours',
+  'transfer.incoming.declined': 'Transfer declined',
+  'setup.error.resetRequired':
+    'Its previous owner gave this device up. Reset it (hold its button while powering it on), connect it to Wi-Fi, then add it within the hour.',
+  'setup.error.formerOwner':
+    'You gave this device up, so only whoever holds it now can add it. Contact support if this is wrong.',
 };

@@ -182,6 +182,28 @@ export const th = {
   'setup.done.device': 'เปิดหน้าควบคุมอุปกรณ์นี้',
   'notFound.title': 'ไม่พบหน้านี้',
   'notFound.home': 'กลับหน้าแรก',
+  'share.error.unverified': 'บัญชีนี้ยังไม่ได้ยืนยันอีเมล ขอให้เจ้าของบัญชีเปิดอีเมลยืนยันก่อน แล้วลองอีกครั้ง',
+  'transfer.title': 'โอนความเป็นเจ้าของ',
+  'transfer.hint': 'ยกอุปกรณ์นี้ให้บัญชีอื่น อุปกรณ์จะเป็นของผู้รับเมื่อเขากดยอมรับขณะลงชื่อเข้าใช้ คุณและทุกคนที่คุณแชร์ให้จะเข้าถึงไม่ได้อีก',
+  'transfer.email': 'อีเมลของเจ้าของใหม่',
+  'transfer.send': 'ส่งคำขอโอน',
+  'transfer.sent': 'ส่งคำขอโอนถึง {email} แล้ว รอให้ผู้รับกดยอมรับ',
+  'transfer.pending': 'รอ {email} กดยอมรับ',
+  'transfer.cancel': 'ยกเลิกการโอน',
+  'transfer.cancelled': 'ยกเลิกการโอนแล้ว',
+  'transfer.error.unverified': 'บัญชีนี้ยังไม่ได้ยืนยันอีเมล ขอให้เจ้าของบัญชีเปิดอีเมลยืนยันก่อน แล้วลองอีกครั้ง',
+  'transfer.error.verifyFirst': 'กรุณายืนยันอีเมลของคุณก่อน (เปิดลิงก์ที่เราส่งให้) แล้วลงชื่อเข้าใช้อีกครั้ง',
+  'transfer.error.expired': 'คำขอโอนนี้หมดอายุแล้ว ขอให้เจ้าของส่งใหม่',
+  'transfer.error.gone': 'คำขอโอนนี้ใช้ไม่ได้แล้ว',
+  'transfer.incoming.title': 'อุปกรณ์ที่มีคนโอนให้คุณ',
+  'transfer.incoming.offer': '{email} โอน “{name}” ({type}) ให้คุณ',
+  'transfer.incoming.accept': 'ยอมรับ',
+  'transfer.incoming.decline': 'ปฏิเสธ',
+  'transfer.incoming.accepted': '“{name}” เป็นของคุณแล้ว',
+  'transfer.incoming.declined': 'ปฏิเสธการโอนแล้ว',
+  'setup.error.resetRequired':
+    'เจ้าของเดิมเลิกใช้อุปกรณ์นี้แล้ว กรุณารีเซ็ตอุปกรณ์ (กดปุ่มค้างไว้ขณะเสียบไฟ) เชื่อมต่อ Wi-Fi แล้วเพิ่มอุปกรณ์ภายในหนึ่งชั่วโมง',
+  'setup.error.formerOwner': 'คุณเลิกใช้อุปกรณ์นี้แล้ว ผู้ที่ถืออุปกรณ์อยู่ตอนนี้เท่านั้นที่เพิ่มได้ หากไม่ถูกต้องโปรดติดต่อฝ่ายบริการ',
 };
 
 export type MessageKey = keyof typeof th;

@@ -13,6 +13,9 @@ const BY_CODE: Record<string, MessageKey> = {
   invalid_serial: 'setup.error.checkCharacter',
   wrong_claim_code: 'setup.error.claimCode',
   already_claimed: 'setup.error.taken',
+  reset_required: 'setup.error.resetRequired',
+  former_owner: 'setup.error.formerOwner',
+  recipient_unverified: 'share.error.unverified',
   rate_limited: 'error.tooMany',
   too_many_requests: 'error.tooMany',
 };

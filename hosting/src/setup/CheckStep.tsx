@@ -14,6 +14,7 @@ type Check =
   | { kind: 'ready'; answer: ValidateResponse }
   | { kind: 'unknown' }
   | { kind: 'taken' }
+  | { kind: 'reset_required' }
   | { kind: 'failed'; message: string };
 
 /** Step 2: ask the API whether this serial exists and is free, and learn its type. */
@@ -29,6 +30,7 @@ export function CheckStep() {
         if (!live) return;
         if (!answer.exists) check.value = { kind: 'unknown' };
         else if (answer.availability === 'taken') check.value = { kind: 'taken' };
+        else if (answer.availability === 'reset_required') check.value = { kind: 'reset_required' };
         else {
           check.value = { kind: 'ready', answer };
           if (answer.device_type) updateWizard({ type: answer.device_type });
@@ -68,6 +70,14 @@ export function CheckStep() {
       {state.kind === 'taken' && (
         <>
           <FormMessages error={t('setup.error.taken')} />
+          {back}
+        </>
+      )}
+      {state.kind === 'reset_required' && (
+        <>
+          <p class="error" role="alert" data-testid="check-reset-required">
+            {t('setup.error.resetRequired')}
+          </p>
           {back}
         </>
       )}

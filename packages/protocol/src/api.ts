@@ -27,6 +27,10 @@ export const REGISTRY_ERRORS = {
   alreadyClaimed: 'already_claimed',
   /** 409: a provisioning request named a serial that exists. */
   serialTaken: 'serial_taken',
+  /** 409: the device was given up; its printed label works again only after a factory reset. */
+  resetRequired: 'reset_required',
+  /** 403: this account gave the device up; only its new holder may claim it after a reset. */
+  formerOwner: 'former_owner',
 } as const;
 
 // ---- device names -----------------------------------------------------------------------------------------
@@ -71,7 +75,8 @@ export interface ValidateResponse {
   valid_format: true;
   exists: boolean;
   device_type?: DeviceType;
-  availability?: 'available' | 'taken';
+  /** `reset_required`: released by its owner; a factory reset by the button opens it to its label again. */
+  availability?: 'available' | 'taken' | 'reset_required';
 }
 
 // ---- POST /api/devices/register ------------------------------------------------------------------------------
@@ -204,15 +209,16 @@ export interface RenameResponse {
   device_name: string;
 }
 
-/** DELETE by the owner: the device is free again and only the new claim code can claim it. */
+/**
+ * DELETE by the owner: the device has no owner. Its printed label claims it again only after a factory reset
+ * by the button (docs/REGISTRY.md), so whoever holds the unit claims it, not the account that gave it up.
+ */
 export interface ReleaseResponse {
   device_id: string;
   serial_number: string;
   status: 'available';
   released: true;
-  /** Shown once, for the next owner (the printed label's code no longer works). */
-  claim_code: string;
-  setup_url: string;
+  next_claim: 'after_factory_reset';
 }
 
 // ---- POST /api/devices (operator) -----------------------------------------------------------------------------
@@ -264,6 +270,8 @@ export type ShareLevel = (typeof SHARE_LEVELS)[number];
 export const SHARING_ERRORS = {
   /** 404: no account uses the email the owner typed. */
   userNotFound: 'user_not_found',
+  /** 409: the account has not verified its email yet; sharing and transfer go only to verified accounts. */
+  recipientUnverified: 'recipient_unverified',
 } as const;
 
 export const shareBodySchema = z.object({
@@ -294,4 +302,51 @@ export interface ShareResponse {
   user_id: string;
   email: string;
   access_level: ShareLevel;
+}
+
+// ---- ownership transfer (docs/REGISTRY.md) --------------------------------------------------------------------
+
+/** Error codes of the transfer routes, beside SHARING_ERRORS (user_not_found, recipient_unverified). */
+export const TRANSFER_ERRORS = {
+  /** 404: no pending transfer for this device (or it expired). */
+  noTransfer: 'no_transfer',
+  /** 410: the transfer's time ran out; the owner can send it again. */
+  expired: 'transfer_expired',
+  /** 409: the device changed hands since the transfer was sent. */
+  stale: 'transfer_stale',
+  /** 403: accepting needs a signed-in account whose email is verified. */
+  emailUnverified: 'email_unverified',
+} as const;
+
+export const transferBodySchema = z.object({
+  email: z.string().trim().toLowerCase().max(254).pipe(z.email('email: not a valid email address')),
+});
+export type TransferBody = z.input<typeof transferBodySchema>;
+
+/** One pending transfer, as its sender and its recipient see it. */
+export interface DeviceTransfer {
+  device_id: string;
+  serial_number: string;
+  device_type: DeviceType;
+  device_name: string;
+  from_uid: string;
+  from_email: string | null;
+  to_uid: string;
+  to_email: string;
+  created_at: string | null;
+  expires_at: string | null;
+}
+
+/** GET /api/users/{uid}/transfers: transfers waiting for this account to accept. */
+export interface ListTransfersResponse {
+  transfers: DeviceTransfer[];
+}
+
+/** POST /api/users/{uid}/transfers/{deviceId}/accept: the device is now the caller's. */
+export interface AcceptTransferResponse {
+  device_id: string;
+  serial_number: string;
+  device_type: DeviceType;
+  device_name: string;
+  access_level: 'owner';
 }

@@ -28,6 +28,8 @@ export const COLLECTIONS = {
   alertUsage: 'alert_usage',
   /** email_unsubscribe/{token} → uid: server-only. */
   emailUnsubscribe: 'email_unsubscribe',
+  /** transfers/{deviceId}: at most one pending ownership transfer per device (API only, no client rule). */
+  transfers: 'transfers',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -61,6 +63,7 @@ export const firestorePaths = {
   serial: (serial: string) => `${COLLECTIONS.serials}/${serial}`,
   batch: (batchId: string) => `${COLLECTIONS.batches}/${batchId}`,
   rateLimit: (key: string) => `${COLLECTIONS.rateLimits}/${key}`,
+  transfer: (deviceId: string) => `${COLLECTIONS.transfers}/${deviceId}`,
   /** devices/{deviceId}/{commands|usage|logs} */
   deviceSubcollection: (deviceId: string, name: DeviceSubcollection) =>
     `${COLLECTIONS.devices}/${deviceId}/${name}`,

@@ -2,6 +2,7 @@ export * from './alert-text.ts';
 export * from './alerts.ts';
 export * from './api.ts';
 export * from './catalogue.ts';
+export * from './claim-window.ts';
 export * from './command-lifecycle.ts';
 export * from './device-input.ts';
 export * from './firestore-paths.ts';

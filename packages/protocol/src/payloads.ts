@@ -116,6 +116,20 @@ export const ackPayloadSchema = z.discriminatedUnion('ok', [
 ]);
 export type AckPayload = z.infer<typeof ackPayloadSchema>;
 
+/**
+ * Device → cloud, once after a factory reset by the button (the firmware keeps a flag in NVS until the
+ * broker acknowledges it). The cloud then accepts the printed label's claim code for a short window.
+ * `reset_id` is random per reset, so a QoS 1 redelivery is recognised.
+ */
+export const resetPayloadSchema = z.object({
+  v: v1,
+  kind: z.literal('factory'),
+  reset_id: commandIdSchema,
+  firmware: z.string().max(32).optional(),
+  ts: timestampMs.optional(),
+});
+export type ResetPayload = z.infer<typeof resetPayloadSchema>;
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const logPayloadSchema = z.object({
   v: v1,

@@ -1,7 +1,7 @@
 // MQTT topic names (docs/DEVICE_PROTOCOL.md) and their parsing. A serial number is one topic level, so it may never
 // contain the MQTT separators or wildcards; `isTopicSafeSerial` guards that before any topic is built.
 
-export type DeviceTopicKind = 'status' | 'heartbeat' | 'ack' | 'logs';
+export type DeviceTopicKind = 'status' | 'heartbeat' | 'ack' | 'logs' | 'reset';
 
 const TOPIC_SAFE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -24,6 +24,8 @@ export const topics = {
   heartbeat: (serial: string) => `devices/${safe(serial)}/heartbeat`,
   /** Device → cloud, QoS 1, not retained: the answer to one control command. */
   ack: (serial: string) => `devices/${safe(serial)}/ack`,
+  /** Device → cloud, QoS 1, not retained: the unit was factory-reset by its button (docs/DEVICE_PROTOCOL.md). */
+  reset: (serial: string) => `devices/${safe(serial)}/reset`,
   /** Device → cloud, QoS 0, for support. */
   logs: (serial: string) => `admin/devices/${safe(serial)}/logs`,
   /** Bridge → user apps, QoS 0, retained: a linked user's view of a device's status. */
@@ -41,6 +43,7 @@ export const BRIDGE_FILTERS: Readonly<Record<DeviceTopicKind | 'control', string
   heartbeat: 'devices/+/heartbeat',
   ack: 'devices/+/ack',
   logs: 'admin/devices/+/logs',
+  reset: 'devices/+/reset',
   control: 'devices/+/control',
 };
 
@@ -59,7 +62,13 @@ export function sharedSubscription(group: string, filter: string): string {
 /** Topics a device may publish to, and may subscribe to (the per-device ACL). */
 export function deviceAcl(serial: string): { publish: string[]; subscribe: string[] } {
   return {
-    publish: [topics.status(serial), topics.heartbeat(serial), topics.ack(serial), topics.logs(serial)],
+    publish: [
+      topics.status(serial),
+      topics.heartbeat(serial),
+      topics.ack(serial),
+      topics.logs(serial),
+      topics.reset(serial),
+    ],
     subscribe: [topics.control(serial)],
   };
 }
@@ -75,7 +84,8 @@ export function parseDeviceTopic(topic: string): ParsedDeviceTopic | null {
   if (parts.length === 3 && parts[0] === 'devices') {
     const [, serial, leaf] = parts;
     if (!isTopicSafeSerial(serial)) return null;
-    if (leaf === 'status' || leaf === 'heartbeat' || leaf === 'ack') return { kind: leaf, serial };
+    if (leaf === 'status' || leaf === 'heartbeat' || leaf === 'ack' || leaf === 'reset')
+      return { kind: leaf, serial };
     return null;
   }
   if (parts.length === 4 && parts[0] === 'admin' && parts[1] === 'devices' && parts[3] === 'logs') {

@@ -36,6 +36,11 @@ export class CommandHandler {
     private readonly hooks: CommandHooks,
   ) {}
 
+  /** A factory reset forgets the command ids it remembered. */
+  forget(): void {
+    this.recentAcks.clear();
+  }
+
   async handle(payload: Buffer): Promise<void> {
     const serial = this.state.serial;
     const decoded = decodePayload(controlPayloadSchema, payload);

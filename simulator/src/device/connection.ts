@@ -57,6 +57,15 @@ export class DeviceConnection {
       client.publish(topic, payload, { qos, retain }, () => resolve());
     });
 
+  /** Publishes at QoS 1 and resolves true once the broker acknowledged it (false when offline or refused). */
+  publishAcknowledged(topic: string, body: object): Promise<boolean> {
+    return new Promise((resolve) => {
+      const client = this.client;
+      if (!client || !this.connected) return resolve(false);
+      client.publish(topic, encodePayload(body), { qos: 1 }, (error) => resolve(!error));
+    });
+  }
+
   open(): void {
     if (this.stopped) return;
     this.poweredOff = false;

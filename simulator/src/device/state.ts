@@ -35,6 +35,13 @@ export class DeviceState {
     this.updateInterval = flash.update_interval;
   }
 
+  /** Factory values again (the button reset): outputs, readings and the flashed update interval. */
+  reset(flash: FlashConfig): void {
+    this.outputs = defaultOutputs(this.type);
+    this.readings = initialReadings(this.type, this.random);
+    this.updateInterval = flash.update_interval;
+  }
+
   uptimeSeconds(): number {
     return Math.floor((Date.now() - this.bootedAt) / 1000);
   }
