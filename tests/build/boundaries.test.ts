@@ -15,7 +15,7 @@ const PRODUCTION: Record<string, { dir: string; workspaceImports: string[] }> = 
     workspaceImports: ['@esp32cloud/protocol', '@esp32cloud/broker/admin', '@esp32cloud/webhooks'],
   },
   bridge: { dir: 'bridge/src', workspaceImports: ['@esp32cloud/protocol', '@esp32cloud/webhooks'] },
-  hosting: { dir: 'hosting/src', workspaceImports: ['@esp32cloud/protocol'] },
+  hosting: { dir: 'hosting/src', workspaceImports: ['@esp32cloud/protocol', '@esp32cloud/provisioning'] },
 };
 
 /** Where the allowed workspace exports live (package.json exports), so their own imports are checked too. */
@@ -23,6 +23,7 @@ const EXPORT_FILES: Record<string, string> = {
   '@esp32cloud/protocol': 'packages/protocol/src/index.ts',
   '@esp32cloud/broker/admin': 'broker/src/admin.ts',
   '@esp32cloud/webhooks': 'packages/webhooks/src/index.ts',
+  '@esp32cloud/provisioning': 'packages/provisioning/src/index.ts',
 };
 
 /** npm packages that only development and tests use. */
