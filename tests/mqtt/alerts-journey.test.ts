@@ -24,7 +24,7 @@ import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
-import { requireProgram } from '../harness/programs.ts';
+import { brokerUnderTest } from '../harness/broker-kind.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.ts';
 
@@ -35,7 +35,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-r
 // 127.0.0.1 (signature checked, retried after a 500). Then flapping, removal of a viewer, quiet hours and an
 // offline episode from the simulator's drop-off fault.
 
-const kind = requireProgram('mosquitto') ? 'mosquitto' : 'embedded';
+const kind = brokerUnderTest('alerts journey');
 
 describe(`alerts journey: API → ${kind} broker → simulated sensor → two bridges → app, mail, webhook`, () => {
   let dataDir: string;

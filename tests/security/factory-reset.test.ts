@@ -11,7 +11,7 @@ import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
-import { requireProgram } from '../harness/programs.ts';
+import { brokerUnderTest } from '../harness/broker-kind.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { call } from '../registry/helpers.ts';
 
@@ -20,7 +20,7 @@ import { call } from '../registry/helpers.ts';
 // to the account that gave the unit up; a reset reported by the unit itself opens its printed label to
 // whoever holds it, and not to the former owner; another device's credentials cannot fake the report.
 
-const kind = requireProgram('mosquitto') ? 'mosquitto' : 'embedded';
+const kind = brokerUnderTest('factory reset');
 
 describe(`factory reset and resale: API → ${kind} broker → simulated device → bridge`, () => {
   let dataDir: string;
