@@ -23,7 +23,7 @@ import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
-import { signUp, type TestUser } from '../harness/auth.ts';
+import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
 import { brokerUnderTest } from '../harness/broker-kind.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.ts';
@@ -97,7 +97,8 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
     const operator = await operatorToken(stack.authHost as string, stack.projectId);
     provisioned = await provisionDevice(stack.apiUrl as string, operator, 'Sensor');
     owner = await signUp(stack.authHost as string);
-    viewer = await signUp(stack.authHost as string);
+    // Shares go only to verified emails (docs/SECURITY.md).
+    viewer = await signUpVerified(stack.authHost as string, stack.projectId);
     const registered = await api('POST', '/devices/register', owner, {
       serial_number: provisioned.serial_number,
       claim_code: provisioned.claim_code,
