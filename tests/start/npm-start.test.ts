@@ -104,7 +104,10 @@ afterAll(async () => {
 
 describe('npm start', () => {
   it('prints one table with the web app, API, broker and each simulated device', () => {
-    expect(output).toContain(`Web app              http://127.0.0.1:${ports.HOSTING_PORT}`);
+    expect(output).toMatch(new RegExp(`Web app\\s+http://127\\.0\\.0\\.1:${ports.HOSTING_PORT}\\n`));
+    expect(output).toMatch(
+      new RegExp(`Firestore data browser\\s+http://127\\.0\\.0\\.1:${ports.FIRESTORE_PORT}/browser`),
+    );
     expect(output).toContain(`http://127.0.0.1:${ports.HOSTING_PORT}/api/health`);
     expect(output).toMatch(new RegExp(`MQTT broker\\s+mqtt://127\\.0\\.0\\.1:${ports.MQTT_PORT}`));
     expect(output).toMatch(
