@@ -7,6 +7,9 @@ export default defineConfig({
     include: ['**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/lib/**'],
     maxWorkers: 2,
+    // Google's client libraries otherwise probe the cloud metadata server (off this machine) when no credential
+    // is configured; tests talk to 127.0.0.1 only.
+    env: { METADATA_SERVER_DETECTION: 'none' },
     globalSetup: ['tests/harness/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -17,6 +17,10 @@ import { startLocalBackbone } from './start/local-backbone.ts';
 import { findBusyPorts } from './start/ports.ts';
 import { printTable, type TableRow } from './start/table.ts';
 
+// Google's client libraries otherwise probe the cloud metadata server (an address off this machine) when no
+// credential is configured; the local stack never needs it.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
+
 // `npm start`: the whole local platform in one process. Every piece is stopped on Ctrl-C (or SIGTERM), in
 // reverse order, so nothing is left running.
 
