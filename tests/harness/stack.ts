@@ -79,23 +79,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     const only = options.firebase ?? [];
     if (only.length > 0) {
-      const ports = {
-        auth: await freePort(),
-        functions: await freePort(),
-        hosting: await freePort(),
-        hub: await freePort(),
-        logging: await freePort(),
-        eventarc: await freePort(),
-        tasks: await freePort(),
-      };
-      const firebase = await startFirebaseEmulators({
-        projectId,
-        only,
-        ports,
-        workDir,
-        env: { ...env, ...options.functionsEnv },
-        // A loaded machine (several suites starting emulators at once) may need longer than the default.
-        readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
+      // Ports are free when picked but another suite may bind one before firebase-tools does; a start that
+      // fails on a taken port is retried on fresh ports.
+      const { firebase, ports } = await startOnFreePorts(async () => {
+        const ports = {
+          auth: await freePort(),
+          functions: await freePort(),
+          hosting: await freePort(),
+          hub: await freePort(),
+          logging: await freePort(),
+          eventarc: await freePort(),
+          tasks: await freePort(),
+        };
+        const firebase = await startFirebaseEmulators({
+          projectId,
+          only,
+          ports,
+          workDir,
+          env: { ...env, ...options.functionsEnv },
+          // A loaded machine (several suites starting emulators at once) may need longer than the default.
+          readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
+        });
+        return { firebase, ports };
       });
       stops.push(() => firebase.stop());
       if (only.includes('auth')) {
@@ -120,6 +125,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env,
     stop: () => stopAll(stops),
   };
+}
+
+async function startOnFreePorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const portTaken = /port taken|is not open|EADDRINUSE/i.test(String(error));
+      if (!portTaken || attempt >= attempts) throw error;
+      console.warn(
+        `firebase emulators: a port was taken before they bound it; retrying (${attempt}/${attempts})`,
+      );
+    }
+  }
 }
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
