@@ -123,6 +123,8 @@ async function main(): Promise<void> {
       tasks: config.ports.tasks.port,
     },
     env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv },
+    // The product's Firestore triggers (if any) run locally: firebase-tools registers them with our emulator.
+    firestore,
     workDir: config.runDir,
     hostingPublicDir: webRoot,
     importDir: config.dataDir,
