@@ -27,6 +27,8 @@ export interface StackOptions {
   /** Extra environment for the functions (MQTT_URL...). */
   functionsEnv?: Record<string, string>;
   projectId?: string;
+  /** Functions emulator workers started before the stack is ready (scripts/lib/firebase-emulators.ts). */
+  warmFunctionWorkers?: number;
 }
 
 export interface Stack {
@@ -99,6 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           env: { ...env, ...options.functionsEnv },
           // A loaded machine (several suites starting emulators at once) may need longer than the default.
           readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
+          warmFunctionWorkers: options.warmFunctionWorkers,
         });
         return { firebase, ports };
       });
