@@ -26,6 +26,12 @@ export interface EmbeddedBrokerOptions {
   tls?: { cert: string; key: string };
   /** Mosquitto-format dynamic-security JSON; read at start, rewritten after every change. */
   dynsecFile: string;
+  /**
+   * Ask this HTTP auth hook (auth-hook.ts, EMQX's request format) at CONNECT, publish and subscribe, as a
+   * clustered broker would, instead of deciding from the file in this process. Delivery to subscribers is
+   * still checked here, from the same file: aedes's forward check cannot wait for HTTP.
+   */
+  authHookUrl?: string;
 }
 
 export interface EmbeddedBroker {
@@ -56,28 +62,53 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     for (const client of connected) if (usernames.get(client) === username) client.close();
   };
 
+  const hook = options.authHookUrl ? authHookClient(options.authHookUrl) : null;
+  const refuse = (returnCode: number, message: string) => {
+    const error = new Error(message) as AuthenticateError;
+    error.returnCode = returnCode;
+    return error;
+  };
+
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
+      if (hook) {
+        const body = {
+          clientid: client.id,
+          username: username ?? '',
+          password: password?.toString('utf8') ?? '',
+        };
+        void hook('/mqtt/auth', body).then((allowed) => {
+          if (!allowed) return done(refuse(5, 'not authorised'), false);
+          usernames.set(client, username as string);
+          done(null, true);
+        });
+        return;
+      }
       const account = config.clients.find((c) => c.username === username);
       if (account?.clientid !== undefined && account.clientid !== client.id) {
         // Mosquitto's answer to a pinned client under another id: CONNACK 5 (not authorised). aedes checks
         // this before it registers the client, so whoever holds that id stays connected.
         brokerLogs.clientIdRejected(account.username, client.id);
-        const error = new Error('not authorised') as AuthenticateError;
-        error.returnCode = 5;
-        return done(error, false);
+        return done(refuse(5, 'not authorised'), false);
       }
       if (!password || !mayConnect(account, client.id, password.toString('utf8'))) {
         brokerLogs.authRejected(username ?? '(anonymous)');
-        const error = new Error('bad username or password') as AuthenticateError;
-        error.returnCode = 4;
-        return done(error, false);
+        return done(refuse(4, 'bad username or password'), false);
       }
       usernames.set(client, username as string);
       done(null, true);
     },
     authorizePublish(client, packet, callback) {
       if (client === null) return callback(null); // a last will the broker publishes itself
+      if (hook) {
+        const body = { clientid: client.id, username: usernames.get(client) ?? '', topic: packet.topic };
+        void hook('/mqtt/acl', { ...body, action: 'publish' }).then((allowed) => {
+          if (!allowed) return callback(new Error('publish not authorised'));
+          if (packet.topic === DYNSEC_CONTROL_TOPIC) handleControl(packet.payload);
+          callback(null);
+        });
+        return;
+      }
       const account = accountOf(client);
       if (
         !account ||
@@ -91,6 +122,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       callback(null);
     },
     authorizeSubscribe(client, sub, callback) {
+      if (hook && !SHARE.test(sub.topic)) {
+        const body = { clientid: client.id, username: usernames.get(client) ?? '', topic: sub.topic };
+        void hook('/mqtt/acl', { ...body, action: 'subscribe' }).then((allowed) =>
+          callback(null, allowed ? sub : null),
+        );
+        return;
+      }
       const account = accountOf(client);
       if (!account || !checkAcl(config, account, 'subscribe', sub.topic)) {
         brokerLogs.subscribeDenied(account?.username ?? '?', sub.topic);
@@ -190,5 +228,23 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         new Promise<void>((r) => broker.close(() => r())),
       ]);
     },
+  };
+}
+
+/** POSTs to the hook; anything but an "allow" (an error, a timeout, a refusal) is a refusal. */
+function authHookClient(baseUrl: string) {
+  return async (path: string, body: Record<string, string>): Promise<boolean> => {
+    try {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5000),
+      });
+      const answer = (await response.json().catch(() => null)) as { result?: unknown } | null;
+      return response.status === 200 && answer?.result === 'allow';
+    } catch {
+      return false;
+    }
   };
 }

@@ -1,4 +1,5 @@
 export * from './admin.ts';
+export * from './auth-hook.ts';
 export * from './bootstrap-config.ts';
 export * from './conf-files.ts';
 export * from './dynsec-model.ts';

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startAuthHook } from './auth-hook.ts';
 import {
   type Credentials,
   extraBridgeClients,
@@ -35,6 +36,11 @@ export interface StartBrokerOptions {
   servicePasswords?: Partial<Record<ServiceUser, string>>;
   /** Bridge instances with an account of their own; default 1. */
   bridgeInstances?: number;
+  /**
+   * Embedded broker only: run the HTTP auth hook (auth-hook.ts) over the same dynamic-security file and let
+   * the broker ask it, as EMQX or VerneMQ would.
+   */
+  authHook?: boolean;
 }
 
 export interface RunningBroker {
@@ -55,6 +61,8 @@ export interface RunningBroker {
   /** MQTT 5 shared subscriptions (`$share/<group>/…`) are served; false for the embedded broker. */
   sharedSubscriptions: boolean;
   dynsecFile: string;
+  /** The HTTP auth hook the broker asks (authHook: true), else null. */
+  authHookUrl: string | null;
   adminCredentials: Credentials;
   serviceCredentials: ServiceCredentials;
   stop(): Promise<void>;
@@ -161,6 +169,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     tlsPort: options.tlsPort,
     wssPort: options.wssPort,
   };
+  if (options.authHook && kind !== 'embedded')
+    throw new Error('authHook: only the embedded broker is wired to the HTTP auth hook here');
+  const hook = options.authHook ? await startAuthHook({ dynsecFile, host }) : null;
   const running =
     kind === 'mosquitto'
       ? await startMosquitto({
@@ -178,9 +189,10 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
             ? { tls: { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8') } }
             : {}),
           dynsecFile,
+          ...(hook ? { authHookUrl: hook.url } : {}),
         });
   const { port, wsPort, tlsPort, wssPort } = running;
-  const stop = () => running.stop();
+  const stop = () => running.stop().then(() => hook?.stop());
   const url = `mqtt://${host}:${port}`;
   const wsUrl = wsPort === null ? null : `ws://${host}:${wsPort}`;
   const tlsUrl = tlsPort === null ? null : `mqtts://${host}:${tlsPort}`;
@@ -201,6 +213,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     mqttVersion: kind === 'mosquitto' ? 5 : 4,
     sharedSubscriptions: kind === 'mosquitto',
     dynsecFile,
+    authHookUrl: hook?.url ?? null,
     adminCredentials: credentials.admin,
     serviceCredentials: credentials,
     stop() {
