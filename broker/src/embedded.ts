@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { DeviceAuthority } from './auth-hook.ts';
 import { applyDynsecCommand } from './dynsec-commands.ts';
 import { checkAcl, type DynsecClient, type DynsecConfig, mayConnect } from './dynsec-model.ts';
 import { brokerLogs } from './logs.ts';
@@ -28,8 +29,9 @@ export interface EmbeddedBrokerOptions {
   dynsecFile: string;
   /**
    * Ask this HTTP auth hook (auth-hook.ts, EMQX's request format) at CONNECT, publish and subscribe, as a
-   * clustered broker would, instead of deciding from the file in this process. Delivery to subscribers is
-   * still checked here, from the same file: aedes's forward check cannot wait for HTTP.
+   * clustered broker would, instead of deciding from the file in this process, and leave `$CONTROL` commands
+   * to the dynsec responder. Delivery to subscribers is still checked here, from the file (re-read when it
+   * changes): aedes's forward check cannot wait for HTTP.
    */
   authHookUrl?: string;
 }
@@ -63,6 +65,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
 
   const hook = options.authHookUrl ? authHookClient(options.authHookUrl) : null;
+  const receiveCheck = options.authHookUrl ? new DeviceAuthority(options.dynsecFile) : null;
   const refuse = (returnCode: number, message: string) => {
     const error = new Error(message) as AuthenticateError;
     error.returnCode = returnCode;
@@ -102,11 +105,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (client === null) return callback(null); // a last will the broker publishes itself
       if (hook) {
         const body = { clientid: client.id, username: usernames.get(client) ?? '', topic: packet.topic };
-        void hook('/mqtt/acl', { ...body, action: 'publish' }).then((allowed) => {
-          if (!allowed) return callback(new Error('publish not authorised'));
-          if (packet.topic === DYNSEC_CONTROL_TOPIC) handleControl(packet.payload);
-          callback(null);
-        });
+        // Like a broker that knows nothing of dynamic security: `$CONTROL` commands are an ordinary topic, and
+        // the dynsec responder (dynsec-responder.ts) answers them.
+        void hook('/mqtt/acl', { ...body, action: 'publish' }).then((allowed) =>
+          callback(allowed ? null : new Error('publish not authorised')),
+        );
         return;
       }
       const account = accountOf(client);
@@ -142,6 +145,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       callback(null, sub);
     },
     authorizeForward(client, packet) {
+      if (receiveCheck) {
+        const username = usernames.get(client);
+        return username !== undefined && receiveCheck.mayAccess(username, 'receive', packet.topic)
+          ? packet
+          : null;
+      }
       const account = accountOf(client);
       return account && checkAcl(config, account, 'publishClientReceive', packet.topic) ? packet : null;
     },

@@ -9,6 +9,7 @@ import {
   type ServiceCredentials,
 } from './bootstrap-config.ts';
 import type { DynsecConfig } from './dynsec-model.ts';
+import { startDynsecResponder } from './dynsec-responder.ts';
 import { startEmbeddedBroker } from './embedded.ts';
 import { brokerLogs } from './logs.ts';
 import { dynsecPluginPath, startMosquitto } from './mosquitto.ts';
@@ -37,8 +38,9 @@ export interface StartBrokerOptions {
   /** Bridge instances with an account of their own; default 1. */
   bridgeInstances?: number;
   /**
-   * Embedded broker only: run the HTTP auth hook (auth-hook.ts) over the same dynamic-security file and let
-   * the broker ask it, as EMQX or VerneMQ would.
+   * Embedded broker only: run it as EMQX or VerneMQ would be run: the broker asks the HTTP auth hook
+   * (auth-hook.ts) and the dynsec responder (dynsec-responder.ts) answers provisioning's `$CONTROL` commands,
+   * both over the same dynamic-security file.
    */
   authHook?: boolean;
 }
@@ -192,7 +194,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
           ...(hook ? { authHookUrl: hook.url } : {}),
         });
   const { port, wsPort, tlsPort, wssPort } = running;
-  const stop = () => running.stop().then(() => hook?.stop());
+  const responder = hook
+    ? await startDynsecResponder({ url: `mqtt://${host}:${port}`, ...credentials.admin, dynsecFile })
+    : null;
+  const stop = async () => {
+    await responder?.stop();
+    await running.stop();
+    await hook?.stop();
+  };
   const url = `mqtt://${host}:${port}`;
   const wsUrl = wsPort === null ? null : `ws://${host}:${wsPort}`;
   const tlsUrl = tlsPort === null ? null : `mqtts://${host}:${tlsPort}`;
