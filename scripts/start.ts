@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     indexesFile: path.join(repoRoot, 'firestore.indexes.json'),
     requireIndexes: true,
     importDir: config.dataDir,
+    warmFunctionWorkers: config.warmFunctionWorkers,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     quiet: true,
   });
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
     workDir: config.runDir,
     hostingPublicDir: webRoot,
     importDir: config.dataDir,
+    warmFunctionWorkers: config.warmFunctionWorkers,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     onOutput: (line) => {
       if (/error|⚠|failed/i.test(line) && !/MOTD|remote config/.test(line)) console.log(`[firebase] ${line}`);

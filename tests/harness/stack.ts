@@ -29,6 +29,8 @@ export interface StackOptions {
   /** A functions codebase of the test's own instead of the product's `functions/`. */
   functionsSource?: string;
   projectId?: string;
+  /** Functions emulator workers started before the stack is ready (scripts/lib/firebase-emulators.ts). */
+  warmFunctionWorkers?: number;
 }
 
 export interface Stack {
@@ -106,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ...(options.functionsSource ? { functionsSource: options.functionsSource } : {}),
           // A loaded machine (several suites starting emulators at once) may need longer than the default.
           readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
+          warmFunctionWorkers: options.warmFunctionWorkers,
         });
         return { firebase, ports };
       });

@@ -6,7 +6,7 @@ import {
   topics,
 } from '@esp32cloud/protocol';
 import { z } from 'zod';
-import { markSendFailed, markSent, recordDesired, recordQueued } from '../commands/command-store.ts';
+import { markSendFailed, markSent, recordQueued } from '../commands/command-store.ts';
 import { commandRelay, RelayUnavailableError } from '../commands/relay-instance.ts';
 import { loadAccess, requireLevel } from '../devices/access.ts';
 import { db } from '../firebase.ts';
@@ -49,10 +49,10 @@ export function registerControlRoutes(router: Router): void {
 
       const commandId =
         body.id ?? `cmd_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
-      const created = await recordQueued(db, params.deviceId, commandId, parsed.value, caller!.uid);
-      if (!created.created) return { status: 202, body: { command_id: commandId, status: created.status } };
-
-      await recordDesired(db, params.deviceId, commandId, parsed.value);
+      const recorded = await recordQueued(db, params.deviceId, commandId, parsed.value, caller!.uid);
+      if (!recorded.createdAt)
+        return { status: 202, body: { command_id: commandId, status: recorded.status } };
+      const createdAt = recorded.createdAt;
       const payload: ControlPayload = {
         ...parsed.value.params,
         v: 1,
@@ -64,7 +64,7 @@ export function registerControlRoutes(router: Router): void {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         logs.commandNotSent(params.deviceId, commandId, message);
-        await markSendFailed(db, params.deviceId, commandId);
+        await markSendFailed(db, params.deviceId, commandId, createdAt);
         if (error instanceof RelayUnavailableError) {
           throw unavailable(
             'The device service is unreachable right now; the command was not sent. Try again.',
@@ -72,7 +72,7 @@ export function registerControlRoutes(router: Router): void {
         }
         throw error;
       }
-      await markSent(db, params.deviceId, commandId);
+      await markSent(db, params.deviceId, commandId, createdAt);
       return { status: 202, body: { command_id: commandId, status: 'sent' } };
     },
   });
