@@ -94,6 +94,10 @@ export const bridgeLogs = {
   webhookDisabled(webhookId: string, failures: number): void {
     line('warn', 'webhook disabled after repeated failures', { webhookId, failures });
   },
+  /** Subscribed and taking messages (`npm start` waits for this line before it counts the bridge as up). */
+  ready(clientId: string): void {
+    line('info', 'bridge ready', { clientId });
+  },
   stopped(): void {
     line('info', 'bridge stopped');
   },

@@ -10,7 +10,7 @@ import {
 import type { DynsecConfig } from './dynsec-model.ts';
 import { startEmbeddedBroker } from './embedded.ts';
 import { brokerLogs } from './logs.ts';
-import { dynsecPluginPath, startMosquitto } from './mosquitto.ts';
+import { dynsecPluginPath, type MosquittoProcess, startMosquitto } from './mosquitto.ts';
 import { DEVICE_ROLE_PREFIX, pinnedClientId, type ServiceUser, serviceRoles } from './roles.ts';
 import { type BrokerTls, ensureBrokerTls } from './tls.ts';
 import { whichProgram } from './which.ts';
@@ -57,6 +57,13 @@ export interface RunningBroker {
   dynsecFile: string;
   adminCredentials: Credentials;
   serviceCredentials: ServiceCredentials;
+  /** The broker's process id: Mosquitto's own, or this process for the embedded broker. */
+  pid: number;
+  /**
+   * Resolves when the broker ends: Mosquitto's process exiting (killed, crashed or stopped), the embedded
+   * broker being stopped. `npm start` restarts it from here (scripts/start/supervisor.ts).
+   */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -180,7 +187,10 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
           dynsecFile,
         });
   const { port, wsPort, tlsPort, wssPort } = running;
-  const stop = () => running.stop();
+  let stopped: () => void = () => undefined;
+  const child = 'process' in running ? (running as MosquittoProcess) : null;
+  const exited = child ? child.exited : new Promise<void>((resolve) => (stopped = resolve));
+  const stop = () => running.stop().finally(stopped);
   const url = `mqtt://${host}:${port}`;
   const wsUrl = wsPort === null ? null : `ws://${host}:${wsPort}`;
   const tlsUrl = tlsPort === null ? null : `mqtts://${host}:${tlsPort}`;
@@ -203,6 +213,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     dynsecFile,
     adminCredentials: credentials.admin,
     serviceCredentials: credentials,
+    pid: child?.process.pid ?? process.pid,
+    exited,
     stop() {
       stopping ??= stop().then(() => brokerLogs.stopped(kind));
       return stopping;
