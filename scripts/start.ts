@@ -125,6 +125,8 @@ async function main(): Promise<void> {
     env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv },
     workDir: config.runDir,
     hostingPublicDir: webRoot,
+    // A loaded machine may need longer than the default.
+    readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
     importDir: config.dataDir,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     onOutput: (line) => {
