@@ -262,19 +262,24 @@ function run(command: string, args: string[], cwd = '.'): Promise<void> {
   });
 }
 
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    // Parts the same signal reached (Ctrl-C goes to Mosquitto and the child processes too) stay down.
-    backbone?.halt();
-    if (stops.length > 0) say('\nStopping…');
-    for (const { name, stop } of stops.reverse()) {
-      await stop().catch((error: unknown) =>
-        console.error(`  ${name} did not stop cleanly: ${String(error)}`),
-      );
-    }
+/**
+ * Stops everything, then exits. Called again while stopping (a second Ctrl-C, the next failed write to a
+ * closed pipe) it does nothing: exiting early is what used to leave the emulators running.
+ */
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // Parts the same signal reached (Ctrl-C goes to Mosquitto and the child processes too) stay down.
+  backbone?.halt();
+  if (stops.length > 0) say('\nStopping…');
+  for (const { name, stop } of stops.reverse()) {
+    await stop().catch((error: unknown) => warn(`  ${name} did not stop cleanly: ${String(error)}`));
   }
   process.exit(code);
+}
+
+function warn(line: string): void {
+  if (!process.stderr.destroyed && process.stderr.writable) console.error(line);
 }
 
 /** A line for the terminal, unless the terminal (or the pipe reader) is gone. */

@@ -28,6 +28,7 @@ import { commandTimeouts } from './features/command-timeouts.ts';
 import { factoryReset } from './features/factory-reset.ts';
 import { heartbeat } from './features/heartbeat.ts';
 import { deviceLogs } from './features/logs.ts';
+import { staleCommands } from './features/stale-commands.ts';
 import { statusIngest } from './features/status.ts';
 import { usageCounters } from './features/usage.ts';
 import { openFirestore } from './firestore.ts';
@@ -125,6 +126,7 @@ export async function startBridge(
     acks(ctx),
     deviceLogs(ctx),
     commandTimeouts(ctx),
+    staleCommands(ctx),
     ...(config.alerts.enabled ? [alertEvaluation(ctx), alertDelivery(ctx)] : []),
     factoryReset(ctx),
   ];

@@ -101,6 +101,9 @@ export const bridgeLogs = {
   retrySucceeded(attempts: number, afterMs: number): void {
     line('info', 'firestore reachable again', { attempts, afterMs });
   },
+  sweepFailed(error: unknown): void {
+    line('warn', 'stale command sweep failed', { error: String(error).slice(0, 300) });
+  },
   /** Subscribed and taking messages (`npm start` waits for this line before it counts the bridge as up). */
   ready(clientId: string): void {
     line('info', 'bridge ready', { clientId });

@@ -15,6 +15,8 @@ export interface ChildPartOptions {
   env: Record<string, string>;
   ready: RegExp;
   readyTimeoutMs?: number;
+  /** Keep its log lines to itself (read only for the ready line): the soak's and the tests' parts. */
+  quiet?: boolean;
 }
 
 // tsx as a loader in the one Node process (not its CLI, which runs the script in a second process that a kill
@@ -46,7 +48,7 @@ export function startChildPart(options: ChildPartOptions): Promise<PartRun> {
     }, options.readyTimeoutMs ?? 90_000);
     const forward = (chunk: Buffer) => {
       // A closed stderr (the terminal gone) must not take this process down; start.ts notices and stops.
-      if (!process.stderr.destroyed) process.stderr.write(chunk);
+      if (!options.quiet && !process.stderr.destroyed) process.stderr.write(chunk);
       if (ready) return;
       seen = (seen + chunk.toString()).slice(-4000);
       if (options.ready.test(seen)) {
