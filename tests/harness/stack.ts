@@ -160,7 +160,10 @@ export function useStackEnv(stack: Stack): void {
   Object.assign(process.env, stack.env);
 }
 
-export type RunningStackDescription = Omit<Stack, 'stop' | 'rulesFile'>;
+export type RunningStackDescription = Omit<Stack, 'stop' | 'rulesFile'> & {
+  /** The local broker: its admin account (for `npm run provision`), where devices connect, its CA file. */
+  broker?: { adminUrl: string; deviceUrl: string; caFile: string | null };
+};
 
 function runningStack(options: StackOptions): Stack | null {
   if (options.functionsEnv && Object.keys(options.functionsEnv).length > 0) {
@@ -180,7 +183,9 @@ function runningStack(options: StackOptions): Stack | null {
       `USE_RUNNING_STACK=1 but ${RUNNING_STACK_FILE} does not exist: is \`npm start\` running?`,
     );
   }
-  const description = JSON.parse(readFileSync(RUNNING_STACK_FILE, 'utf8')) as RunningStackDescription;
+  const { broker: _broker, ...description } = JSON.parse(
+    readFileSync(RUNNING_STACK_FILE, 'utf8'),
+  ) as RunningStackDescription;
   // `npm start` loads the same firestore.rules (scripts/start.ts).
   return { ...description, rulesFile: PRODUCT_RULES_FILE, stop: async () => undefined };
 }
