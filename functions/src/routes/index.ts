@@ -5,6 +5,7 @@ import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
+import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
 import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
@@ -21,5 +22,6 @@ export function createRouter(): Router {
   registerAlertRuleRoutes(router);
   registerNotificationRoutes(router);
   registerTransferRoutes(router);
+  registerRoomRoutes(router);
   return router;
 }

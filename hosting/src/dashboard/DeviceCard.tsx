@@ -2,7 +2,7 @@ import { CATALOGUE } from '@esp32cloud/protocol';
 import type { Signal } from '@preact/signals';
 import type { DeviceLink, DeviceRecord } from '../devices/types.ts';
 import { t } from '../i18n/index.ts';
-import { lastSeenText, readingText } from './format.ts';
+import { lastSeenText, readingText } from '../i18n/format.ts';
 import { outputLabel, readingLabel, typeLabel } from './labels.ts';
 
 /** A short line of what the device is doing: which outputs are on, or its readings. */

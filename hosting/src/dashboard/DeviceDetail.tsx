@@ -4,7 +4,7 @@ import { deviceStore } from '../devices/store.ts';
 import { t } from '../i18n/index.ts';
 import { currentUser } from '../session.ts';
 import { Controls } from './Controls.tsx';
-import { lastSeenText } from './format.ts';
+import { lastSeenText } from '../i18n/format.ts';
 import { typeLabel } from './labels.ts';
 import { Readings } from './Readings.tsx';
 import { Settings } from './Settings.tsx';

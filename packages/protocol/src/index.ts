@@ -10,3 +10,4 @@ export * from './flash-config.ts';
 export * from './payloads.ts';
 export * from './serial.ts';
 export * from './topics.ts';
+export * from './rooms.ts';

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { graphemeCount } from './api.ts';
+import type { DeviceType } from './catalogue.ts';
+
+// Rooms: an owner puts each device in a room (docs/DATA_MODEL.md, "Rooms"). The room is a field of the device
+// document, so every linked user (owner, controller, viewer) reads the owner's room with the device itself:
+// no second listener, no extra rule.
+
+export const ROOM_NAME_MAX_GRAPHEMES = 40;
+export const ROOM_NAME_MAX_BYTES = 320;
+
+// Same rule as device names: control characters and bidi overrides/isolates could make a name display as
+// something else; zero-width joiners stay (emoji, several scripts need them).
+const FORBIDDEN_ROOM_CHARS = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
+
+/** Any Unicode, NFC-normalized and trimmed; 1–40 characters; no control characters. */
+export const roomNameSchema = z
+  .string()
+  .transform((name) => name.normalize('NFC').trim())
+  .refine((name) => name.length > 0, { message: 'room must not be empty' })
+  .refine((name) => !FORBIDDEN_ROOM_CHARS.test(name), {
+    message: 'room must not contain control characters',
+  })
+  .refine((name) => graphemeCount(name) <= ROOM_NAME_MAX_GRAPHEMES, {
+    message: `room must be at most ${ROOM_NAME_MAX_GRAPHEMES} characters`,
+  })
+  .refine((name) => new TextEncoder().encode(name).length <= ROOM_NAME_MAX_BYTES, {
+    message: `room must be at most ${ROOM_NAME_MAX_BYTES} bytes of UTF-8`,
+  });
+
+// ---- PUT /api/devices/{deviceId}/room (owner) -----------------------------------------------------------------
+
+/** `room: null` takes the device out of its room. */
+export const setRoomBodySchema = z.strictObject({ room: roomNameSchema.nullable() });
+
+export interface SetRoomResponse {
+  device_id: string;
+  room: string | null;
+}
+
+// ---- POST /api/rooms/off {room} -----------------------------------------------------------------------------
+
+export const roomOffBodySchema = z.strictObject({ room: roomNameSchema });
+
+/**
+ * One device's result of "all off in this room": `sent` (its command is on its way; follow `command_id` through
+ * the command lifecycle), `offline` (not sent: it would be lost), `no_outputs` (a sensor), `not_allowed`
+ * (a viewer's link), `failed` (the broker refused; `error` says why).
+ */
+export type RoomOffResult = 'sent' | 'offline' | 'no_outputs' | 'not_allowed' | 'failed';
+
+export interface RoomOffDevice {
+  device_id: string;
+  device_name: string;
+  result: RoomOffResult;
+  command_id?: string;
+  error?: string;
+}
+
+export interface RoomOffResponse {
+  room: string;
+  devices: RoomOffDevice[];
+}
+
+/** Most devices one "all off" may address; a bigger room is refused rather than half switched. */
+export const ROOM_OFF_MAX_DEVICES = 200;
+
+/** The one command that switches every output of a type off, or null for a type with none (a sensor). */
+export function allOffCommand(type: DeviceType): { command: string; state: 'off' } | null {
+  if (type === '4Relay') return { command: 'all', state: 'off' };
+  if (type === 'LED') return { command: 'led', state: 'off' };
+  return null;
+}
+
+/** Rooms sort in the reader's language (Thai first); the same order on every page. */
+export function compareRooms(a: string, b: string, locale = 'th'): number {
+  return a.localeCompare(b, locale);
+}
