@@ -8,6 +8,6 @@ export * from './device-input.ts';
 export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './payloads.ts';
+export * from './rooms.ts';
 export * from './serial.ts';
 export * from './topics.ts';
-export * from './rooms.ts';
