@@ -7,8 +7,8 @@ import { iconPng } from './icons.ts';
 import { ICONS, manifest } from './manifest.ts';
 
 // Emits the installable app's files into the build: the manifests, the icons and /sw.js, whose shell list is
-// every file the first page needs (index.html, the entry chunk and its static imports, styles, the web config)
-// and whose version is a hash of that list, so a new deployment is a new service worker (the update prompt).
+// every built file plus the web config, and whose version is a hash of that list (file names carry content
+// hashes), so a new deployment is a new service worker and the page offers the update.
 
 const WORKER_SOURCE = path.join(import.meta.dirname, 'service-worker.js');
 
@@ -27,23 +27,11 @@ export function installableApp(): Plugin {
           source: iconPng(size, icon.purpose === 'maskable'),
         });
       }
-      // The first page: the entry chunk, what it imports statically, and the CSS. Lazy chunks are cached by
-      // the worker the first time the page loads them.
-      const shell = new Set<string>([
-        '/index.html',
-        CONFIG_SCRIPT_PATH,
-        '/manifest.th.webmanifest',
-        '/manifest.en.webmanifest',
-      ]);
+      // Every built file: the installed app opens any page offline (the dashboard's chunks too), at the cost of
+      // one download of the whole app (about 300 KB gzip) when the worker installs.
+      const shell = new Set<string>([CONFIG_SCRIPT_PATH, '/index.html']);
       for (const icon of ICONS) shell.add(icon.src);
-      for (const item of Object.values(bundle)) {
-        if (item.type === 'chunk' && item.isEntry) {
-          shell.add(`/${item.fileName}`);
-          for (const name of item.imports) shell.add(`/${name}`);
-          for (const css of item.viteMetadata?.importedCss ?? []) shell.add(`/${css}`);
-        }
-        if (item.type === 'asset' && item.fileName.endsWith('.css')) shell.add(`/${item.fileName}`);
-      }
+      for (const item of Object.values(bundle)) shell.add(`/${item.fileName}`);
       const list = [...shell].sort();
       const version = createHash('sha256').update(list.join('\n')).digest('hex').slice(0, 12);
       const source = `const VERSION = ${JSON.stringify(version)};\nconst SHELL = ${JSON.stringify(list)};\n${readFileSync(WORKER_SOURCE, 'utf8')}`;
