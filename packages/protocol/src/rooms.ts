@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { graphemeCount } from './api.ts';
+import { unicodeNameSchema } from './api.ts';
 import type { DeviceType } from './catalogue.ts';
 
 // Rooms: an owner puts each device in a room (docs/DATA_MODEL.md, "Rooms"). The room is a field of the device
@@ -9,24 +9,8 @@ import type { DeviceType } from './catalogue.ts';
 export const ROOM_NAME_MAX_GRAPHEMES = 40;
 export const ROOM_NAME_MAX_BYTES = 320;
 
-// Same rule as device names: control characters and bidi overrides/isolates could make a name display as
-// something else; zero-width joiners stay (emoji, several scripts need them).
-const FORBIDDEN_ROOM_CHARS = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
-
-/** Any Unicode, NFC-normalized and trimmed; 1–40 characters; no control characters. */
-export const roomNameSchema = z
-  .string()
-  .transform((name) => name.normalize('NFC').trim())
-  .refine((name) => name.length > 0, { message: 'room must not be empty' })
-  .refine((name) => !FORBIDDEN_ROOM_CHARS.test(name), {
-    message: 'room must not contain control characters',
-  })
-  .refine((name) => graphemeCount(name) <= ROOM_NAME_MAX_GRAPHEMES, {
-    message: `room must be at most ${ROOM_NAME_MAX_GRAPHEMES} characters`,
-  })
-  .refine((name) => new TextEncoder().encode(name).length <= ROOM_NAME_MAX_BYTES, {
-    message: `room must be at most ${ROOM_NAME_MAX_BYTES} bytes of UTF-8`,
-  });
+/** Any Unicode, NFC-normalized and trimmed; 1–40 characters; no control characters (as device names). */
+export const roomNameSchema = unicodeNameSchema('room', ROOM_NAME_MAX_GRAPHEMES, ROOM_NAME_MAX_BYTES);
 
 // ---- PUT /api/devices/{deviceId}/room (owner) -----------------------------------------------------------------
 
