@@ -10,8 +10,14 @@
 const SHELL_CACHE = `esp32cloud-shell-${VERSION}`;
 
 self.addEventListener('install', (event) => {
-  // Waits for the page to accept the update (the update prompt posts 'skip-waiting').
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+  // Waits for the page to accept the update (the update prompt posts 'skip-waiting'). One file that fails to
+  // arrive must not throw the whole worker away (a first install that fails unregisters it): it is fetched, and
+  // cached, the first time the page asks for it instead.
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => Promise.all(SHELL.map((path) => cache.add(path).catch(() => undefined)))),
+  );
 });
 
 self.addEventListener('activate', (event) => {

@@ -213,7 +213,7 @@ describe.skipIf(!hasChromium)(
         expect(await result(relayB.device_id).getAttribute('data-result')).toBe('sent');
         expect(await result(led.device_id).getAttribute('data-result')).toBe('offline');
         await expect
-          .poll(() => Object.values({ ...simA.state().outputs, ...simB.state().outputs }), {
+          .poll(() => [...Object.values(simA.state().outputs), ...Object.values(simB.state().outputs)], {
             timeout: 20_000,
           })
           .toEqual(Array(8).fill(false));

@@ -42,9 +42,15 @@ export function startInstallableApp(): void {
     const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
     if (link) link.href = `/manifest.${language.value}.webmanifest`;
   });
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
-  void navigator.serviceWorker
-    .register('/sw.js', { scope: '/' })
-    .then(watch)
-    .catch(() => undefined); // no service worker: the app works online as before
+  // Built app only: `vite dev` (hot reloading) has no /sw.js. Not import.meta.env.PROD, which follows NODE_ENV and
+  // is false in a build made inside the test runner.
+  if (import.meta.hot || !('serviceWorker' in navigator)) return;
+  // After the first page has loaded: the worker's download of the shell must not compete with it.
+  const register = () =>
+    void navigator.serviceWorker
+      .register('/sw.js', { scope: '/' })
+      .then(watch)
+      .catch((error: unknown) => console.warn('service worker not registered', String(error)));
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
 }
