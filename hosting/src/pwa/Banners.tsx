@@ -3,12 +3,15 @@ import { t } from '../i18n/index.ts';
 import { online, shownSnapshotAt } from './connectivity.ts';
 import { applyUpdate, updateWaiting } from './register.ts';
 
-/** Offline: says so, and how old the states on screen are. A new version: offers to switch to it. */
+/**
+ * Offline: says so, and how old the states on screen are when they come from the saved snapshot. A new version:
+ * offers to switch to it.
+ */
 export function Banners() {
   const savedAt = shownSnapshotAt.value;
   return (
     <>
-      {(!online.value || savedAt) && (
+      {!online.value && (
         <p class="banner offline" role="status" data-testid="offline-banner">
           {savedAt ? t('pwa.staleSince', { when: relativeTime(savedAt) }) : t('pwa.offline')}
         </p>
