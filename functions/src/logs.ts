@@ -36,6 +36,9 @@ export const logs = {
   commandNotSent(deviceId: string, commandId: string, reason: string): void {
     logger.warn('device command not sent', { deviceId, commandId, reason });
   },
+  roomOff(uid: string, devices: number, sent: number): void {
+    logger.info('room switched off', { uid, devices, sent });
+  },
   deviceClaimed(deviceId: string, uid: string, repeated: boolean): void {
     logger.info('device claimed', { deviceId, uid, repeated });
   },

@@ -5,6 +5,7 @@ import { t } from './i18n/index.ts';
 import { lazyPage } from './lazy.tsx';
 import { AuthPage } from './pages/AuthPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
+import { Banners } from './pwa/Banners.tsx';
 import { navigate, onLinkClick, route } from './router.ts';
 import { currentUser } from './session.ts';
 
@@ -100,6 +101,7 @@ export function App() {
         {t('app.skip')}
       </a>
       <Header />
+      <Banners />
       <main id="main" tabIndex={-1}>
         <Page />
       </main>

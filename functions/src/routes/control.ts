@@ -1,18 +1,11 @@
-import {
-  type ControlPayload,
-  commandIdSchema,
-  encodePayload,
-  parseCommand,
-  topics,
-} from '@esp32cloud/protocol';
+import { commandIdSchema, parseCommand } from '@esp32cloud/protocol';
 import { z } from 'zod';
-import { markSendFailed, markSent, recordQueued } from '../commands/command-store.ts';
 import { commandRelay, RelayUnavailableError } from '../commands/relay-instance.ts';
+import { newCommandId, sendToDevice } from '../commands/send.ts';
 import { loadAccess, requireLevel } from '../devices/access.ts';
 import { db } from '../firebase.ts';
 import { ApiError, badRequest, unavailable } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
-import { logs } from '../logs.ts';
 import { backendProbes } from './health.ts';
 
 // POST /api/devices/{deviceId}/control {command, ...params, id?}: an owner or controller sends a command.
@@ -47,24 +40,17 @@ export function registerControlRoutes(router: Router): void {
         );
       }
 
-      const commandId =
-        body.id ?? `cmd_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
-      const recorded = await recordQueued(db, params.deviceId, commandId, parsed.value, caller!.uid);
-      if (!recorded.createdAt)
-        return { status: 202, body: { command_id: commandId, status: recorded.status } };
-      const createdAt = recorded.createdAt;
-      const payload: ControlPayload = {
-        ...parsed.value.params,
-        v: 1,
-        id: commandId,
-        command: parsed.value.command,
-      };
       try {
-        await commandRelay().publish(topics.control(device.serial_number), encodePayload(payload));
+        const sent = await sendToDevice(
+          db,
+          params.deviceId,
+          device,
+          parsed.value,
+          caller!.uid,
+          body.id ?? newCommandId(),
+        );
+        return { status: 202, body: { command_id: sent.commandId, status: sent.status } };
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        logs.commandNotSent(params.deviceId, commandId, message);
-        await markSendFailed(db, params.deviceId, commandId, createdAt);
         if (error instanceof RelayUnavailableError) {
           throw unavailable(
             'The device service is unreachable right now; the command was not sent. Try again.',
@@ -72,8 +58,6 @@ export function registerControlRoutes(router: Router): void {
         }
         throw error;
       }
-      await markSent(db, params.deviceId, commandId, createdAt);
-      return { status: 202, body: { command_id: commandId, status: 'sent' } };
     },
   });
 }

@@ -6,6 +6,7 @@ import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
+import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
 import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
@@ -23,5 +24,6 @@ export function createRouter(): Router {
   registerNotificationRoutes(router);
   registerTransferRoutes(router);
   registerAnalyticsRoutes(router);
+  registerRoomRoutes(router);
   return router;
 }

@@ -9,5 +9,6 @@ export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './history.ts';
 export * from './payloads.ts';
+export * from './rooms.ts';
 export * from './serial.ts';
 export * from './topics.ts';
