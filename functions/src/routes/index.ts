@@ -6,6 +6,8 @@ import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
 import { registerSharingRoutes } from './sharing.ts';
+import { registerSupportAdminRoutes } from './support-admin.ts';
+import { registerTicketRoutes } from './tickets.ts';
 import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
 
@@ -21,5 +23,7 @@ export function createRouter(): Router {
   registerAlertRuleRoutes(router);
   registerNotificationRoutes(router);
   registerTransferRoutes(router);
+  registerSupportAdminRoutes(router);
+  registerTicketRoutes(router);
   return router;
 }

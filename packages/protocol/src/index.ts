@@ -9,4 +9,5 @@ export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './payloads.ts';
 export * from './serial.ts';
+export * from './support.ts';
 export * from './topics.ts';
