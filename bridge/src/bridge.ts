@@ -28,6 +28,7 @@ import { factoryReset } from './features/factory-reset.ts';
 import { heartbeat } from './features/heartbeat.ts';
 import { deviceLogs } from './features/logs.ts';
 import { statusIngest } from './features/status.ts';
+import { statusHistory } from './features/status-history.ts';
 import { usageCounters } from './features/usage.ts';
 import { openFirestore } from './firestore.ts';
 import { ingest } from './ingest.ts';
@@ -116,6 +117,7 @@ export async function startBridge(
     commandTimeouts(ctx),
     ...(config.alerts.enabled ? [alertEvaluation(ctx), alertDelivery(ctx)] : []),
     factoryReset(ctx),
+    statusHistory(ctx),
   ];
   const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
   for (const feature of features) Object.assign(handlers, feature.handles);
