@@ -1,6 +1,7 @@
 import type { DeviceSnapshot } from '@esp32cloud/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
 import { DEVICE_SUBCOLLECTIONS, type DeviceDoc, iso, refs } from '../shared/documents.ts';
+import { deviceSummary } from './device-view.ts';
 
 // The device's state when its customer asks for help, taken by the API (a client could claim anything):
 // status, presence, last seen, signal, firmware, and its latest error log lines and failed commands.
@@ -34,14 +35,9 @@ export async function deviceSnapshot(
   ]
     .sort((a, b) => String(b.at).localeCompare(String(a.at)))
     .slice(0, errors);
+  const { owner_uid: _owner, ...summary } = deviceSummary(device);
   return {
-    device_id: device.device_id,
-    serial_number: device.serial_number,
-    device_type: device.device_type,
-    firmware: device.state?.firmware ?? device.firmware_version,
-    status: device.status,
-    online: device.state?.online === true,
-    last_seen: iso(device.state?.last_seen),
+    ...summary,
     rssi: device.state?.rssi ?? null,
     recent_errors: recent,
   };
