@@ -152,14 +152,20 @@ describe.skipIf(!hasChromium)(
 
       await page.getByTestId('still-broken').click();
       await page.getByTestId('ticket-description').fill('ปั๊มไม่ทำงานตั้งแต่เมื่อวาน');
-      await page.getByTestId('ticket-submit').click();
-      // The first API call may meet a cold Functions worker on a loaded machine.
-      await page.waitForURL(/\/help\/tickets\//, { timeout: 60_000 }).catch(fail(page));
+      // The first API call may need a fresh Functions worker, slow on a loaded machine: wait for the answer.
+      const [created] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/tickets') && r.request().method() === 'POST', {
+          timeout: 120_000,
+        }),
+        page.getByTestId('ticket-submit').click(),
+      ]);
+      expect(created.status(), await created.text()).toBe(201);
+      await page.waitForURL(/\/help\/tickets\//).catch(fail(page));
       await page.getByTestId('ticket-thread').waitFor().catch(fail(page));
       await page.getByText('ปั๊มไม่ทำงานตั้งแต่เมื่อวาน').first().waitFor();
       expect(await page.getByTestId('ticket-status').textContent()).toBe('เปิดอยู่');
       await screenshot(page, 'support-ticket-th');
-    });
+    }, 180_000);
 
     it('a customer opening the console sees only the refusal', async () => {
       const page = await newPhonePage(browser, errors);
@@ -227,7 +233,7 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('lang-switch').click();
       await page.getByText('สถานะคำขอ').waitFor();
       await page.getByTestId('lang-switch').click();
-    });
+    }, 180_000);
 
     it('a destructive action needs the second confirmation and lands in the audit log', async () => {
       const page = await signedIn(operator, 'en');
