@@ -85,4 +85,22 @@ export const logs = {
   transferDeclined(deviceId: string, uid: string): void {
     logger.info('device transfer declined', { deviceId, uid });
   },
+  supportAction(
+    action: string,
+    deviceId: string,
+    operatorUid: string,
+    auditId: string,
+    outcome: string,
+  ): void {
+    logger.info('support action', { action, deviceId, operatorUid, auditId, outcome });
+  },
+  ticketOpened(ticketId: string, uid: string, deviceId: string | null): void {
+    logger.info('support ticket opened', { ticketId, uid, deviceId });
+  },
+  ticketMessage(ticketId: string, uid: string, role: string): void {
+    logger.info('support ticket message', { ticketId, uid, role });
+  },
+  ticketUpdated(ticketId: string, operatorUid: string, status: string | null): void {
+    logger.info('support ticket updated', { ticketId, operatorUid, status });
+  },
 };

@@ -8,6 +8,8 @@ import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
 import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
+import { registerSupportAdminRoutes } from './support-admin.ts';
+import { registerTicketRoutes } from './tickets.ts';
 import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
 
@@ -25,5 +27,7 @@ export function createRouter(): Router {
   registerTransferRoutes(router);
   registerAnalyticsRoutes(router);
   registerRoomRoutes(router);
+  registerSupportAdminRoutes(router);
+  registerTicketRoutes(router);
   return router;
 }

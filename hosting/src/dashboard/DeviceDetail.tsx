@@ -42,6 +42,11 @@ export default function DeviceDetail(props: { deviceId: string }) {
         <a href="/">← {t('nav.dashboard')}</a>
       </p>
       <h1>{link.name}</h1>
+      <p>
+        <a href={`/devices/${encodeURIComponent(link.deviceId)}/help`} data-testid="get-help">
+          {t('device.getHelp')}
+        </a>
+      </p>
       <div class="card">
         <div class="row">
           <span class={`badge ${online ? 'online' : 'offline'}`} data-testid="device-online">

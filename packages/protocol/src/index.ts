@@ -11,4 +11,5 @@ export * from './history.ts';
 export * from './payloads.ts';
 export * from './rooms.ts';
 export * from './serial.ts';
+export * from './support.ts';
 export * from './topics.ts';
