@@ -153,9 +153,10 @@ export async function startBridge(
       handled();
       return;
     }
+    const receivedAt = ctx.now();
     void enqueueTask(parsed.serial, async () => {
       try {
-        await ingest(ctx, handlers, topic, parsed, payload);
+        await ingest(ctx, handlers, topic, parsed, payload, receivedAt);
       } catch (error) {
         bridgeLogs.writeFailed(parsed.serial, error);
         drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
