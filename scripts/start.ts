@@ -55,7 +55,6 @@ async function main(): Promise<void> {
     indexesFile: path.join(repoRoot, 'firestore.indexes.json'),
     requireIndexes: true,
     importDir: config.dataDir,
-    warmFunctionWorkers: config.warmFunctionWorkers,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     quiet: true,
   });

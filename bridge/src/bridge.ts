@@ -32,6 +32,7 @@ import { usageCounters } from './features/usage.ts';
 import { openFirestore } from './firestore.ts';
 import { ingest } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
+import { WriteBatcher } from './write-batcher.ts';
 
 // The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
 // shared subscription, so instances can be added), one ordered queue per device, and the list of features
@@ -82,6 +83,14 @@ export async function startBridge(
       : {}),
   };
   const client = mqtt.connect(config.mqttUrl, connectOptions);
+  // Back-pressure: mqtt.js reads the next packet (and sends a QoS 1 message's PUBACK) only once this calls
+  // back, so past maxQueuedMessages unhandled messages the bridge stops reading until half have been handled;
+  // meanwhile the broker keeps the messages in this instance's session.
+  let resumeReading: (() => void) | null = null;
+  client.handleMessage = (_packet, callback) => {
+    if (inflight.size < config.maxQueuedMessages) callback();
+    else resumeReading = () => callback();
+  };
 
   const ctx: BridgeContext = {
     db: firestore.db,
@@ -89,6 +98,7 @@ export async function startBridge(
     directory: new DeviceDirectory(firestore.db, config.directoryTtlMs),
     stats,
     events: new BridgeEvents(),
+    writer: new WriteBatcher(firestore.db),
     enqueue(serial, task) {
       const previous = queues.get(serial) ?? Promise.resolve();
       const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
@@ -97,6 +107,11 @@ export async function startBridge(
       void next.finally(() => {
         inflight.delete(next);
         if (queues.get(serial) === next) queues.delete(serial);
+        if (resumeReading && inflight.size <= config.maxQueuedMessages / 2) {
+          const resume = resumeReading;
+          resumeReading = null;
+          resume();
+        }
       });
     },
     publishRetained(topic, payload) {
