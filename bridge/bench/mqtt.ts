@@ -290,16 +290,21 @@ async function writesPerDay(msPerSecond = 2, devicesPerType = 10) {
     for (const [index, type] of (['4Relay', 'Sensor'] as DeviceType[]).entries()) {
       const configs = await provisionFleet(broker, db, devicesPerType, type, 30);
       const instance = bridgeInstanceUsername(index + 2);
+      // The bridge's clock runs as fast as protocol time, so its history hours end on schedule too.
+      const production = configFromEnv({});
+      const startedAt = Date.now();
       const bridge = await startBridge(
         bridgeConfig(broker, projectId, {
           username: instance,
           clientId: instance,
-          msPerSecond,
-          lastSeenWindowMs: 5 * 60_000 * scale,
-          readingsWindowMs: 60_000 * scale,
+          // Bridge durations are on its (compressed) clock, so a protocol second is 1000 of its ms.
+          msPerSecond: 1000,
+          lastSeenWindowMs: production.lastSeenWindowMs,
+          readingsWindowMs: production.readingsWindowMs,
           sweepIntervalMs: 5_000 * scale + 5,
-          usageFlushMs: 15 * 60_000 * scale,
+          historyTickMs: production.historyTickMs * scale + 5,
         }),
+        { clock: () => startedAt + (Date.now() - startedAt) / scale },
       );
       const devices = configs.map((c) => startSimulatedDevice(c, { brokerUrl: broker.url, msPerSecond }));
       await Promise.all(devices.map((d) => d.waitConnected(30_000)));

@@ -12,7 +12,7 @@ import type { DynsecConfig } from './dynsec-model.ts';
 import { startDynsecResponder } from './dynsec-responder.ts';
 import { startEmbeddedBroker } from './embedded.ts';
 import { brokerLogs } from './logs.ts';
-import { dynsecPluginPath, startMosquitto } from './mosquitto.ts';
+import { dynsecPluginPath, type MosquittoProcess, startMosquitto } from './mosquitto.ts';
 import { DEVICE_ROLE_PREFIX, pinnedClientId, type ServiceUser, serviceRoles } from './roles.ts';
 import { type BrokerTls, ensureBrokerTls } from './tls.ts';
 import { whichProgram } from './which.ts';
@@ -67,6 +67,13 @@ export interface RunningBroker {
   authHookUrl: string | null;
   adminCredentials: Credentials;
   serviceCredentials: ServiceCredentials;
+  /** The broker's process id: Mosquitto's own, or this process for the embedded broker. */
+  pid: number;
+  /**
+   * Resolves when the broker ends: Mosquitto's process exiting (killed, crashed or stopped), the embedded
+   * broker being stopped. `npm start` restarts it from here (scripts/start/supervisor.ts).
+   */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -197,10 +204,17 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const responder = hook
     ? await startDynsecResponder({ url: `mqtt://${host}:${port}`, ...credentials.admin, dynsecFile })
     : null;
+  let stopped: () => void = () => undefined;
+  const child = 'process' in running ? (running as MosquittoProcess) : null;
+  const exited = child ? child.exited : new Promise<void>((resolve) => (stopped = resolve));
   const stop = async () => {
-    await responder?.stop();
-    await running.stop();
-    await hook?.stop();
+    try {
+      await responder?.stop();
+      await running.stop();
+      await hook?.stop();
+    } finally {
+      stopped();
+    }
   };
   const url = `mqtt://${host}:${port}`;
   const wsUrl = wsPort === null ? null : `ws://${host}:${wsPort}`;
@@ -225,6 +239,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     authHookUrl: hook?.url ?? null,
     adminCredentials: credentials.admin,
     serviceCredentials: credentials,
+    pid: child?.process.pid ?? process.pid,
+    exited,
     stop() {
       stopping ??= stop().then(() => brokerLogs.stopped(kind));
       return stopping;

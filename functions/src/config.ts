@@ -85,6 +85,32 @@ export const config = {
     } satisfies AlertLimits,
     webhookTestTimeoutMs: intEnv('WEBHOOK_TEST_TIMEOUT_MS', 5000),
   },
+  /** Device history and fleet analytics (docs/ANALYTICS.md). */
+  analytics: {
+    /**
+     * Retention per plan id. Billing (#16) writes `plan` on users/{uid}; a device follows its owner's plan,
+     * and anything unknown gets `defaultPlan`. `analytics` is the "Analytics Package" of the revenue model.
+     */
+    plans: {
+      free: {
+        detailDays: intEnv('HISTORY_FREE_DETAIL_DAYS', 7),
+        summaryDays: intEnv('HISTORY_FREE_SUMMARY_DAYS', 90),
+      },
+      analytics: {
+        detailDays: intEnv('HISTORY_ANALYTICS_DETAIL_DAYS', 90),
+        summaryDays: intEnv('HISTORY_ANALYTICS_SUMMARY_DAYS', 730),
+      },
+    } as Record<string, { detailDays: number; summaryDays: number }>,
+    defaultPlan: 'free',
+    /** When the retention cleanup runs (Cloud Scheduler syntax), in the company's time zone. */
+    retentionSchedule: env('HISTORY_RETENTION_SCHEDULE', 'every day 03:30'),
+    retentionTimeZone: 'Asia/Bangkok',
+    retentionDevicePage: intEnv('HISTORY_RETENTION_DEVICE_PAGE', 200),
+    retentionBatchSize: intEnv('HISTORY_RETENTION_BATCH', 400),
+    /** Commands listed in one history answer. */
+    historyMaxCommands: intEnv('HISTORY_MAX_COMMANDS', 500),
+    topErrorCodes: 10,
+  },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),
 } as const;

@@ -4,6 +4,19 @@ import { logger } from 'firebase-functions';
 // token, claim code or password in any field.
 
 export const logs = {
+  historyRetention(result: {
+    devices: number;
+    hoursDeleted: number;
+    daysDeleted: number;
+    usageDeleted: number;
+  }): void {
+    logger.info('history retention done', result);
+  },
+  historyRetentionFailed(error: unknown): void {
+    logger.error('history retention failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
   requestFailed(method: string, path: string, status: number, code: string, message: string): void {
     logger.warn('api request failed', { method, path, status, code, message });
   },

@@ -14,6 +14,7 @@ const DeviceDetail = lazyPage<{ deviceId: string }>(() =>
   import('./dashboard/DeviceDetail.tsx').then((m) => m.default),
 );
 const Setup = lazyPage(() => import('./setup/Setup.tsx').then((m) => m.default));
+const FleetAnalytics = lazyPage(() => import('./analytics/FleetPage.tsx').then((m) => m.default));
 
 /** Pages that need a signed-in user send a signed-out visitor to /signin and back afterwards. */
 function RequireUser(props: { children: preact.ComponentChildren }) {
@@ -60,6 +61,12 @@ function Page() {
       return (
         <RequireUser>
           <LazyNotificationsPage />
+        </RequireUser>
+      );
+    case '/admin/analytics':
+      return (
+        <RequireUser>
+          <FleetAnalytics />
         </RequireUser>
       );
     case '/signin':

@@ -2,11 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { firebaseToolsPreload, type RunningEmulator } from '@esp32cloud/firestore-emulator';
 import { localHostingHeaders } from './hosting-headers.ts';
 
 // Runs firebase-tools' Auth, Functions and Hosting emulators (all offline, no Java) as one child process
 // group, from a generated config so several stacks can run side by side on their own ports. Shared by
-// `npm start` and the test harness.
+// `npm start` and the test harness. When our Firestore emulator runs beside the Functions emulator,
+// firebase-tools is started with the emulator's preload, so it registers the codebase's Firestore triggers
+// with our emulator (as it would with Google's), and the emulator delivers their events to it.
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 const firebaseBin = createRequire(import.meta.url).resolve('firebase-tools/lib/bin/firebase.js');
@@ -31,6 +34,13 @@ export interface FirebaseEmulatorOptions {
   };
   /** Extra environment for the emulators and the functions they run (FIRESTORE_EMULATOR_HOST, MQTT_URL...). */
   env: Record<string, string>;
+  /**
+   * Our Firestore emulator, running in this process: the functions' Firestore, and with the Functions emulator
+   * the source of their Firestore trigger events.
+   */
+  firestore?: Pick<RunningEmulator, 'hostAndPort' | 'useFunctionsEmulator'>;
+  /** The functions codebase to run (default the product's `functions/`); tests run codebases of their own. */
+  functionsSource?: string;
   /** Where generated config and logs go. */
   workDir: string;
   /** Folder the Hosting emulator serves (default hosting/dist). */
@@ -65,7 +75,7 @@ export interface RunningFirebaseEmulators {
 /** The emulator origins this run's web app connects to (Auth here, Firestore from FIRESTORE_EMULATOR_HOST). */
 function emulatorOrigins(options: FirebaseEmulatorOptions): string[] {
   const origins = [`http://127.0.0.1:${options.ports.auth}`];
-  const firestore = options.env.FIRESTORE_EMULATOR_HOST;
+  const firestore = options.firestore?.hostAndPort ?? options.env.FIRESTORE_EMULATOR_HOST;
   if (firestore) origins.push(`http://${firestore}`);
   return origins;
 }
@@ -75,7 +85,9 @@ export function writeFirebaseConfig(options: FirebaseEmulatorOptions): string {
   const rel = (p: string) => path.relative(repoRoot, p) || '.';
   const host = '127.0.0.1';
   const config = {
-    functions: [{ source: 'functions', codebase: 'default' }],
+    functions: [
+      { source: rel(options.functionsSource ?? path.join(repoRoot, 'functions')), codebase: 'default' },
+    ],
     hosting: {
       public: rel(options.hostingPublicDir ?? path.join(repoRoot, 'hosting/dist')),
       rewrites: [
@@ -104,7 +116,16 @@ export function writeFirebaseConfig(options: FirebaseEmulatorOptions): string {
 
 export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promise<RunningFirebaseEmulators> {
   const configFile = writeFirebaseConfig(options);
-  const args = [
+  const env: Record<string, string> = { ...options.env };
+  const args: string[] = [];
+  const triggers = options.firestore && options.only.includes('functions') ? options.firestore : null;
+  if (triggers) {
+    args.push('-r', firebaseToolsPreload);
+    env.FIRESTORE_EMULATOR_EXTERNAL_HOST = triggers.hostAndPort;
+    env.FIRESTORE_EMULATOR_HOST = triggers.hostAndPort;
+    triggers.useFunctionsEmulator(`127.0.0.1:${options.ports.functions}`);
+  }
+  args.push(
     firebaseBin,
     'emulators:start',
     '--only',
@@ -113,14 +134,14 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
     options.projectId,
     '--config',
     configFile,
-  ];
+  );
   if (options.importDir) args.push('--import', options.importDir);
   if (options.exportOnExit) args.push('--export-on-exit', options.exportOnExit);
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
-      ...options.env,
+      ...env,
       FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true',
       FUNCTIONS_DISCOVERY_TIMEOUT: String(FUNCTIONS_WORKER_LOAD_TIMEOUT_S),
       ...((options.warmFunctionWorkers ?? 0) > 0
@@ -134,7 +155,11 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
     detached: true,
   });
   const output: string[] = [];
-  const stop = () => stopGroup(child).finally(() => rmSync(configFile, { force: true }));
+  const stop = () =>
+    stopGroup(child).finally(() => {
+      rmSync(configFile, { force: true });
+      triggers?.useFunctionsEmulator(null);
+    });
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

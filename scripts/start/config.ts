@@ -48,6 +48,7 @@ export function readStartConfig(argv = process.argv.slice(2)) {
     mqttWss: setting('mqtt-wss', 'MQTT over secure WebSocket', 'MQTT_WSS_PORT', 8443, argv),
     smtp: setting('smtp', 'Mail catcher (SMTP)', 'SMTP_PORT', 1025, argv),
     mailWeb: setting('mail-web', 'Mail catcher inbox', 'MAIL_WEB_PORT', 1080, argv),
+    stackHealth: setting('stack-health', 'Stack health (supervised parts)', 'STACK_HEALTH_PORT', 4401, argv),
   };
   return {
     projectId: readProjectId(),

@@ -1,5 +1,6 @@
 import { Router } from '../http/router.ts';
 import { registerAlertRuleRoutes } from './alert-rules.ts';
+import { registerAnalyticsRoutes } from './analytics.ts';
 import { registerControlRoutes } from './control.ts';
 import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
@@ -21,5 +22,6 @@ export function createRouter(): Router {
   registerAlertRuleRoutes(router);
   registerNotificationRoutes(router);
   registerTransferRoutes(router);
+  registerAnalyticsRoutes(router);
   return router;
 }

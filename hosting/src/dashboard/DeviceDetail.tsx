@@ -1,6 +1,7 @@
 import { LazyAlertRules } from '../alerts/lazy-device.ts';
 import { canControl, canManage } from '../devices/permissions.ts';
 import { deviceStore } from '../devices/store.ts';
+import { HistoryEntry } from '../history/HistoryEntry.tsx';
 import { t } from '../i18n/index.ts';
 import { currentUser } from '../session.ts';
 import { Controls } from './Controls.tsx';
@@ -49,7 +50,8 @@ export default function DeviceDetail(props: { deviceId: string }) {
         </div>
         <dl class="facts">
           <dt>{t('device.lastSeen')}</dt>
-          <dd>{lastSeenText(device.state.lastSeen)}</dd>
+          {/* last_seen is written hourly while online and exactly on going offline (docs/ANALYTICS.md). */}
+          <dd>{online ? t('device.online') : lastSeenText(device.state.lastSeen)}</dd>
           <dt>{t('device.serial')}</dt>
           <dd>{device.serialNumber}</dd>
           <dt>{t('device.id')}</dt>
@@ -72,6 +74,12 @@ export default function DeviceDetail(props: { deviceId: string }) {
         </p>
       )}
       <Readings device={device} canControl={canControl(link.access)} />
+      <HistoryEntry
+        key={`history-${link.deviceId}`}
+        deviceId={link.deviceId}
+        type={device.type}
+        live={{ online, readings: device.state.readings }}
+      />
       {canManage(link.access) && <Settings key={link.deviceId} uid={uid} link={link} />}
       {canManage(link.access) && <Sharing key={link.deviceId} deviceId={link.deviceId} />}
       {link.access === 'owner' && (

@@ -7,6 +7,7 @@ export * from './command-lifecycle.ts';
 export * from './device-input.ts';
 export * from './firestore-paths.ts';
 export * from './flash-config.ts';
+export * from './history.ts';
 export * from './payloads.ts';
 export * from './serial.ts';
 export * from './topics.ts';
