@@ -2,7 +2,8 @@ import type { DocumentData, Firestore } from 'firebase-admin/firestore';
 import { withRetry } from './retry.ts';
 
 // Device-document updates from many devices go to Firestore together: one batched commit carries up to
-// `maxBatch` of them, so thousands of state changes a second need a few commits, not thousands of round trips.
+// `maxBatch` of them, so thousands of state changes a second need a few commits, not thousands of round trips
+// (group commit: batches form while earlier commits are in flight, so a lone update is never delayed).
 // Order and last-write-wins hold per document: a document never sits in two commits at once (a later update
 // of a document waits for the commit carrying its earlier one, keeping its place in line), so the later
 // write always lands last. At most `maxInFlight` commits run at once; callers beyond `maxPending` waiting
@@ -27,7 +28,6 @@ export class WriteBatcher {
   private pending: PendingUpdate[] = [];
   private readonly committing = new Set<string>();
   private inFlight = 0;
-  private scheduled = false;
   private readonly roomWaiters: Array<() => void> = [];
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
@@ -53,13 +53,9 @@ export class WriteBatcher {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // Everything handled in this turn of the event loop joins the same commit.
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    // Group commit: with a commit slot free an update goes out at once (a lone write waits for nothing);
+    // while every slot is busy, updates gather and the next free slot takes them together.
+    if (this.inFlight < this.maxInFlight) this.flush();
   }
 
   private flush(): void {
