@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     { name: 'Firestore emulator', value: firestoreHost },
     { name: 'Firestore data browser', value: `${firestore.url}/browser` },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
-    { name: 'Mail catcher', value: `${mail.webUrl}  (alert emails; SMTP ${mail.smtpUrl})` },
+    { name: 'Mail catcher', value: `${mail.webUrl}  (alert and support emails; SMTP ${mail.smtpUrl})` },
     {
       name: 'Demo accounts',
       value: 'demo@esp32.cloud / demo-password,  operator@esp32.cloud / operator-password',

@@ -31,6 +31,7 @@ import { deviceHistory } from './features/history.ts';
 import { deviceLogs } from './features/logs.ts';
 import { staleCommands } from './features/stale-commands.ts';
 import { statusIngest } from './features/status.ts';
+import { statusHistory } from './features/status-history.ts';
 import { openFirestore } from './firestore.ts';
 import { ingest } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
@@ -146,6 +147,7 @@ export async function startBridge(
     staleCommands(ctx),
     ...(config.alerts.enabled ? [alertEvaluation(ctx), alertDelivery(ctx)] : []),
     factoryReset(ctx),
+    statusHistory(ctx),
   ];
   const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
   for (const feature of features) Object.assign(handlers, feature.handles);

@@ -111,6 +111,17 @@ export const config = {
     historyMaxCommands: intEnv('HISTORY_MAX_COMMANDS', 500),
     topErrorCodes: 10,
   },
+  /** The support portal (docs/SUPPORT.md). */
+  support: {
+    /** Serial-prefix search results at most. */
+    searchLimit: intEnv('SUPPORT_SEARCH_LIMIT', 20),
+    /** Error log lines copied into a ticket's device snapshot. */
+    snapshotErrors: intEnv('SUPPORT_SNAPSHOT_ERRORS', 5),
+    /** Tickets the metrics read at most (newest first); past this the figures cover the newest ones. */
+    metricsTicketScan: intEnv('SUPPORT_METRICS_TICKET_SCAN', 5000),
+    /** Tickets one customer may open per hour. */
+    ticketsPerCustomerPerHour: intEnv('SUPPORT_TICKETS_PER_HOUR', 10),
+  },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),
 } as const;
