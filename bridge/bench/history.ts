@@ -3,7 +3,7 @@ import { DAY_MS, type DeviceType, type FlashConfig, topics } from '@esp32cloud/p
 import { benchBrokerKind } from '@esp32cloud/tests/harness/broker-kind';
 import type { MqttClient } from 'mqtt';
 import { type RunningBridge, startBridge } from '../src/index.ts';
-import { startFixture } from '../test/bridge-fixtures.ts';
+import { CONTROLLED_CLOCK_SETTINGS, startFixture } from '../test/bridge-fixtures.ts';
 
 // Figures of issue 13 (and the write budget of issue 21): Firestore writes per device per day, everything the
 // bridge writes for that device, at 30 s and 5 s reporting, for a relay board (heartbeats, four switches a day)
@@ -75,16 +75,7 @@ async function simulatedDay(
 }
 
 const fx = await startFixture(benchBrokerKind());
-const bridge = await startBridge(
-  fx.bridgeConfig({
-    msPerSecond: 1000,
-    lastSeenWindowMs: 60 * 60_000,
-    readingsWindowMs: 20 * 60_000,
-    sweepIntervalMs: 3_600_000,
-    historyTickMs: 3_600_000,
-  }),
-  { clock: () => now },
-);
+const bridge = await startBridge(fx.bridgeConfig(CONTROLLED_CLOCK_SETTINGS), { clock: () => now });
 const clients: MqttClient[] = [];
 let day = 0;
 try {

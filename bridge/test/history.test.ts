@@ -10,7 +10,7 @@ import {
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBridge, startBridge } from '../src/index.ts';
-import { type Fixture, startFixture } from './bridge-fixtures.ts';
+import { CONTROLLED_CLOCK_SETTINGS, type Fixture, startFixture } from './bridge-fixtures.ts';
 
 // Device history against the real (embedded) broker and the Firestore emulator, with a clock the test holds:
 // a whole simulated day runs in seconds. The device speaks from a plain MQTT client, so the test decides the
@@ -26,17 +26,7 @@ describe('device history written by the bridge', () => {
 
   beforeAll(async () => {
     fx = await startFixture('embedded');
-    bridge = await startBridge(
-      fx.bridgeConfig({
-        msPerSecond: 1000,
-        // Production windows; the sweep and the tick are out of the way (time moves only with the test).
-        lastSeenWindowMs: 60 * 60_000,
-        readingsWindowMs: 20 * 60_000,
-        sweepIntervalMs: 3_600_000,
-        historyTickMs: 3_600_000,
-      }),
-      { clock: () => now },
-    );
+    bridge = await startBridge(fx.bridgeConfig(CONTROLLED_CLOCK_SETTINGS), { clock: () => now });
   });
   afterAll(async () => {
     for (const c of clients) c.end(true);
