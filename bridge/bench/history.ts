@@ -74,6 +74,13 @@ async function simulatedDay(
   return bridge.stats().writes - before;
 }
 
+async function goOffline(bridge: RunningBridge, client: MqttClient, flash: FlashConfig) {
+  const target = bridge.stats().processed + 1;
+  client.publish(topics.status(flash.serial_number), JSON.stringify({ v: 1, online: false }), { qos: 0 });
+  while (bridge.stats().processed < target) await new Promise((r) => setTimeout(r, 1));
+  await bridge.idle();
+}
+
 const fx = await startFixture(benchBrokerKind());
 const bridge = await startBridge(fx.bridgeConfig(CONTROLLED_CLOCK_SETTINGS), { clock: () => now });
 const clients: MqttClient[] = [];
@@ -97,6 +104,8 @@ try {
       const history =
         (await fx.db.collection(`${base}/history_hours`).where('day', '==', dayId).get()).size +
         ((await fx.db.doc(`${base}/history_days/${dayId}`).get()).exists ? 1 : 0);
+      // Off the air before the next device's days, or its online time would keep being written.
+      await goOffline(bridge, client, flash);
       console.log(
         `Firestore writes per device per day, ${type} reporting every ${interval} s (a whole simulated steady day, everything the bridge writes for it): ${writes} (history ${history}, device document ${writes - history}; naive one per message: ${86_400 / interval})`,
       );
