@@ -18,6 +18,7 @@ import {
   emptyStats,
   type IngestStats,
 } from './context.ts';
+import { deferPubacks } from './deferred-acks.ts';
 import { DeviceDirectory } from './device-directory.ts';
 import { BridgeEvents } from './events.ts';
 import { acks } from './features/acks.ts';
@@ -28,7 +29,9 @@ import { factoryReset } from './features/factory-reset.ts';
 import { heartbeat } from './features/heartbeat.ts';
 import { deviceHistory } from './features/history.ts';
 import { deviceLogs } from './features/logs.ts';
+import { staleCommands } from './features/stale-commands.ts';
 import { statusIngest } from './features/status.ts';
+import { statusHistory } from './features/status-history.ts';
 import { openFirestore } from './firestore.ts';
 import { ingest } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
@@ -80,10 +83,27 @@ export async function startBridge(
     connectTimeout: 10_000,
     keepalive: 30,
     ...(config.protocolVersion === 5
-      ? { properties: { sessionExpiryInterval: config.sessionExpirySeconds } }
+      ? {
+          // Acks are held until a message is handled (deferred-acks.ts): room for many devices' messages at once.
+          properties: { sessionExpiryInterval: config.sessionExpirySeconds, receiveMaximum: 1000 },
+        }
       : {}),
   };
   const client = mqtt.connect(config.mqttUrl, connectOptions);
+  const acksToBroker = deferPubacks(client);
+
+  /** Runs `task` after the device's earlier tasks; settles when it has run (errors are logged here). */
+  const enqueueTask = (serial: string, task: () => Promise<void>): Promise<void> => {
+    const previous = queues.get(serial) ?? Promise.resolve();
+    const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
+    queues.set(serial, next);
+    inflight.add(next);
+    void next.finally(() => {
+      inflight.delete(next);
+      if (queues.get(serial) === next) queues.delete(serial);
+    });
+    return next;
+  };
 
   const ctx: BridgeContext = {
     db: firestore.db,
@@ -92,14 +112,7 @@ export async function startBridge(
     stats,
     events: new BridgeEvents(),
     enqueue(serial, task) {
-      const previous = queues.get(serial) ?? Promise.resolve();
-      const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
-      queues.set(serial, next);
-      inflight.add(next);
-      void next.finally(() => {
-        inflight.delete(next);
-        if (queues.get(serial) === next) queues.delete(serial);
-      });
+      void enqueueTask(serial, task);
     },
     publishRetained(topic, payload) {
       client.publish(topic, payload, { qos: 0, retain: true });
@@ -116,33 +129,38 @@ export async function startBridge(
     acks(ctx),
     deviceLogs(ctx),
     commandTimeouts(ctx),
+    staleCommands(ctx),
     ...(config.alerts.enabled ? [alertEvaluation(ctx), alertDelivery(ctx)] : []),
     factoryReset(ctx),
+    statusHistory(ctx),
   ];
   const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
   for (const feature of features) Object.assign(handlers, feature.handles);
 
-  client.on('message', (topic, payload) => {
+  client.on('message', (topic, payload, packet) => {
     stats.received++;
+    const handled = acksToBroker.received(packet);
     const controlled = parseControlTopic(topic);
     if (controlled) {
       const control = decodePayload(controlPayloadSchema, payload);
       if (control.ok) ctx.events.emit('commandSent', controlled, control.value.id);
+      handled();
       return;
     }
     const parsed = parseDeviceTopic(topic);
     if (!parsed) {
       drop(ctx, topic, 'not a device topic', 'topic');
+      handled();
       return;
     }
-    ctx.enqueue(parsed.serial, async () => {
+    void enqueueTask(parsed.serial, async () => {
       try {
         await ingest(ctx, handlers, topic, parsed, payload);
       } catch (error) {
         bridgeLogs.writeFailed(parsed.serial, error);
         drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
       }
-    });
+    }).then(handled);
   });
 
   const shared = (filter: string) =>
@@ -208,7 +226,9 @@ export async function startBridge(
       stopping ??= (async () => {
         for (const feature of features) feature.stop?.();
         if (leaveGroup && client.connected) await client.unsubscribeAsync(allFilters).catch(() => undefined);
-        // Stop taking messages, finish the ones taken, then leave the session for the next start.
+        // Finish the messages taken while still connected, so their acks reach the broker; then stop taking
+        // messages and leave the session for the next start (what arrived in between is delivered again).
+        await idle();
         await client.endAsync();
         await idle();
         await flushFeatures();

@@ -18,7 +18,21 @@ function intEnv(name: string, fallback: number): number {
 
 export const config = {
   version: env('ESP32_CLOUD_VERSION', '0.1.0'),
+  /** Next to the broker (Singapore): every command is one publish from here to it (docs/SCALING.md). */
   region: 'asia-southeast1',
+  /**
+   * The api function's instances (read at deploy time from functions/.env.<project>; docs/SCALING.md,
+   * "Production settings"). One instance serves `concurrency` requests at once over one broker connection and
+   * one Firestore channel; `minInstances` above 0 keeps that many warm (billed while idle) so no user waits
+   * for a cold start.
+   */
+  apiInstances: {
+    concurrency: intEnv('API_CONCURRENCY', 80),
+    cpu: 1,
+    memory: '512MiB' as const,
+    minInstances: intEnv('API_MIN_INSTANCES', 0),
+    maxInstances: intEnv('API_MAX_INSTANCES', 100),
+  },
   projectId: env('GCLOUD_PROJECT', env('GCP_PROJECT', 'demo-esp32-cloud')),
   /** Public origin of the web app, used in setup links. */
   appUrl: env('APP_URL', 'http://127.0.0.1:5000'),
@@ -96,6 +110,17 @@ export const config = {
     /** Commands listed in one history answer. */
     historyMaxCommands: intEnv('HISTORY_MAX_COMMANDS', 500),
     topErrorCodes: 10,
+  },
+  /** The support portal (docs/SUPPORT.md). */
+  support: {
+    /** Serial-prefix search results at most. */
+    searchLimit: intEnv('SUPPORT_SEARCH_LIMIT', 20),
+    /** Error log lines copied into a ticket's device snapshot. */
+    snapshotErrors: intEnv('SUPPORT_SNAPSHOT_ERRORS', 5),
+    /** Tickets the metrics read at most (newest first); past this the figures cover the newest ones. */
+    metricsTicketScan: intEnv('SUPPORT_METRICS_TICKET_SCAN', 5000),
+    /** Tickets one customer may open per hour. */
+    ticketsPerCustomerPerHour: intEnv('SUPPORT_TICKETS_PER_HOUR', 10),
   },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),

@@ -17,8 +17,9 @@ const router = createRouter();
 // environment variables; the emulator passes local values through the environment instead.
 const secrets = process.env.FUNCTIONS_EMULATOR === 'true' ? [] : ['MQTT_PASSWORD', 'CLAIM_CODE_PEPPER'];
 
-export const api = onRequest({ region: config.region, cors: true, secrets }, (req, res) =>
-  router.handle(req, res),
+export const api = onRequest(
+  { region: config.region, ...config.apiInstances, cors: true, secrets },
+  (req, res) => router.handle(req, res),
 );
 
 // History retention (docs/ANALYTICS.md). The Functions emulator does not fire schedules; tests call runRetention.

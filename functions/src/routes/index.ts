@@ -6,7 +6,10 @@ import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
+import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
+import { registerSupportAdminRoutes } from './support-admin.ts';
+import { registerTicketRoutes } from './tickets.ts';
 import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
 
@@ -23,5 +26,8 @@ export function createRouter(): Router {
   registerNotificationRoutes(router);
   registerTransferRoutes(router);
   registerAnalyticsRoutes(router);
+  registerRoomRoutes(router);
+  registerSupportAdminRoutes(router);
+  registerTicketRoutes(router);
   return router;
 }

@@ -2,12 +2,13 @@ import { LazyAlertRules } from '../alerts/lazy-device.ts';
 import { canControl, canManage } from '../devices/permissions.ts';
 import { deviceStore } from '../devices/store.ts';
 import { HistoryEntry } from '../history/HistoryEntry.tsx';
+import { lastSeenText } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { currentUser } from '../session.ts';
 import { Controls } from './Controls.tsx';
-import { lastSeenText } from './format.ts';
 import { typeLabel } from './labels.ts';
 import { Readings } from './Readings.tsx';
+import { RoomSetting } from './RoomSetting.tsx';
 import { Settings } from './Settings.tsx';
 import { Sharing } from './Sharing.tsx';
 import { Transfer } from './Transfer.tsx';
@@ -41,6 +42,11 @@ export default function DeviceDetail(props: { deviceId: string }) {
         <a href="/">← {t('nav.dashboard')}</a>
       </p>
       <h1>{link.name}</h1>
+      <p>
+        <a href={`/devices/${encodeURIComponent(link.deviceId)}/help`} data-testid="get-help">
+          {t('device.getHelp')}
+        </a>
+      </p>
       <div class="card">
         <div class="row">
           <span class={`badge ${online ? 'online' : 'offline'}`} data-testid="device-online">
@@ -56,6 +62,12 @@ export default function DeviceDetail(props: { deviceId: string }) {
           <dd>{device.serialNumber}</dd>
           <dt>{t('device.id')}</dt>
           <dd>{device.deviceId}</dd>
+          {device.room && (
+            <>
+              <dt>{t('room.current')}</dt>
+              <dd data-testid="device-room">{device.room}</dd>
+            </>
+          )}
           <dt>{t('device.access')}</dt>
           <dd>{t(`access.${link.access}`)}</dd>
           {device.firmware && (
@@ -81,6 +93,7 @@ export default function DeviceDetail(props: { deviceId: string }) {
         live={{ online, readings: device.state.readings }}
       />
       {canManage(link.access) && <Settings key={link.deviceId} uid={uid} link={link} />}
+      {canManage(link.access) && <RoomSetting key={link.deviceId} device={device} />}
       {canManage(link.access) && <Sharing key={link.deviceId} deviceId={link.deviceId} />}
       {link.access === 'owner' && (
         <LazyAlertRules key={link.deviceId} deviceId={link.deviceId} type={device.type} />

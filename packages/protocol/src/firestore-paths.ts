@@ -30,6 +30,12 @@ export const COLLECTIONS = {
   emailUnsubscribe: 'email_unsubscribe',
   /** transfers/{deviceId}: at most one pending ownership transfer per device (API only, no client rule). */
   transfers: 'transfers',
+  /** support_tickets/{ticketId}: customer help requests (docs/SUPPORT.md); the customer and operators read. */
+  supportTickets: 'support_tickets',
+  /** support_audit/{entryId}: append-only record of operator actions; operators read, nobody writes by client. */
+  supportAudit: 'support_audit',
+  /** support_counters/{name}: the ticket number sequence (server only). */
+  supportCounters: 'support_counters',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -44,7 +50,12 @@ export const DEVICE_SUBCOLLECTIONS = {
   historyHours: 'history_hours',
   /** One summary per device per UTC day: reading figures, on-time, online time, counters. */
   historyDays: 'history_days',
+  /** Presence history (online/offline changes), written by the bridge's status-history feature. */
+  statusChanges: 'status_changes',
 } as const;
+
+/** Subcollections under support_tickets/{ticketId}. */
+export const TICKET_SUBCOLLECTIONS = { messages: 'messages' } as const;
 
 /** Subcollections under users/{uid}. */
 export const USER_SUBCOLLECTIONS = { notifications: 'notifications' } as const;
@@ -98,4 +109,11 @@ export const firestorePaths = {
   outboxItem: (itemId: string) => `${COLLECTIONS.alertOutbox}/${itemId}`,
   alertUsage: (uid: string, day: string) => `${COLLECTIONS.alertUsage}/${uid}_${day}`,
   emailUnsubscribe: (token: string) => `${COLLECTIONS.emailUnsubscribe}/${token}`,
+  statusChanges: (deviceId: string) =>
+    `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.statusChanges}`,
+  ticket: (ticketId: string) => `${COLLECTIONS.supportTickets}/${ticketId}`,
+  ticketMessages: (ticketId: string) =>
+    `${COLLECTIONS.supportTickets}/${ticketId}/${TICKET_SUBCOLLECTIONS.messages}`,
+  auditEntry: (entryId: string) => `${COLLECTIONS.supportAudit}/${entryId}`,
+  supportCounter: (name: string) => `${COLLECTIONS.supportCounters}/${name}`,
 } as const;

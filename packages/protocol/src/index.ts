@@ -9,5 +9,7 @@ export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './history.ts';
 export * from './payloads.ts';
+export * from './rooms.ts';
 export * from './serial.ts';
+export * from './support.ts';
 export * from './topics.ts';
