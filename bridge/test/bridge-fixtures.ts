@@ -83,3 +83,15 @@ export async function startFixture(kind: 'mosquitto' | 'embedded'): Promise<Fixt
 }
 
 export const statusTopic = topics.status;
+
+/**
+ * Settings for a bridge driven by a test's own clock: production windows (last_seen, readings), with the
+ * offline sweep and the history tick out of the way, so time moves only when the test moves it.
+ */
+export const CONTROLLED_CLOCK_SETTINGS: Partial<BridgeConfig> = {
+  msPerSecond: 1000,
+  lastSeenWindowMs: 60 * 60_000,
+  readingsWindowMs: 20 * 60_000,
+  sweepIntervalMs: 3_600_000,
+  historyTickMs: 3_600_000,
+};

@@ -90,6 +90,10 @@ beforeAll(async () => {
       ['devices/DEV_B/commands/c2', { id: 'c2', command: 'set_relay', status: 'sent', requested_by: 'dave' }],
       ['devices/DEV_A/usage/2026-11-25', { on_seconds: 3600 }],
       ['devices/DEV_B/usage/2026-11-25', { on_seconds: 60 }],
+      ['devices/DEV_A/history_hours/2026-11-25T08', { start_ms: 1, messages: 12 }],
+      ['devices/DEV_A/history_days/2026-11-25', { start_ms: 1, messages: 288 }],
+      ['devices/DEV_B/history_hours/2026-11-25T08', { start_ms: 1, messages: 12 }],
+      ['devices/DEV_B/history_days/2026-11-25', { start_ms: 1, messages: 288 }],
       ['devices/DEV_A/logs/l1', { line: 'boot' }],
       [
         'device_configs/DEV_A',
@@ -263,6 +267,17 @@ describe('devices/{id}/commands, usage and logs', () => {
     await assertFails(
       getDocs(query(collectionGroup(as('alice'), 'commands'), where('requested_by', '==', 'alice'))),
     );
+  });
+
+  it.each(MEMBERS)('%s reads DEV_A history through the link, not DEV_B, and writes none', async (uid) => {
+    const db = as(uid);
+    await assertSucceeds(getDoc(doc(db, 'devices/DEV_A/history_hours/2026-11-25T08')));
+    await assertSucceeds(getDocs(collection(db, 'devices/DEV_A/history_days')));
+    await assertFails(getDoc(doc(db, 'devices/DEV_B/history_hours/2026-11-25T08')));
+    await assertFails(getDocs(collection(db, 'devices/DEV_B/history_days')));
+    await assertFails(getDocs(collectionGroup(db, 'history_days')));
+    await assertFails(setDoc(doc(db, 'devices/DEV_A/history_hours/2026-11-26T00'), { messages: 1 }));
+    await assertFails(updateDoc(doc(db, 'devices/DEV_A/history_days/2026-11-25'), { messages: 0 }));
   });
 
   it('the visitor reads no command or usage', async () => {
