@@ -6,9 +6,10 @@ import { median, P99_MIN_SAMPLES, percentile } from '../../../scripts/lib/bench-
 
 // Side by side with the public Node peer, @firestore-emulator/server 0.3.15 (a devDependency of this
 // workspace for this bench only): the same firebase-admin calls against both emulators in the same run, each
-// emulator in a server process of its own (ours through its CLI, the peer through servers/peer.ts), rounds
-// alternating which goes first. Per line: the median over the rounds of each round's figure, and the ratio
-// (peer ÷ ours: above 1 means ours is faster). Printed, never asserted.
+// emulator in a server process of its own (ours through its CLI, the peer through servers/peer.ts). Within a
+// round the samples alternate between the two emulators one by one, so a busy machine slows both alike; the
+// bulk load alternates which goes first. Per line: the median over the rounds of each round's figure, and the
+// ratio (peer ÷ ours: above 1 means ours is faster). Printed, never asserted.
 
 const ROUNDS = 3;
 const SAMPLES = 200; // per round and line, at least P99_MIN_SAMPLES for a p99
@@ -108,52 +109,67 @@ async function load(db: Firestore, collection: string, count: number): Promise<v
 /** Figures of one round on one emulator, by line. */
 type Figures = Record<string, number>;
 
-async function round(server: Server, db: Firestore, r: number): Promise<Figures> {
-  const figures: Figures = {};
-  const ref = db.doc('bench/one');
-  for (let i = 0; i < 50; i++) {
-    await ref.set({ i, state: { online: true, rssi: -60 } });
-    await ref.get();
+/**
+ * Times `op` on both emulators, one sample on each in turn (the order alternating), so load from elsewhere on
+ * the machine falls on both alike.
+ */
+async function interleaved(
+  order: Kind[],
+  count: number,
+  op: (kind: Kind, i: number) => Promise<unknown>,
+): Promise<Record<Kind, number[]>> {
+  const samples: Record<Kind, number[]> = { ours: [], peer: [] };
+  for (let i = 0; i < count; i++) {
+    const turn = i % 2 === 0 ? order : [...order].reverse();
+    for (const kind of turn) samples[kind].push(await timed(() => op(kind, i)));
   }
-  const sets: number[] = [];
-  for (let i = 0; i < SAMPLES; i++)
-    sets.push(await timed(() => ref.set({ i, state: { online: true, rssi: -60 } })));
-  const gets: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) gets.push(await timed(() => ref.get()));
-  sets.sort((a, b) => a - b);
-  gets.sort((a, b) => a - b);
-  figures['get, median (ms)'] = percentile(gets, 50);
-  figures['get, p99 (ms)'] = percentile(gets, 99);
-  figures['set, median (ms)'] = percentile(sets, 50);
-  figures['set, p99 (ms)'] = percentile(sets, 99);
+  return samples;
+}
+
+async function round(servers: Record<Kind, Server>, dbs: Record<Kind, Firestore>, r: number) {
+  const order: Kind[] = r % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
+  const figures: Record<Kind, Figures> = { ours: {}, peer: {} };
+  const record = (line: string, samples: Record<Kind, number[]>, p: number) => {
+    for (const kind of order)
+      figures[kind][line] = percentile(
+        [...samples[kind]].sort((a, b) => a - b),
+        p,
+      );
+  };
+  const ref = (kind: Kind) => dbs[kind].doc('bench/one');
+  const data = (i: number) => ({ i, state: { online: true, rssi: -60 } });
+  await interleaved(order, 50, async (kind, i) => {
+    await ref(kind).set(data(i));
+    await ref(kind).get();
+  });
+  const gets = await interleaved(order, SAMPLES, (kind) => ref(kind).get());
+  const sets = await interleaved(order, SAMPLES, (kind, i) => ref(kind).set(data(i)));
+  record('get, median (ms)', gets, 50);
+  record('get, p99 (ms)', gets, 99);
+  record('set, median (ms)', sets, 50);
+  record('set, p99 (ms)', sets, 99);
 
   const queries = {
-    [`query ==, orderBy, limit 50 over ${QUERY_DOCS} docs, median (ms)`]: db
-      .collection('devices')
-      .where('status', '==', 'active')
-      .orderBy('firmware', 'desc')
-      .limit(50),
-    [`query range, orderBy, limit 50 over ${QUERY_DOCS} docs, median (ms)`]: db
-      .collection('devices')
-      .where('firmware', '>=', 500)
-      .orderBy('firmware')
-      .limit(50),
+    [`query ==, orderBy, limit 50 over ${QUERY_DOCS} docs, median (ms)`]: (db: Firestore) =>
+      db.collection('devices').where('status', '==', 'active').orderBy('firmware', 'desc').limit(50),
+    [`query range, orderBy, limit 50 over ${QUERY_DOCS} docs, median (ms)`]: (db: Firestore) =>
+      db.collection('devices').where('firmware', '>=', 500).orderBy('firmware').limit(50),
   };
   for (const [line, query] of Object.entries(queries)) {
-    for (let i = 0; i < 10; i++) await query.get();
-    const samples: number[] = [];
-    for (let i = 0; i < QUERY_SAMPLES; i++) samples.push(await timed(() => query.get()));
-    figures[line] = median(samples);
+    await interleaved(order, 5, (kind) => query(dbs[kind]).get());
+    record(line, await interleaved(order, QUERY_SAMPLES, (kind) => query(dbs[kind]).get()), 50);
   }
 
   // A fresh project per round, so every round loads into an empty database on both emulators.
-  const bulk = connect(server, `demo-side-bulk-${r}`, `${server.kind}-bulk-${r}`);
-  figures[
-    `bulk load ${BULK_DOCS.toLocaleString('en-US')} docs (${BULK_COLLECTIONS} collections), batches of ${BATCH} (ms)`
-  ] = await timed(async () => {
-    for (let c = 0; c < BULK_COLLECTIONS; c++) await load(bulk.db, `fleet${c}`, BULK_DOCS / BULK_COLLECTIONS);
-  });
-  await deleteApp(bulk.app);
+  const bulkLine = `bulk load ${BULK_DOCS.toLocaleString('en-US')} docs (${BULK_COLLECTIONS} collections), batches of ${BATCH} (ms)`;
+  for (const kind of order) {
+    const bulk = connect(servers[kind], `demo-side-bulk-${r}`, `${kind}-bulk-${r}`);
+    figures[kind][bulkLine] = await timed(async () => {
+      for (let c = 0; c < BULK_COLLECTIONS; c++)
+        await load(bulk.db, `fleet${c}`, BULK_DOCS / BULK_COLLECTIONS);
+    });
+    await deleteApp(bulk.app);
+  }
   return figures;
 }
 
@@ -183,9 +199,11 @@ async function main(): Promise<void> {
   if (answers[0] !== answers[1]) throw new Error('the emulators answer the query differently');
 
   const rounds: Record<Kind, Figures[]> = { ours: [], peer: [] };
+  const dbs = { ours: clients.ours.db, peer: clients.peer.db };
   for (let r = 0; r < ROUNDS; r++) {
-    const order: Kind[] = r % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
-    for (const kind of order) rounds[kind].push(await round(servers[kind], clients[kind].db, r));
+    const figures = await round(servers, dbs, r);
+    rounds.ours.push(figures.ours);
+    rounds.peer.push(figures.peer);
     console.log(`round ${r + 1}/${ROUNDS} done`);
   }
   const lines = Object.keys(rounds.ours[0]!);
