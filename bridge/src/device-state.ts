@@ -3,7 +3,6 @@ import { type DocumentData, Timestamp } from 'firebase-admin/firestore';
 import type { BridgeContext } from './context.ts';
 import type { DeviceEntry } from './device-directory.ts';
 import { bridgeLogs } from './logs.ts';
-import { withRetry } from './retry.ts';
 
 // The one writer of devices/{id}.state: coalesced through the directory's memory of what was last written,
 // so unchanged telemetry costs no write and a heartbeat refreshes last_seen once per window.
@@ -14,7 +13,7 @@ export async function writeDevice(
   fields: DocumentData,
 ): Promise<void> {
   ctx.stats.writes++;
-  await withRetry(() => ctx.db.doc(firestorePaths.device(entry.deviceId)).update(fields));
+  await ctx.writer.update(firestorePaths.device(entry.deviceId), fields);
 }
 
 /** Writes `changes` plus last_seen when there are changes or the last_seen window has passed. */
@@ -42,13 +41,21 @@ export async function touchDevice(
   if (previous !== true) ctx.events.emit('presenceChanged', entry, true, previous, now);
 }
 
-/** Writes state.online = false (callers decide when: a last will, or the heartbeat timeout). */
+/**
+ * Writes state.online = false (callers decide when: a last will, or the heartbeat timeout) with last_seen set
+ * to the exact time the device was last heard, so a coarse last_seen while online costs nothing in honesty.
+ */
 export async function markOffline(
   ctx: BridgeContext,
   entry: DeviceEntry,
   reason: 'last_will' | 'heartbeat_timeout',
 ): Promise<void> {
-  await writeDevice(ctx, entry, { 'state.online': false });
+  const lastHeard = entry.lastHeardAt > 0 ? entry.lastHeardAt : ctx.now();
+  await writeDevice(ctx, entry, {
+    'state.online': false,
+    'state.last_seen': Timestamp.fromMillis(lastHeard),
+  });
+  entry.written.lastSeenAt = lastHeard;
   const previous = entry.written.online;
   entry.written.online = false;
   bridgeLogs.markedOffline(entry.deviceId, reason);

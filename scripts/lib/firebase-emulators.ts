@@ -14,6 +14,9 @@ import { localHostingHeaders } from './hosting-headers.ts';
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 const firebaseBin = createRequire(import.meta.url).resolve('firebase-tools/lib/bin/firebase.js');
 
+/** The api function's region (functions/src/config.ts), in the emulator's URLs and Hosting's rewrite. */
+export const FUNCTIONS_REGION = 'asia-southeast1';
+
 export type FirebaseEmulator = 'auth' | 'functions' | 'hosting';
 
 export interface FirebaseEmulatorOptions {
@@ -47,8 +50,22 @@ export interface FirebaseEmulatorOptions {
   /** Save the emulators' data (auth accounts) here on exit. */
   exportOnExit?: string;
   readyTimeoutMs?: number;
+  /**
+   * Functions emulator workers (one process each) started before the emulators count as ready; the emulator
+   * then runs at most this many requests at once (FUNCTIONS_EMULATOR_PARALLEL) and queues the rest, so a burst
+   * is served by the warm workers instead of starting a cold worker per request (docs/SCALING.md, "Bursts").
+   * Like a Cloud Functions instance with this concurrency. 0 (default): firebase-tools' own behaviour.
+   */
+  warmFunctionWorkers?: number;
   onOutput?: (line: string) => void;
 }
+
+/**
+ * How long a worker the Functions emulator starts may take to load the functions before the request it was
+ * started for is refused ("Failed to load function."): firebase-tools' own default is 30 s, which a burst of
+ * cold starts on a loaded two-core machine can exceed. Seconds (FUNCTIONS_DISCOVERY_TIMEOUT).
+ */
+export const FUNCTIONS_WORKER_LOAD_TIMEOUT_S = 180;
 
 export interface RunningFirebaseEmulators {
   process: ChildProcess;
@@ -74,7 +91,7 @@ export function writeFirebaseConfig(options: FirebaseEmulatorOptions): string {
     hosting: {
       public: rel(options.hostingPublicDir ?? path.join(repoRoot, 'hosting/dist')),
       rewrites: [
-        { source: '/api/**', function: { functionId: 'api', region: 'asia-southeast1' } },
+        { source: '/api/**', function: { functionId: 'api', region: FUNCTIONS_REGION } },
         { source: '**', destination: '/index.html' },
       ],
       headers: localHostingHeaders(emulatorOrigins(options)),
@@ -126,6 +143,10 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
       ...process.env,
       ...env,
       FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true',
+      FUNCTIONS_DISCOVERY_TIMEOUT: String(FUNCTIONS_WORKER_LOAD_TIMEOUT_S),
+      ...((options.warmFunctionWorkers ?? 0) > 0
+        ? { FUNCTIONS_EMULATOR_PARALLEL: String(options.warmFunctionWorkers) }
+        : {}),
       // firebase-tools fetches its "message of the day" from the internet at every start unless CI is set;
       // local runs talk to nothing but this machine.
       CI: 'true',
@@ -156,7 +177,13 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
         options.onOutput?.(line);
         if (line.includes('All emulators ready')) {
           clearTimeout(timer);
-          resolve({ process: child, stop });
+          warmFunctionWorkers(options).then(
+            () => resolve({ process: child, stop }),
+            (error: unknown) => {
+              void stop();
+              reject(error);
+            },
+          );
         }
       }
     };
@@ -170,6 +197,31 @@ export function startFirebaseEmulators(options: FirebaseEmulatorOptions): Promis
       );
     });
   });
+}
+
+/**
+ * Starts `warmFunctionWorkers` Functions emulator workers for the api function. The emulator keeps every worker
+ * it starts (idle workers are reused, never reaped) and starts a new one for a request that finds none idle, so
+ * that many requests sent at once, before any worker exists, leave that many warm workers behind. Each runs
+ * /api/health, which also opens the worker's Firestore, Auth and broker connections.
+ */
+async function warmFunctionWorkers(options: FirebaseEmulatorOptions): Promise<void> {
+  const count = options.warmFunctionWorkers ?? 0;
+  if (count <= 0 || !options.only.includes('functions')) return;
+  const url = `http://127.0.0.1:${options.ports.functions}/${options.projectId}/${FUNCTIONS_REGION}/api/health`;
+  const timeoutMs = (FUNCTIONS_WORKER_LOAD_TIMEOUT_S + 30) * 1000;
+  const answers = await Promise.all(
+    Array.from({ length: count }, () =>
+      fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(
+        (response) => response.status,
+        () => 0,
+      ),
+    ),
+  );
+  // Only a worker that could not load at all is a failure; a warm-up request may still lose the race for the
+  // idle worker it started (the emulator then answers 500) while its worker stays in the pool.
+  if (answers.every((status) => status !== 200))
+    throw new Error(`no Functions emulator worker answered /api/health (answers: ${answers.join(', ')})`);
 }
 
 /** Ends a detached child and everything it spawned; bounded, never hangs. */

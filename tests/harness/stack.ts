@@ -29,6 +29,8 @@ export interface StackOptions {
   /** A functions codebase of the test's own instead of the product's `functions/`. */
   functionsSource?: string;
   projectId?: string;
+  /** Functions emulator workers started before the stack is ready (scripts/lib/firebase-emulators.ts). */
+  warmFunctionWorkers?: number;
 }
 
 export interface Stack {
@@ -106,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ...(options.functionsSource ? { functionsSource: options.functionsSource } : {}),
           // A loaded machine (several suites starting emulators at once) may need longer than the default.
           readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
+          warmFunctionWorkers: options.warmFunctionWorkers,
         });
         return { firebase, ports };
       });
@@ -157,7 +160,10 @@ export function useStackEnv(stack: Stack): void {
   Object.assign(process.env, stack.env);
 }
 
-export type RunningStackDescription = Omit<Stack, 'stop' | 'rulesFile'>;
+export type RunningStackDescription = Omit<Stack, 'stop' | 'rulesFile'> & {
+  /** The local broker: its admin account (for `npm run provision`), where devices connect, its CA file. */
+  broker?: { adminUrl: string; deviceUrl: string; caFile: string | null };
+};
 
 function runningStack(options: StackOptions): Stack | null {
   if (options.functionsEnv && Object.keys(options.functionsEnv).length > 0) {
@@ -177,7 +183,9 @@ function runningStack(options: StackOptions): Stack | null {
       `USE_RUNNING_STACK=1 but ${RUNNING_STACK_FILE} does not exist: is \`npm start\` running?`,
     );
   }
-  const description = JSON.parse(readFileSync(RUNNING_STACK_FILE, 'utf8')) as RunningStackDescription;
+  const { broker: _broker, ...description } = JSON.parse(
+    readFileSync(RUNNING_STACK_FILE, 'utf8'),
+  ) as RunningStackDescription;
   // `npm start` loads the same firestore.rules (scripts/start.ts).
   return { ...description, rulesFile: PRODUCT_RULES_FILE, stop: async () => undefined };
 }
