@@ -31,11 +31,13 @@ describe.skipIf(!hasChromium)(
     let db: Firestore;
     let customerPage: Page;
     const errors: string[] = [];
+    /** API traffic seen by the pages, printed when a step fails (which call was slow or refused). */
+    const apiLog: string[] = [];
     const appName = `support-ui-${Math.random().toString(36).slice(2)}`;
 
     const fail = (page: Page) => async (error: Error) => {
       throw new Error(
-        `${error.message}\nbrowser errors: ${errors.join(' | ')}\npage: ${(await page.textContent('body'))?.slice(0, 800)}`,
+        `${error.message}\nbrowser errors: ${errors.join(' | ')}\napi: ${apiLog.slice(-20).join(' | ')}\npage: ${(await page.textContent('body'))?.slice(0, 800)}`,
       );
     };
 
@@ -153,13 +155,14 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('still-broken').click();
       await page.getByTestId('ticket-description').fill('ปั๊มไม่ทำงานตั้งแต่เมื่อวาน');
       // The first API call may need a fresh Functions worker, slow on a loaded machine: wait for the answer.
-      const [created] = await Promise.all([
-        page.waitForResponse((r) => r.url().endsWith('/api/tickets') && r.request().method() === 'POST', {
+      const answer = page
+        .waitForResponse((r) => r.url().endsWith('/api/tickets') && r.request().method() === 'POST', {
           timeout: 120_000,
-        }),
-        page.getByTestId('ticket-submit').click(),
-      ]);
-      expect(created.status(), await created.text()).toBe(201);
+        })
+        .catch(fail(page));
+      await page.getByTestId('ticket-submit').click();
+      const created = await answer;
+      expect(created.status(), `${await created.text()} | api: ${apiLog.join(' | ')}`).toBe(201);
       await page.waitForURL(/\/help\/tickets\//).catch(fail(page));
       await page.getByTestId('ticket-thread').waitFor().catch(fail(page));
       await page.getByText('ปั๊มไม่ทำงานตั้งแต่เมื่อวาน').first().waitFor();
