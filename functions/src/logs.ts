@@ -4,6 +4,19 @@ import { logger } from 'firebase-functions';
 // token, claim code or password in any field.
 
 export const logs = {
+  historyRetention(result: {
+    devices: number;
+    hoursDeleted: number;
+    daysDeleted: number;
+    usageDeleted: number;
+  }): void {
+    logger.info('history retention done', result);
+  },
+  historyRetentionFailed(error: unknown): void {
+    logger.error('history retention failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
   requestFailed(method: string, path: string, status: number, code: string, message: string): void {
     logger.warn('api request failed', { method, path, status, code, message });
   },
@@ -22,6 +35,9 @@ export const logs = {
   },
   commandNotSent(deviceId: string, commandId: string, reason: string): void {
     logger.warn('device command not sent', { deviceId, commandId, reason });
+  },
+  roomOff(uid: string, devices: number, sent: number): void {
+    logger.info('room switched off', { uid, devices, sent });
   },
   deviceClaimed(deviceId: string, uid: string, repeated: boolean): void {
     logger.info('device claimed', { deviceId, uid, repeated });

@@ -6,6 +6,7 @@ import { lazyPage } from './lazy.tsx';
 import { operatorPage } from './operator/lazy.tsx';
 import { AuthPage } from './pages/AuthPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
+import { Banners } from './pwa/Banners.tsx';
 import { navigate, onLinkClick, route } from './router.ts';
 import { currentUser } from './session.ts';
 import { supportPage } from './support/lazy.tsx';
@@ -16,6 +17,7 @@ const DeviceDetail = lazyPage<{ deviceId: string }>(() =>
   import('./dashboard/DeviceDetail.tsx').then((m) => m.default),
 );
 const Setup = lazyPage(() => import('./setup/Setup.tsx').then((m) => m.default));
+const FleetAnalytics = lazyPage(() => import('./analytics/FleetPage.tsx').then((m) => m.default));
 
 /** Pages that need a signed-in user send a signed-out visitor to /signin and back afterwards. */
 function RequireUser(props: { children: preact.ComponentChildren }) {
@@ -67,6 +69,12 @@ function Page() {
           <LazyNotificationsPage />
         </RequireUser>
       );
+    case '/admin/analytics':
+      return (
+        <RequireUser>
+          <FleetAnalytics />
+        </RequireUser>
+      );
     case '/signin':
       return <AuthPage mode="signin" />;
     case '/signup':
@@ -98,6 +106,7 @@ export function App() {
         {t('app.skip')}
       </a>
       <Header />
+      <Banners />
       <main id="main" tabIndex={-1}>
         <Page />
       </main>

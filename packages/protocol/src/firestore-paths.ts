@@ -43,8 +43,13 @@ export const COLLECTIONS = {
 /** Subcollections under devices/{deviceId}. */
 export const DEVICE_SUBCOLLECTIONS = {
   commands: 'commands',
+  /** Legacy daily counters (before history_days existed); read-only, removed by the retention cleanup. */
   usage: 'usage',
   logs: 'logs',
+  /** One document per device per UTC hour: per-minute readings, output changes, presence (history.ts). */
+  historyHours: 'history_hours',
+  /** One summary per device per UTC day: reading figures, on-time, online time, counters. */
+  historyDays: 'history_days',
   /** Presence history (online/offline changes), written by the bridge's status-history feature. */
   statusChanges: 'status_changes',
 } as const;
@@ -83,6 +88,12 @@ export const firestorePaths = {
   usageDay: (deviceId: string, day: string) =>
     `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.usage}/${day}`,
   logs: (deviceId: string) => `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.logs}`,
+  historyHour: (deviceId: string, hourId: string) =>
+    `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.historyHours}/${hourId}`,
+  historyDay: (deviceId: string, dayId: string) =>
+    `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.historyDays}/${dayId}`,
+  /** users/{uid}: the account document (its optional `plan` field picks analytics retention). */
+  user: (uid: string) => `${COLLECTIONS.users}/${uid}`,
   alertRule: (ruleId: string) => `${COLLECTIONS.alertRules}/${ruleId}`,
   alertState: (ruleId: string) => `${COLLECTIONS.alertState}/${ruleId}`,
   alert: (alertId: string) => `${COLLECTIONS.alerts}/${alertId}`,
