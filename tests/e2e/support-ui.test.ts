@@ -125,6 +125,12 @@ describe.skipIf(!hasChromium)(
         received_at: hourAgo,
       });
       await db.doc(`devices/${DEVICE}/status_changes/s1`).set({ online: false, previous: true, at: hourAgo });
+      // The api function answering (discovered and warm) before the first click, bounded.
+      for (let attempt = 0; attempt < 60; attempt++) {
+        const health = await fetch(`${stack.apiUrl}/api/health`).catch(() => null);
+        if (health?.status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
     }, 240_000);
 
     afterAll(async () => {
