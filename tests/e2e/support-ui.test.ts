@@ -194,7 +194,8 @@ describe.skipIf(!hasChromium)(
       const page = await signedIn(operator, 'en');
       await page.getByTestId('nav-console').click();
       await page.getByTestId('operator-console').waitFor().catch(fail(page));
-      await page.getByTestId('operator-metrics').waitFor().catch(fail(page));
+      // Two calls at once on the console's first paint: the second may start a cold Functions worker.
+      await page.getByTestId('operator-metrics').waitFor({ timeout: 90_000 }).catch(fail(page));
       expect(Number(await page.getByTestId('metric-open').textContent())).toBeGreaterThanOrEqual(1);
       await page.getByTestId('operator-search').fill(customer.email);
       await page.getByTestId('operator-search-go').click();
