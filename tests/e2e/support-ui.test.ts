@@ -31,11 +31,13 @@ describe.skipIf(!hasChromium)(
     let db: Firestore;
     let customerPage: Page;
     const errors: string[] = [];
+    /** API traffic seen by the pages, printed when a step fails (which call was slow or refused). */
+    const apiLog: string[] = [];
     const appName = `support-ui-${Math.random().toString(36).slice(2)}`;
 
     const fail = (page: Page) => async (error: Error) => {
       throw new Error(
-        `${error.message}\nbrowser errors: ${errors.join(' | ')}\npage: ${(await page.textContent('body'))?.slice(0, 800)}`,
+        `${error.message}\nbrowser errors: ${errors.join(' | ')}\napi: ${apiLog.slice(-20).join(' | ')}\npage: ${(await page.textContent('body'))?.slice(0, 800)}`,
       );
     };
 
@@ -123,6 +125,12 @@ describe.skipIf(!hasChromium)(
         received_at: hourAgo,
       });
       await db.doc(`devices/${DEVICE}/status_changes/s1`).set({ online: false, previous: true, at: hourAgo });
+      // The api function answering (discovered and warm) before the first click, bounded.
+      for (let attempt = 0; attempt < 60; attempt++) {
+        const health = await fetch(`${stack.apiUrl}/api/health`).catch(() => null);
+        if (health?.status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
     }, 240_000);
 
     afterAll(async () => {
@@ -153,13 +161,14 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('still-broken').click();
       await page.getByTestId('ticket-description').fill('ปั๊มไม่ทำงานตั้งแต่เมื่อวาน');
       // The first API call may need a fresh Functions worker, slow on a loaded machine: wait for the answer.
-      const [created] = await Promise.all([
-        page.waitForResponse((r) => r.url().endsWith('/api/tickets') && r.request().method() === 'POST', {
+      const answer = page
+        .waitForResponse((r) => r.url().endsWith('/api/tickets') && r.request().method() === 'POST', {
           timeout: 120_000,
-        }),
-        page.getByTestId('ticket-submit').click(),
-      ]);
-      expect(created.status(), await created.text()).toBe(201);
+        })
+        .catch(fail(page));
+      await page.getByTestId('ticket-submit').click();
+      const created = await answer;
+      expect(created.status(), `${await created.text()} | api: ${apiLog.join(' | ')}`).toBe(201);
       await page.waitForURL(/\/help\/tickets\//).catch(fail(page));
       await page.getByTestId('ticket-thread').waitFor().catch(fail(page));
       await page.getByText('ปั๊มไม่ทำงานตั้งแต่เมื่อวาน').first().waitFor();
@@ -185,7 +194,8 @@ describe.skipIf(!hasChromium)(
       const page = await signedIn(operator, 'en');
       await page.getByTestId('nav-console').click();
       await page.getByTestId('operator-console').waitFor().catch(fail(page));
-      await page.getByTestId('operator-metrics').waitFor().catch(fail(page));
+      // Two calls at once on the console's first paint: the second may start a cold Functions worker.
+      await page.getByTestId('operator-metrics').waitFor({ timeout: 90_000 }).catch(fail(page));
       expect(Number(await page.getByTestId('metric-open').textContent())).toBeGreaterThanOrEqual(1);
       await page.getByTestId('operator-search').fill(customer.email);
       await page.getByTestId('operator-search-go').click();
