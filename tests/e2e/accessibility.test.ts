@@ -100,7 +100,7 @@ describe.skipIf(!hasChromium)('accessibility: axe-core over every page (Chromium
         await visit('/notifications', () => page.locator('main h1').waitFor());
         await context.close();
         expect(findings).toEqual([]);
-      });
+      }, 300_000);
     }
   }
 });

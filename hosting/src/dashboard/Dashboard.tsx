@@ -134,6 +134,7 @@ export default function Dashboard() {
             {t('dashboard.status')}
             <select
               value={f.online}
+              data-testid="status-filter"
               onChange={(e) => update({ online: e.currentTarget.value as OnlineFilter })}
             >
               <option value="all">{t('dashboard.all')}</option>
