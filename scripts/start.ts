@@ -8,25 +8,28 @@ import {
   renderConfigScript,
 } from '@esp32cloud/hosting/runtime-config';
 import { startMailCatcher } from '@esp32cloud/mail-catcher';
-import { readFlashConfigs, startFleet } from '@esp32cloud/simulator';
 import { RUNNING_STACK_FILE, type RunningStackDescription } from '@esp32cloud/tests/harness/stack';
 import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
 import { readStartConfig, type StartConfig, StartError } from './start/config.ts';
 import { provisionSeedDevices } from './start/devices.ts';
-import { startLocalBackbone } from './start/local-backbone.ts';
+import { startHealthServer } from './start/health.ts';
 import { findBusyPorts } from './start/ports.ts';
+import { type SupervisedBackbone, startSupervisedBackbone } from './start/supervised-backbone.ts';
 import { printTable, type TableRow } from './start/table.ts';
 
 // Google's client libraries otherwise probe the cloud metadata server (an address off this machine) when no
 // credential is configured; the local stack never needs it.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
-// `npm start`: the whole local platform in one process. Every piece is stopped on Ctrl-C (or SIGTERM), in
-// reverse order, so nothing is left running.
+// `npm start`: the whole local platform from one command. The broker, the bridge and the simulated devices
+// are supervised (restarted with backoff when they die; scripts/start/supervisor.ts). Every piece is stopped,
+// in reverse order, on Ctrl-C, SIGTERM, SIGHUP or when stdout's reader goes away (`npm start | tee log`
+// stopped with Ctrl-C), so nothing is left running or listening.
 
 type Stop = () => Promise<void>;
 const stops: Array<{ name: string; stop: Stop }> = [];
 let stopping = false;
+let backbone: SupervisedBackbone | null = null;
 
 async function main(): Promise<void> {
   const config = readStartConfig();
@@ -72,18 +75,24 @@ async function main(): Promise<void> {
   });
   stops.push({ name: 'Mail catcher', stop: () => mail.stop() });
 
-  const backbone = await startLocalBackbone({
-    alerts: { smtpUrl: mail.smtpUrl, appUrl, apiUrl: appUrl },
-    dataDir: path.join(config.runDir, 'broker'),
-    host: config.host,
-    mqttPort: config.ports.mqtt.port,
-    wsPort: config.ports.mqttWs.port,
-    tlsPort: config.ports.mqtts.port,
-    wssPort: config.ports.mqttWss.port,
+  backbone = await startSupervisedBackbone({
+    broker: {
+      kind: 'auto',
+      dataDir: path.join(config.runDir, 'broker'),
+      host: config.host,
+      port: config.ports.mqtt.port,
+      wsPort: config.ports.mqttWs.port,
+      tlsPort: config.ports.mqtts.port,
+      wssPort: config.ports.mqttWss.port,
+    },
     projectId: config.projectId,
     firestoreHost,
+    bridgeEnv: { SMTP_URL: mail.smtpUrl, APP_URL: appUrl, API_URL: appUrl },
   });
-  stops.push({ name: 'MQTT broker and ingest bridge', stop: () => backbone.stop() });
+  const supervised = backbone;
+  stops.push({ name: 'MQTT broker, ingest bridge and simulated devices', stop: () => supervised.stop() });
+  const health = await startHealthServer(config.host, config.ports.stackHealth.port, supervised.parts);
+  stops.push({ name: 'Stack health endpoint', stop: () => health.stop() });
 
   const devicesDir = path.join(config.runDir, 'devices');
   const seedDevices = config.simulate
@@ -98,17 +107,8 @@ async function main(): Promise<void> {
         backbone.serviceUrl,
       )
     : [];
-  if (seedDevices.length > 0) {
-    // Over TLS, trusting the local CA: the path a real device takes with its built-in CA bundle.
-    const fleet = startFleet(readFlashConfigs(devicesDir), {
-      brokerUrl: backbone.serviceUrl,
-      ...(backbone.ca ? { ca: backbone.ca } : {}),
-    });
-    stops.push({ name: 'Simulated devices', stop: () => fleet.stop() });
-    await fleet
-      .waitConnected(15_000)
-      .catch(() => console.warn('Some simulated devices did not connect yet.'));
-  }
+  // Over TLS, trusting the local CA: the path a real device takes with its built-in CA bundle.
+  if (seedDevices.length > 0) await supervised.startFleet(devicesDir);
 
   const firebase = await startFirebaseEmulators({
     projectId: config.projectId,
@@ -123,16 +123,21 @@ async function main(): Promise<void> {
       tasks: config.ports.tasks.port,
     },
     env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv },
+    // The product's Firestore triggers (if any) run locally: firebase-tools registers them with our emulator.
+    firestore,
     workDir: config.runDir,
     hostingPublicDir: webRoot,
+    // A loaded machine may need longer than the default.
+    readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
     importDir: config.dataDir,
+    warmFunctionWorkers: config.warmFunctionWorkers,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     onOutput: (line) => {
       if (/error|⚠|failed/i.test(line) && !/MOTD|remote config/.test(line)) console.log(`[firebase] ${line}`);
     },
   });
   stops.push({ name: 'Firebase emulators', stop: () => firebase.stop() });
-  writeRunningStack(config, firestoreHost, appUrl);
+  writeRunningStack(config, firestoreHost, appUrl, supervised);
 
   rows.push(
     { name: 'Web app', value: appUrl },
@@ -141,21 +146,28 @@ async function main(): Promise<void> {
       name: 'API (direct)',
       value: `http://${config.host}:${config.ports.functions.port}/${config.projectId}/asia-southeast1/api`,
     },
-    { name: 'MQTT broker', value: `${backbone.broker.url} (${backbone.broker.kind})` },
-    { name: 'MQTT over WebSocket', value: backbone.broker.wsUrl ?? '—' },
-    { name: 'MQTT over TLS', value: backbone.broker.tlsUrl ?? '—' },
-    { name: 'MQTT over secure WS', value: backbone.broker.wssUrl ?? '—' },
-    { name: 'Broker CA file', value: backbone.broker.tls?.caFile ?? '—' },
+    { name: 'MQTT broker', value: `${supervised.broker.url} (${supervised.broker.kind})` },
+    { name: 'MQTT over WebSocket', value: supervised.broker.wsUrl ?? '—' },
+    { name: 'MQTT over TLS', value: supervised.broker.tlsUrl ?? '—' },
+    { name: 'MQTT over secure WS', value: supervised.broker.wssUrl ?? '—' },
+    { name: 'Broker CA file', value: supervised.broker.tls?.caFile ?? '—' },
     { name: 'Firestore emulator', value: firestoreHost },
     { name: 'Firestore data browser', value: `${firestore.url}/browser` },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
-    { name: 'Mail catcher', value: `${mail.webUrl}  (alert emails; SMTP ${mail.smtpUrl})` },
+    { name: 'Mail catcher', value: `${mail.webUrl}  (alert and support emails; SMTP ${mail.smtpUrl})` },
     {
       name: 'Demo accounts',
       value: 'demo@esp32.cloud / demo-password,  operator@esp32.cloud / operator-password',
     },
     { name: 'Provisioning files', value: devicesDir },
+    { name: 'Stack health', value: `${health.url}  (supervised parts below; restarted when they die)` },
   );
+  const partsTable = [
+    ['Supervised part', 'State', 'Pid', 'Restarts'],
+    ...supervised
+      .parts()
+      .map((part) => [part.name, part.state, String(part.pid ?? '—'), String(part.restarts)]),
+  ];
   const deviceTable =
     seedDevices.length === 0
       ? []
@@ -163,7 +175,10 @@ async function main(): Promise<void> {
           ['Simulated device', 'Type', 'Serial', 'Claim code', 'Setup link'],
           ...seedDevices.map((d) => [d.device_id, d.device_type, d.serial_number, d.claim_code, d.setup_url]),
         ];
-  printTable('ESP32 Cloud is running locally — press Ctrl-C to stop everything', rows, [deviceTable]);
+  printTable('ESP32 Cloud is running locally — press Ctrl-C to stop everything', rows, [
+    partsTable,
+    deviceTable,
+  ]);
 }
 
 async function buildAll(): Promise<void> {
@@ -183,8 +198,16 @@ async function buildAll(): Promise<void> {
   );
 }
 
-/** What `USE_RUNNING_STACK=1 npm test` reuses. Removed with .tmp/run at the next start. */
-function writeRunningStack(config: StartConfig, firestoreHost: string, appUrl: string): void {
+/**
+ * What `USE_RUNNING_STACK=1 npm test` reuses and `npm run provision` finds (its broker admin account, so
+ * provisioned devices can connect at once). Owner-only, removed at stop and with .tmp/run at the next start.
+ */
+function writeRunningStack(
+  config: StartConfig,
+  firestoreHost: string,
+  appUrl: string,
+  supervised: SupervisedBackbone,
+): void {
   const authHost = `${config.host}:${config.ports.auth.port}`;
   const description: RunningStackDescription = {
     projectId: config.projectId,
@@ -197,9 +220,14 @@ function writeRunningStack(config: StartConfig, firestoreHost: string, appUrl: s
       FIRESTORE_EMULATOR_HOST: firestoreHost,
       FIREBASE_AUTH_EMULATOR_HOST: authHost,
     },
+    broker: {
+      adminUrl: supervised.functionsEnv.BROKER_ADMIN_URL,
+      deviceUrl: supervised.serviceUrl,
+      caFile: supervised.broker.tls?.caFile ?? null,
+    },
   };
   const file = path.join(config.runDir, path.basename(RUNNING_STACK_FILE));
-  writeFileSync(file, JSON.stringify(description, null, 2));
+  writeFileSync(file, JSON.stringify(description, null, 2), { mode: 0o600 });
   stops.push({ name: 'stack description', stop: async () => rmSync(file, { force: true }) });
 }
 
@@ -237,20 +265,40 @@ function run(command: string, args: string[], cwd = '.'): Promise<void> {
   });
 }
 
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    if (stops.length > 0) console.log('\nStopping…');
-    for (const { name, stop } of stops.reverse()) {
-      await stop().catch((error: unknown) =>
-        console.error(`  ${name} did not stop cleanly: ${String(error)}`),
-      );
-    }
+/**
+ * Stops everything, then exits. Called again while stopping (a second Ctrl-C, the next failed write to a
+ * closed pipe) it does nothing: exiting early is what used to leave the emulators running.
+ */
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // Parts the same signal reached (Ctrl-C goes to Mosquitto and the child processes too) stay down.
+  backbone?.halt();
+  if (stops.length > 0) say('\nStopping…');
+  for (const { name, stop } of stops.reverse()) {
+    await stop().catch((error: unknown) => warn(`  ${name} did not stop cleanly: ${String(error)}`));
   }
   process.exit(code);
 }
 
+function warn(line: string): void {
+  if (!process.stderr.destroyed && process.stderr.writable) console.error(line);
+}
+
+/** A line for the terminal, unless the terminal (or the pipe reader) is gone. */
+function say(line: string): void {
+  if (!process.stdout.destroyed && process.stdout.writable) console.log(line);
+}
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+// `npm start | tee log` stopped by Ctrl-C, or `npm start | head`: writing to the closed pipe fails with EPIPE.
+// That ends the run like a signal, instead of crashing and leaving the emulators behind.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') void shutdown(0);
+    else throw error;
+  });
+}
 
 main().catch((error: unknown) => {
   if (error instanceof StartError) console.error(`\n${error.message}\n`);

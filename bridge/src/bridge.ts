@@ -18,6 +18,7 @@ import {
   emptyStats,
   type IngestStats,
 } from './context.ts';
+import { deferPubacks } from './deferred-acks.ts';
 import { DeviceDirectory } from './device-directory.ts';
 import { BridgeEvents } from './events.ts';
 import { acks } from './features/acks.ts';
@@ -26,9 +27,11 @@ import { alertEvaluation } from './features/alerts.ts';
 import { commandTimeouts } from './features/command-timeouts.ts';
 import { factoryReset } from './features/factory-reset.ts';
 import { heartbeat } from './features/heartbeat.ts';
+import { deviceHistory } from './features/history.ts';
 import { deviceLogs } from './features/logs.ts';
+import { staleCommands } from './features/stale-commands.ts';
 import { statusIngest } from './features/status.ts';
-import { usageCounters } from './features/usage.ts';
+import { statusHistory } from './features/status-history.ts';
 import { openFirestore } from './firestore.ts';
 import { ingest } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
@@ -36,12 +39,12 @@ import { bridgeLogs } from './logs.ts';
 // The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
 // shared subscription, so instances can be added), one ordered queue per device, and the list of features
 // that do the work, one file each under features/ (status ingest, heartbeat/offline detection, acks, device
-// logs, command timeouts, usage counters, factory-reset reports, alert evaluation and delivery). A bad message is
+// logs, command timeouts, device history, factory-reset reports, alert evaluation and delivery). A bad message is
 // logged and dropped; nothing it contains can stop the bridge.
 
 export interface RunningBridge {
   stats(): IngestStats;
-  /** Writes the usage counted so far (also done every usageFlushMs and at stop). */
+  /** Writes the device history (and daily counters) gathered so far, current hour included (also at stop). */
   flushUsage(): Promise<void>;
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void>;
@@ -56,6 +59,8 @@ export interface RunningBridge {
 export interface StartBridgeOptions {
   /** Bound on the first connection (later drops reconnect forever). */
   connectTimeoutMs?: number;
+  /** The bridge's clock (ms since the epoch); tests pass one they control to simulate a day quickly. */
+  clock?: () => number;
 }
 
 export async function startBridge(
@@ -78,10 +83,27 @@ export async function startBridge(
     connectTimeout: 10_000,
     keepalive: 30,
     ...(config.protocolVersion === 5
-      ? { properties: { sessionExpiryInterval: config.sessionExpirySeconds } }
+      ? {
+          // Acks are held until a message is handled (deferred-acks.ts): room for many devices' messages at once.
+          properties: { sessionExpiryInterval: config.sessionExpirySeconds, receiveMaximum: 1000 },
+        }
       : {}),
   };
   const client = mqtt.connect(config.mqttUrl, connectOptions);
+  const acksToBroker = deferPubacks(client);
+
+  /** Runs `task` after the device's earlier tasks; settles when it has run (errors are logged here). */
+  const enqueueTask = (serial: string, task: () => Promise<void>): Promise<void> => {
+    const previous = queues.get(serial) ?? Promise.resolve();
+    const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
+    queues.set(serial, next);
+    inflight.add(next);
+    void next.finally(() => {
+      inflight.delete(next);
+      if (queues.get(serial) === next) queues.delete(serial);
+    });
+    return next;
+  };
 
   const ctx: BridgeContext = {
     db: firestore.db,
@@ -90,57 +112,55 @@ export async function startBridge(
     stats,
     events: new BridgeEvents(),
     enqueue(serial, task) {
-      const previous = queues.get(serial) ?? Promise.resolve();
-      const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
-      queues.set(serial, next);
-      inflight.add(next);
-      void next.finally(() => {
-        inflight.delete(next);
-        if (queues.get(serial) === next) queues.delete(serial);
-      });
+      void enqueueTask(serial, task);
     },
     publishRetained(topic, payload) {
       client.publish(topic, payload, { qos: 0, retain: true });
     },
-    now: () => Date.now(),
+    now: options.clock ?? (() => Date.now()),
   };
 
   // The feature list: one file each under features/. Order matters only for the event bus listeners.
-  const usage = usageCounters(ctx);
+  const history = deviceHistory(ctx);
   const features: BridgeFeature[] = [
-    usage,
+    history,
     statusIngest(ctx),
     heartbeat(ctx),
     acks(ctx),
     deviceLogs(ctx),
     commandTimeouts(ctx),
+    staleCommands(ctx),
     ...(config.alerts.enabled ? [alertEvaluation(ctx), alertDelivery(ctx)] : []),
     factoryReset(ctx),
+    statusHistory(ctx),
   ];
   const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
   for (const feature of features) Object.assign(handlers, feature.handles);
 
-  client.on('message', (topic, payload) => {
+  client.on('message', (topic, payload, packet) => {
     stats.received++;
+    const handled = acksToBroker.received(packet);
     const controlled = parseControlTopic(topic);
     if (controlled) {
       const control = decodePayload(controlPayloadSchema, payload);
       if (control.ok) ctx.events.emit('commandSent', controlled, control.value.id);
+      handled();
       return;
     }
     const parsed = parseDeviceTopic(topic);
     if (!parsed) {
       drop(ctx, topic, 'not a device topic', 'topic');
+      handled();
       return;
     }
-    ctx.enqueue(parsed.serial, async () => {
+    void enqueueTask(parsed.serial, async () => {
       try {
         await ingest(ctx, handlers, topic, parsed, payload);
       } catch (error) {
         bridgeLogs.writeFailed(parsed.serial, error);
         drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
       }
-    });
+    }).then(handled);
   });
 
   const shared = (filter: string) =>
@@ -201,12 +221,14 @@ export async function startBridge(
   return {
     stats: () => ({ ...stats, droppedBy: { ...stats.droppedBy } }),
     idle,
-    flushUsage: usage.flush,
+    flushUsage: history.flush,
     stop({ leaveGroup = false } = {}) {
       stopping ??= (async () => {
         for (const feature of features) feature.stop?.();
         if (leaveGroup && client.connected) await client.unsubscribeAsync(allFilters).catch(() => undefined);
-        // Stop taking messages, finish the ones taken, then leave the session for the next start.
+        // Finish the messages taken while still connected, so their acks reach the broker; then stop taking
+        // messages and leave the session for the next start (what arrived in between is delivered again).
+        await idle();
         await client.endAsync();
         await idle();
         await flushFeatures();

@@ -11,6 +11,7 @@ import {
 import type { z } from 'zod';
 import { type BridgeContext, type DeviceMessageHandler, drop } from './context.ts';
 import { bridgeLogs } from './logs.ts';
+import { withRetry } from './retry.ts';
 
 // One device message, from bytes to the feature that handles its kind: the envelope is validated before
 // Firestore is touched (garbage costs no read), the serial is looked up in the directory, the event bus hears
@@ -38,7 +39,7 @@ export async function ingest(
   }
 
   const now = ctx.now();
-  const entry = await ctx.directory.lookup(parsed.serial, now);
+  const entry = await withRetry(() => ctx.directory.lookup(parsed.serial, now));
   if (!entry) {
     bridgeLogs.deviceUnknown(parsed.serial);
     drop(ctx, topic, 'unknown serial', 'unknown_device');

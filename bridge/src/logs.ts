@@ -66,6 +66,9 @@ export const bridgeLogs = {
   commandTimedOut(deviceId: string, commandId: string): void {
     line('warn', 'command timed out', { deviceId, commandId });
   },
+  statusHistoryFailed(deviceId: string, error: string): void {
+    line('warn', 'status change not recorded', { deviceId, error });
+  },
   logsThrottled(deviceId: string): void {
     line('warn', 'device logs throttled', { deviceId });
   },
@@ -93,6 +96,20 @@ export const bridgeLogs = {
   },
   webhookDisabled(webhookId: string, failures: number): void {
     line('warn', 'webhook disabled after repeated failures', { webhookId, failures });
+  },
+  /** A Firestore call failed with a transient error and is tried again (the device's queue waits). */
+  retrying(attempt: number, delayMs: number, code: number): void {
+    line('warn', 'firestore unavailable, retrying', { attempt, delayMs, code });
+  },
+  retrySucceeded(attempts: number, afterMs: number): void {
+    line('info', 'firestore reachable again', { attempts, afterMs });
+  },
+  sweepFailed(error: unknown): void {
+    line('warn', 'stale command sweep failed', { error: String(error).slice(0, 300) });
+  },
+  /** Subscribed and taking messages (`npm start` waits for this line before it counts the bridge as up). */
+  ready(clientId: string): void {
+    line('info', 'bridge ready', { clientId });
   },
   stopped(): void {
     line('info', 'bridge stopped');

@@ -30,6 +30,8 @@ export interface MosquittoProcess {
   tlsPort: number | null;
   wssPort: number | null;
   process: ChildProcess;
+  /** Resolves when the broker process ends, stopped or not (a supervisor restarts it). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -120,7 +122,7 @@ export interface RunMosquittoOptions {
 /** Starts `mosquitto -c confFile` and resolves once every listener accepts connections. */
 export async function runMosquitto(
   options: RunMosquittoOptions,
-): Promise<{ process: ChildProcess; stop(): Promise<void> }> {
+): Promise<{ process: ChildProcess; exited: Promise<void>; stop(): Promise<void> }> {
   const child = spawn(options.binary, ['-c', options.confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -153,6 +155,7 @@ export async function runMosquitto(
 
   return {
     process: child,
+    exited: exit,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -95,9 +95,12 @@ if (values['factory-reset']) {
     device.events.once('connected', () => void device.factoryReset());
   }
 }
+// Devices' reconnect timers do not hold the process: while the broker is away nothing else would, and the
+// fleet would end instead of reconnecting. It runs until a signal.
+const keepAlive = setInterval(() => undefined, 60_000);
 const shutdown = async () => {
+  clearInterval(keepAlive);
   await fleet.stop();
   process.exit(0);
 };
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutdown);

@@ -88,7 +88,7 @@ export function startSimulatedDevice(flash: FlashConfig, options: SimulatorOptio
       url: options.brokerUrl ?? flash.broker_url,
       ...(options.ca ? { ca: options.ca } : {}),
       keepaliveSeconds: options.keepaliveSeconds ?? 60,
-      backoff: options.backoff ?? { initialMs: 1000, maxMs: 60_000 },
+      backoff: options.backoff ?? { initialMs: 1000, maxMs: 8000 },
       random,
     },
     {

@@ -24,6 +24,7 @@ const PORT_ENV = [
   'MQTT_WSS_PORT',
   'SMTP_PORT',
   'MAIL_WEB_PORT',
+  'STACK_HEALTH_PORT',
 ] as const;
 
 const runDir = path.join(repoRoot, '.tmp', `start-test-${process.pid}`);

@@ -1,8 +1,6 @@
-import { commandUpdates, firestorePaths, mayApply } from '@esp32cloud/protocol';
-import { Timestamp } from 'firebase-admin/firestore';
+import { firestorePaths } from '@esp32cloud/protocol';
 import type { BridgeContext, BridgeFeature } from '../context.ts';
-import { bridgeLogs } from '../logs.ts';
-import { withRetry } from '../retry.ts';
+import { expire } from './stale-commands.ts';
 
 // A command nobody answers must not leave the dashboard "switching…" forever. The bridge reads the control
 // topic (it never publishes there), starts a timer per command id, stops it on the ack, and on expiry marks
@@ -52,18 +50,5 @@ export function commandTimeouts(ctx: BridgeContext): BridgeFeature {
 export async function expireCommand(ctx: BridgeContext, serial: string, commandId: string): Promise<void> {
   const entry = await ctx.directory.lookup(serial, ctx.now());
   if (!entry) return;
-  const ref = ctx.db.doc(firestorePaths.command(entry.deviceId, commandId));
-  const expired = await withRetry(() =>
-    ctx.db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      if (!snap.exists || !mayApply('timeout', snap.get('status'))) return false;
-      tx.update(ref, commandUpdates.timeout(ctx.config.commandTimeoutMs, Timestamp.fromMillis(ctx.now())));
-      return true;
-    }),
-  );
-  if (expired) {
-    ctx.stats.writes++;
-    ctx.stats.timeouts++;
-    bridgeLogs.commandTimedOut(entry.deviceId, commandId);
-  }
+  await expire(ctx, ctx.db.doc(firestorePaths.command(entry.deviceId, commandId)));
 }

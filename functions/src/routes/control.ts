@@ -1,10 +1,10 @@
 import { commandIdSchema, parseCommand } from '@esp32cloud/protocol';
 import { z } from 'zod';
-import { commandRelay, RelayUnavailableError } from '../commands/relay-instance.ts';
-import { newCommandId, sendToDevice } from '../commands/send.ts';
+import { commandRelay } from '../commands/relay-instance.ts';
+import { sendCommand } from '../commands/send.ts';
 import { loadAccess, requireLevel } from '../devices/access.ts';
 import { db } from '../firebase.ts';
-import { ApiError, badRequest, unavailable } from '../http/errors.ts';
+import { badRequest } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { backendProbes } from './health.ts';
 
@@ -27,37 +27,10 @@ export function registerControlRoutes(router: Router): void {
     handler: async ({ params, body, caller }) => {
       const access = await loadAccess(db, caller!, params.deviceId);
       requireLevel(access, ['owner', 'controller']);
-      const device = access.device;
-      const parsed = parseCommand(device.device_type, body);
+      const parsed = parseCommand(access.device.device_type, body);
       if (!parsed.ok) throw badRequest(`Invalid command: ${parsed.error}`);
-      // Devices keep clean MQTT sessions (a relay must not switch hours later), so a command to an offline
-      // device would be lost: say so at once instead of leaving the UI "switching…" forever.
-      if (device.state?.online !== true) {
-        throw new ApiError(
-          409,
-          'device_offline',
-          'The device is offline. Check its power and Wi-Fi, then try again.',
-        );
-      }
-
-      try {
-        const sent = await sendToDevice(
-          db,
-          params.deviceId,
-          device,
-          parsed.value,
-          caller!.uid,
-          body.id ?? newCommandId(),
-        );
-        return { status: 202, body: { command_id: sent.commandId, status: sent.status } };
-      } catch (error) {
-        if (error instanceof RelayUnavailableError) {
-          throw unavailable(
-            'The device service is unreachable right now; the command was not sent. Try again.',
-          );
-        }
-        throw error;
-      }
+      const sent = await sendCommand(access.device, parsed.value, caller!.uid, body.id);
+      return { status: 202, body: sent };
     },
   });
 }

@@ -1,5 +1,6 @@
 import { Router } from '../http/router.ts';
 import { registerAlertRuleRoutes } from './alert-rules.ts';
+import { registerAnalyticsRoutes } from './analytics.ts';
 import { registerControlRoutes } from './control.ts';
 import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
@@ -7,6 +8,8 @@ import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
 import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
+import { registerSupportAdminRoutes } from './support-admin.ts';
+import { registerTicketRoutes } from './tickets.ts';
 import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
 
@@ -22,6 +25,9 @@ export function createRouter(): Router {
   registerAlertRuleRoutes(router);
   registerNotificationRoutes(router);
   registerTransferRoutes(router);
+  registerAnalyticsRoutes(router);
   registerRoomRoutes(router);
+  registerSupportAdminRoutes(router);
+  registerTicketRoutes(router);
   return router;
 }

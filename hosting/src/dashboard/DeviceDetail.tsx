@@ -1,6 +1,7 @@
 import { LazyAlertRules } from '../alerts/lazy-device.ts';
 import { canControl, canManage } from '../devices/permissions.ts';
 import { deviceStore } from '../devices/store.ts';
+import { HistoryEntry } from '../history/HistoryEntry.tsx';
 import { lastSeenText } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { currentUser } from '../session.ts';
@@ -41,6 +42,11 @@ export default function DeviceDetail(props: { deviceId: string }) {
         <a href="/">← {t('nav.dashboard')}</a>
       </p>
       <h1>{link.name}</h1>
+      <p>
+        <a href={`/devices/${encodeURIComponent(link.deviceId)}/help`} data-testid="get-help">
+          {t('device.getHelp')}
+        </a>
+      </p>
       <div class="card">
         <div class="row">
           <span class={`badge ${online ? 'online' : 'offline'}`} data-testid="device-online">
@@ -50,7 +56,8 @@ export default function DeviceDetail(props: { deviceId: string }) {
         </div>
         <dl class="facts">
           <dt>{t('device.lastSeen')}</dt>
-          <dd>{lastSeenText(device.state.lastSeen)}</dd>
+          {/* last_seen is written hourly while online and exactly on going offline (docs/ANALYTICS.md). */}
+          <dd>{online ? t('device.online') : lastSeenText(device.state.lastSeen)}</dd>
           <dt>{t('device.serial')}</dt>
           <dd>{device.serialNumber}</dd>
           <dt>{t('device.id')}</dt>
@@ -79,6 +86,12 @@ export default function DeviceDetail(props: { deviceId: string }) {
         </p>
       )}
       <Readings device={device} canControl={canControl(link.access)} />
+      <HistoryEntry
+        key={`history-${link.deviceId}`}
+        deviceId={link.deviceId}
+        type={device.type}
+        live={{ online, readings: device.state.readings }}
+      />
       {canManage(link.access) && <Settings key={link.deviceId} uid={uid} link={link} />}
       {canManage(link.access) && <RoomSetting key={link.deviceId} device={device} />}
       {canManage(link.access) && <Sharing key={link.deviceId} deviceId={link.deviceId} />}
