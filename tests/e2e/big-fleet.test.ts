@@ -42,7 +42,7 @@ describe.skipIf(!hasChromium)('a dashboard of 1,000 devices (Chromium + emulator
     await page.getByRole('textbox', { name: 'รหัสผ่าน' }).fill(owner.password);
     await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).last().click();
     await page.waitForURL(`${web.url}/`);
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
