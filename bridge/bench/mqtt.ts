@@ -11,6 +11,7 @@ import { benchBrokerKind } from '@esp32cloud/tests/harness/broker-kind';
 import { startStack } from '@esp32cloud/tests/harness/stack';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import mqtt from 'mqtt';
 import { extrapolatedFrom, latencySummary } from '../../scripts/lib/bench-figures.ts';
 import { type BridgeConfig, configFromEnv, type RunningBridge, startBridge } from '../src/index.ts';
 
@@ -243,14 +244,16 @@ async function ingestThroughput(deviceCount = Number(process.env.BENCH_DEVICES ?
         const seconds = (performance.now() - started) / 1000;
         const after = bridge.stats();
         const messages = after.received - before.received;
+        const writes = after.writes - before.writes;
         console.log(
-          `bridge ingest, ${label} (${deviceCount} simulated devices on ${kind}): ${messages} messages in ${seconds.toFixed(2)} s = ${Math.round(messages / seconds)} msg/s, ${after.writes - before.writes} Firestore writes`,
+          `bridge ingest, ${label} (${deviceCount} simulated devices on ${kind}): ${messages} messages in ${seconds.toFixed(2)} s = ${Math.round(messages / seconds)} msg/s, ${writes} Firestore writes (${Math.round(writes / seconds)} writes/s)`,
         );
+        return messages / seconds;
       };
       console.log(`  (${deviceCount} devices connected in ${(connectMs / 1000).toFixed(2)} s)`);
       const coalesced = (d: SimulatedDevice) => d.report();
       const toggles = (d: SimulatedDevice, round: number) => d.setLocalOutputs({ relay1: round % 2 === 0 });
-      await measure('unchanged status + heartbeat (coalesced)', 2, coalesced);
+      const unchangedRate = await measure('unchanged status + heartbeat (coalesced)', 2, coalesced);
       await measure('state changes (a relay toggled per message)', 1, toggles);
 
       // The generator alone: the same publishers and broker with the bridge gone (it leaves its subscriptions,
@@ -269,11 +272,47 @@ async function ingestThroughput(deviceCount = Number(process.env.BENCH_DEVICES ?
       };
       await generator('unchanged status + heartbeat', 2, coalesced);
       await generator('state changes', 1, toggles);
+      const raw = await rawBrokerRate(broker);
+      console.log(
+        `  raw broker rate, same run (QoS 1, one publisher, one subscriber, 200-byte JSON): ${Math.round(raw)} msg/s; bridge unchanged-message rate / raw broker rate = ${(unchangedRate / raw).toFixed(2)}`,
+      );
     } finally {
       await Promise.all(devices.map((d) => d.stop({ graceful: false })));
       if (!bridgeStopped) await bridge.stop();
     }
   });
+}
+
+/** The broker alone: the relay account publishes QoS 1 messages that the admin account receives. */
+async function rawBrokerRate(broker: RunningBroker, messages = 20_000): Promise<number> {
+  const connect = (who: { username: string; password: string }, clientId: string) =>
+    mqtt.connectAsync(broker.url, {
+      ...who,
+      clientId,
+      protocolVersion: broker.mqttVersion,
+      reconnectPeriod: 0,
+    });
+  const subscriber = await connect(broker.adminCredentials, 'admin-bench-raw');
+  const publisher = await connect(broker.serviceCredentials.functionsRelay, 'functions-relay-bench-raw');
+  try {
+    await subscriber.subscribeAsync('devices/+/control', { qos: 1 });
+    const payload = JSON.stringify({ v: 1, id: 'x'.repeat(150), command: 'relay', pin: 25, state: 'on' });
+    let received = 0;
+    const done = new Promise<void>((resolve) =>
+      subscriber.on('message', () => {
+        received += 1;
+        if (received === messages) resolve();
+      }),
+    );
+    const started = performance.now();
+    for (let i = 0; i < messages; i++)
+      publisher.publish('devices/BENCHRAW0000001/control', payload, { qos: 1 });
+    await done;
+    return messages / ((performance.now() - started) / 1000);
+  } finally {
+    publisher.end(true);
+    subscriber.end(true);
+  }
 }
 
 // ---- 3. writes per device per day ------------------------------------------------------------------------

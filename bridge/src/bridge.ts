@@ -35,6 +35,7 @@ import { statusHistory } from './features/status-history.ts';
 import { openFirestore } from './firestore.ts';
 import { ingest } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
+import { WriteBatcher } from './write-batcher.ts';
 
 // The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
 // shared subscription, so instances can be added), one ordered queue per device, and the list of features
@@ -91,6 +92,14 @@ export async function startBridge(
   };
   const client = mqtt.connect(config.mqttUrl, connectOptions);
   const acksToBroker = deferPubacks(client);
+  // Back-pressure: mqtt.js reads the next packet only once this calls back, so past maxQueuedMessages
+  // unhandled messages the bridge stops reading its socket until half have been handled; meanwhile the broker
+  // keeps the messages in this instance's session.
+  let resumeReading: (() => void) | null = null;
+  client.handleMessage = (_packet, callback) => {
+    if (inflight.size < config.maxQueuedMessages) callback();
+    else resumeReading = () => callback();
+  };
 
   /** Runs `task` after the device's earlier tasks; settles when it has run (errors are logged here). */
   const enqueueTask = (serial: string, task: () => Promise<void>): Promise<void> => {
@@ -101,6 +110,11 @@ export async function startBridge(
     void next.finally(() => {
       inflight.delete(next);
       if (queues.get(serial) === next) queues.delete(serial);
+      if (resumeReading && inflight.size <= config.maxQueuedMessages / 2) {
+        const resume = resumeReading;
+        resumeReading = null;
+        resume();
+      }
     });
     return next;
   };
@@ -111,6 +125,7 @@ export async function startBridge(
     directory: new DeviceDirectory(firestore.db, config.directoryTtlMs),
     stats,
     events: new BridgeEvents(),
+    writer: new WriteBatcher(firestore.db),
     enqueue(serial, task) {
       void enqueueTask(serial, task);
     },
@@ -153,9 +168,10 @@ export async function startBridge(
       handled();
       return;
     }
+    const receivedAt = ctx.now();
     void enqueueTask(parsed.serial, async () => {
       try {
-        await ingest(ctx, handlers, topic, parsed, payload);
+        await ingest(ctx, handlers, topic, parsed, payload, receivedAt);
       } catch (error) {
         bridgeLogs.writeFailed(parsed.serial, error);
         drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');

@@ -48,6 +48,11 @@ export interface BridgeConfig {
   commandTimeoutMs: number;
   /** How often quiet devices' history hours are closed (ms of real time; hours end on the bridge clock). */
   historyTickMs: number;
+  /**
+   * Messages taken from the broker and not yet handled before the bridge stops reading its socket (and stops
+   * acknowledging), so a burst waits at the broker, in the session, instead of in this process's memory.
+   */
+  maxQueuedMessages: number;
   /** How long a reported factory reset lets the printed label claim the unit (seconds). */
   claimResetWindowSeconds: number;
   /** Alert evaluation and delivery (docs/ALERTS.md). */
@@ -109,6 +114,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     logsPerDevicePerMinute: num(source, 'BRIDGE_LOGS_PER_DEVICE_PER_MINUTE', 60),
     commandTimeoutMs: num(source, 'BRIDGE_COMMAND_TIMEOUT_MS', COMMAND_TIMEOUT_MS),
     historyTickMs: num(source, 'BRIDGE_HISTORY_TICK_MS', 30_000),
+    maxQueuedMessages: num(source, 'BRIDGE_MAX_QUEUED_MESSAGES', 20_000),
     alerts: {
       enabled: env(source, 'BRIDGE_ALERTS', 'on') !== 'off',
       smtpUrl: env(source, 'SMTP_URL', ''),

@@ -4,6 +4,7 @@ import type { BridgeConfig } from './config.ts';
 import type { DeviceDirectory, DeviceEntry } from './device-directory.ts';
 import type { BridgeEvents } from './events.ts';
 import { bridgeLogs } from './logs.ts';
+import type { WriteBatcher } from './write-batcher.ts';
 
 // What the bridge core hands every feature: Firestore, configuration, the device directory, the counters,
 // the event bus, the per-device queue and a way to publish. Features never see the MQTT client itself.
@@ -27,6 +28,8 @@ export interface BridgeContext {
   directory: DeviceDirectory;
   stats: IngestStats;
   events: BridgeEvents;
+  /** Device-document updates, batched across devices (write-batcher.ts). */
+  writer: WriteBatcher;
   /** Runs `task` after every earlier task of the same device, so a device's writes land in order. */
   enqueue(serial: string, task: () => Promise<void>): void;
   /** Publishes on the bridge's connection (QoS 0, retained: user status republish). */

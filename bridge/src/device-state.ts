@@ -3,7 +3,6 @@ import { type DocumentData, Timestamp } from 'firebase-admin/firestore';
 import type { BridgeContext } from './context.ts';
 import type { DeviceEntry } from './device-directory.ts';
 import { bridgeLogs } from './logs.ts';
-import { withRetry } from './retry.ts';
 
 // The one writer of devices/{id}.state: coalesced through the directory's memory of what was last written,
 // so unchanged telemetry costs no write and a heartbeat refreshes last_seen once per window.
@@ -14,7 +13,7 @@ export async function writeDevice(
   fields: DocumentData,
 ): Promise<void> {
   ctx.stats.writes++;
-  await withRetry(() => ctx.db.doc(firestorePaths.device(entry.deviceId)).update(fields));
+  await ctx.writer.update(firestorePaths.device(entry.deviceId), fields);
 }
 
 /** Writes `changes` plus last_seen when there are changes or the last_seen window has passed. */

@@ -31,6 +31,8 @@ export async function ingest(
   topic: string,
   parsed: ParsedDeviceTopic,
   payload: Buffer,
+  /** When the message reached the bridge: a device's "last heard" is then, not when its queue got to it. */
+  receivedAt: number,
 ): Promise<void> {
   const envelope = decodePayload(ENVELOPES[parsed.kind], payload);
   if (!envelope.ok) {
@@ -38,7 +40,7 @@ export async function ingest(
     return;
   }
 
-  const now = ctx.now();
+  const now = receivedAt;
   const entry = await withRetry(() => ctx.directory.lookup(parsed.serial, now));
   if (!entry) {
     bridgeLogs.deviceUnknown(parsed.serial);

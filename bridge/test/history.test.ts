@@ -115,9 +115,10 @@ describe('device history written by the bridge', () => {
     const docs =
       (await fx.db.collection(`devices/${flash.device_id}/history_days`).get()).size + stored.length;
     expect(docs).toBe(25);
-    // 25 history documents + the device document: online once, then readings every 20 minutes (72).
+    // 25 history documents + the device document: online once, then readings every 20 minutes (72) + the
+    // one presence change the support timeline keeps (status_changes).
     const writes = bridge.stats().writes - writesBefore;
-    expect(writes).toBe(25 + 72);
+    expect(writes).toBe(25 + 72 + 1);
     expect(writes).toBeLessThanOrEqual(100);
     // The legacy per-day usage documents are no longer written.
     expect((await fx.db.collection(`devices/${flash.device_id}/usage`).get()).size).toBe(0);
