@@ -122,7 +122,7 @@ describe('DeviceCard', () => {
     const device = signal<DeviceRecord | null | undefined>(relayBoard({ online: false }));
     render(
       <ul>
-        <DeviceCard link={livingRoom} device={device} position={1} total={1} stale={false} />
+        <DeviceCard link={livingRoom} device={device} position={1} total={1} stale={false} saved={false} />
       </ul>,
     );
     const card = screen.getByTestId('device-card-ESP32_AA5510');
@@ -144,7 +144,14 @@ describe('DeviceCard', () => {
     const device = signal<DeviceRecord | null | undefined>({ ...relayBoard(), room: 'ห้องครัว 🍳' });
     render(
       <ul>
-        <DeviceCard link={{ ...livingRoom, access: 'viewer' }} device={device} position={1} total={1} stale />
+        <DeviceCard
+          link={{ ...livingRoom, access: 'viewer' }}
+          device={device}
+          position={1}
+          total={1}
+          stale
+          saved={false}
+        />
       </ul>,
     );
     expect(screen.queryByTestId('quick-ESP32_AA5510-relay1')).toBeNull();

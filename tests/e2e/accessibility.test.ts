@@ -97,10 +97,10 @@ describe.skipIf(!hasChromium)('accessibility: axe-core over every page (Chromium
         for (const id of DEVICES) {
           await visit(`/devices/${id}`, () => page.getByTestId('device-detail').waitFor());
         }
-        await visit('/notifications', () => page.locator('main h1').waitFor());
+        await visit('/notifications', () => page.getByTestId('notifications-page').waitFor());
         await context.close();
         expect(findings).toEqual([]);
-      });
+      }, 300_000);
     }
   }
 });

@@ -16,7 +16,8 @@ import { type DeviceStack, startDeviceStack } from './device-stack.ts';
 //  - a dashboard card's relay toggle round-trips through the simulator (pending → acknowledged);
 //  - rooms set from the device page, filtered on the dashboard, "all off" from the dashboard;
 //  - a shared user sees the owner's rooms;
-//  - the keyboard alone: sign in, switch a relay from its card, open the device, share it.
+//  - the keyboard alone: sign in, set up a device from its QR link, switch a relay from its card, open the
+//    device, share it.
 
 const hasChromium = requireProgram('chromium');
 const brokerKind = brokerUnderTest('everyday dashboard');
@@ -248,7 +249,7 @@ describe.skipIf(!hasChromium)(
         await page.context().close();
       });
 
-      it('works with the keyboard alone: sign in, switch from a card, open the device, share it', async () => {
+      it('works with the keyboard alone: sign in, set up a device, switch from a card, open the device, share it', async () => {
         const errors: string[] = [];
         const page = await newPhonePage(browser, errors);
         const press = (key: string) => page.keyboard.press(key);
@@ -273,6 +274,25 @@ describe.skipIf(!hasChromium)(
         await page.keyboard.type(owner.password);
         await press('Enter');
         await page.waitForURL(`${world.web.url}/`);
+
+        // Set up: the label's QR link opens the wizard; Tab and Enter claim the device under a Thai name.
+        const boxed = await world.provision('4Relay');
+        await page.goto(`${world.web.url}/setup${new URL(boxed.setup_url).search}`);
+        await page.getByTestId('check-ok').waitFor();
+        await tabTo((f) => f.startsWith('BUTTON') && f.includes(th['setup.next']));
+        await press('Enter');
+        await page.locator('[data-testid="setup"][data-step="claim"]').waitFor();
+        await tabTo((f) => f.startsWith('INPUT'));
+        await press('Control+A');
+        await page.keyboard.type('ห้องทำงาน');
+        await press('Enter');
+        await page.locator('[data-testid="setup"][data-step="wifi"]').waitFor();
+        // Back up to the header's "my devices" link.
+        await page.keyboard.down('Shift');
+        await tabTo((f) => f.startsWith('A ') && f.includes(th['nav.dashboard']));
+        await page.keyboard.up('Shift');
+        await press('Enter');
+        await page.getByTestId(`device-card-${boxed.device_id}`).getByText('ห้องทำงาน').waitFor();
         await page.locator(`[data-testid="device-card-${relayA.device_id}"][data-online="true"]`).waitFor();
 
         const quick = `quick-${relayA.device_id}-relay3`;

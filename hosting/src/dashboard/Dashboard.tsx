@@ -69,7 +69,8 @@ export default function Dashboard() {
   const byId = useMemo(() => new Map(links.map((link) => [link.deviceId, link])), [links]);
   const ids = visible.value;
   const roomNames = rooms.value ? rooms.value.split('\u0000') : [];
-  const stale = store.staleSince.value !== null || !online.value;
+  const saved = store.staleSince.value !== null;
+  const stale = saved || !online.value;
   const f = filter.value;
   const update = (patch: Partial<DeviceFilter>) => {
     filter.value = { ...filter.value, ...patch };
@@ -134,6 +135,7 @@ export default function Dashboard() {
             {t('dashboard.status')}
             <select
               value={f.online}
+              data-testid="status-filter"
               onChange={(e) => update({ online: e.currentTarget.value as OnlineFilter })}
             >
               <option value="all">{t('dashboard.all')}</option>
@@ -195,6 +197,7 @@ export default function Dashboard() {
                   position={index + 1}
                   total={ids.length}
                   stale={stale}
+                  saved={saved}
                 />
               ) : null;
             }}

@@ -32,9 +32,12 @@ export function DeviceCard(props: {
   device: Signal<DeviceRecord | null | undefined>;
   position: number;
   total: number;
+  /** Stale: offline, or the states come from the saved snapshot. */
   stale: boolean;
+  /** The states come from the saved snapshot, not yet from Firestore. */
+  saved: boolean;
 }) {
-  const { link, stale } = props;
+  const { link, stale, saved } = props;
   const device = props.device.value;
   const online = device?.state.online === true;
   const href = `/devices/${encodeURIComponent(link.deviceId)}`;
@@ -56,7 +59,7 @@ export function DeviceCard(props: {
         href={href}
         data-testid={`device-card-${link.deviceId}`}
         data-online={online ? 'true' : 'false'}
-        data-state={device === undefined ? 'loading' : device === null ? 'missing' : 'live'}
+        data-state={device === undefined ? 'loading' : device === null ? 'missing' : saved ? 'saved' : 'live'}
       >
         <h3>{link.name}</h3>
         <span class="row">

@@ -214,7 +214,7 @@ export const th = {
   'sort.name': 'ชื่อ',
   'sort.room': 'ห้อง',
   'sort.type': 'ชนิด',
-  'sort.status': 'สถานะ (ออฟไลน์ก่อน)',
+  'sort.status': 'ออฟไลน์ก่อน',
   'sort.lastSeen': 'ติดต่อล่าสุด',
   'card.open': 'เปิด {name}',
   'card.readings': 'ค่าที่อ่านได้',
