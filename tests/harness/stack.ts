@@ -85,8 +85,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     const only = options.firebase ?? [];
     if (only.length > 0) {
-      // Ports are free when picked but another suite may bind one before firebase-tools does; a start that
-      // fails on a taken port is retried on fresh ports.
       const { firebase, ports } = await startOnFreePorts(async () => {
         const ports = {
           auth: await freePort(),
@@ -137,15 +135,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/**
+ * firebase-tools sometimes dies while starting on a loaded machine (a port taken between our check and its
+ * bind, or "An unexpected error has occurred"); such a start is retried on fresh ports. A start that merely
+ * takes too long is not retried: it already waited its full timeout.
+ */
 async function startOnFreePorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start();
     } catch (error) {
-      const portTaken = /port taken|is not open|EADDRINUSE/i.test(String(error));
-      if (!portTaken || attempt >= attempts) throw error;
+      const diedEarly = /exited \(code [^)]*\) before ready/.test(String(error));
+      if (!diedEarly || attempt >= attempts) throw error;
       console.warn(
-        `firebase emulators: a port was taken before they bound it; retrying (${attempt}/${attempts})`,
+        `firebase emulators exited while starting; retrying on fresh ports (${attempt}/${attempts})`,
       );
     }
   }
