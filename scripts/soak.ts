@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import { benchBrokerKind } from '@esp32cloud/tests/harness/broker-kind';
 import { runSoak, type SoakReport } from './soak/soak.ts';
 
-// `npm run soak -- --devices 1000 --rate 1 --minutes 10 [--chaos]`: the long run of issue 17 (scripts/soak/).
-// --rate is commands per device per minute. --chaos kills and restarts the broker, then the bridge, then the
-// Firestore emulator (30 s away). Prints lost / duplicated / out-of-order (aim 0 / 0 / 0), latency percentiles
+// `npm run soak -- --devices 1000 --rate 1 --minutes 10 [--chaos] [--break broker|bridge|firestore ...]`: the
+// long run of issue 17 (scripts/soak/). --rate is commands per device per minute. --chaos kills and restarts the
+// broker, then the bridge, then the Firestore emulator (30 s away); --break picks which, spread over the run. Prints lost / duplicated / out-of-order (aim 0 / 0 / 0), latency percentiles
 // per minute and each process's memory at start and end; exits 1 when anything was lost, duplicated, reordered
 // or left pending. Mosquitto unless TEST_BROKER=embedded.
 
@@ -15,7 +15,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1' },
     minutes: { type: 'string', default: '10' },
     chaos: { type: 'boolean', default: false },
-    'broker-restarts': { type: 'string', default: '0' },
+    break: { type: 'string', multiple: true, default: [] },
   },
 });
 const number = (name: string, raw: string) => {
@@ -32,7 +32,13 @@ const report = await runSoak({
   rate: number('rate', values.rate),
   minutes: number('minutes', values.minutes),
   chaos: values.chaos,
-  brokerRestarts: Number(values['broker-restarts']) || 0,
+  breaks: values.break.map((name) => {
+    if (name !== 'broker' && name !== 'bridge' && name !== 'firestore') {
+      console.error(`--break must be broker, bridge or firestore (got "${name}")`);
+      process.exit(2);
+    }
+    return name;
+  }),
   kind: benchBrokerKind(),
   log: (line) => console.log(`[soak] ${line}`),
 });
