@@ -1,5 +1,6 @@
 import preact from '@preact/preset-vite';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { installableApp } from './pwa/plugin.ts';
 import { CONFIG_SCRIPT_PATH, renderConfigScript, runtimeConfigFromEnv } from './runtime-config.ts';
 
 /** Emits CONFIG_SCRIPT_PATH (the runtime config script) into the build and serves it in `vite dev`. */
@@ -42,6 +43,6 @@ function zodWithoutEval(): Plugin {
 
 export default defineConfig(({ mode }) => ({
   root: import.meta.dirname,
-  plugins: [preact(), runtimeConfigScript(mode), zodWithoutEval()],
+  plugins: [preact(), runtimeConfigScript(mode), zodWithoutEval(), installableApp()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
 }));

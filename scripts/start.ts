@@ -123,11 +123,14 @@ async function main(): Promise<void> {
       tasks: config.ports.tasks.port,
     },
     env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv },
+    // The product's Firestore triggers (if any) run locally: firebase-tools registers them with our emulator.
+    firestore,
     workDir: config.runDir,
     hostingPublicDir: webRoot,
     // A loaded machine may need longer than the default.
     readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
     importDir: config.dataDir,
+    warmFunctionWorkers: config.warmFunctionWorkers,
     ...(config.exportOnExit ? { exportOnExit: config.dataDir } : {}),
     onOutput: (line) => {
       if (/error|⚠|failed/i.test(line) && !/MOTD|remote config/.test(line)) console.log(`[firebase] ${line}`);
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
     { name: 'Firestore emulator', value: firestoreHost },
     { name: 'Firestore data browser', value: `${firestore.url}/browser` },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
-    { name: 'Mail catcher', value: `${mail.webUrl}  (alert emails; SMTP ${mail.smtpUrl})` },
+    { name: 'Mail catcher', value: `${mail.webUrl}  (alert and support emails; SMTP ${mail.smtpUrl})` },
     {
       name: 'Demo accounts',
       value: 'demo@esp32.cloud / demo-password,  operator@esp32.cloud / operator-password',

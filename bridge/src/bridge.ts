@@ -27,10 +27,11 @@ import { alertEvaluation } from './features/alerts.ts';
 import { commandTimeouts } from './features/command-timeouts.ts';
 import { factoryReset } from './features/factory-reset.ts';
 import { heartbeat } from './features/heartbeat.ts';
+import { deviceHistory } from './features/history.ts';
 import { deviceLogs } from './features/logs.ts';
 import { staleCommands } from './features/stale-commands.ts';
 import { statusIngest } from './features/status.ts';
-import { usageCounters } from './features/usage.ts';
+import { statusHistory } from './features/status-history.ts';
 import { openFirestore } from './firestore.ts';
 import { ingest } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
@@ -38,12 +39,12 @@ import { bridgeLogs } from './logs.ts';
 // The long-running ingest bridge's core (Zigbee2MQTT's controller shape): one persistent MQTT session (MQTT 5
 // shared subscription, so instances can be added), one ordered queue per device, and the list of features
 // that do the work, one file each under features/ (status ingest, heartbeat/offline detection, acks, device
-// logs, command timeouts, usage counters, factory-reset reports, alert evaluation and delivery). A bad message is
+// logs, command timeouts, device history, factory-reset reports, alert evaluation and delivery). A bad message is
 // logged and dropped; nothing it contains can stop the bridge.
 
 export interface RunningBridge {
   stats(): IngestStats;
-  /** Writes the usage counted so far (also done every usageFlushMs and at stop). */
+  /** Writes the device history (and daily counters) gathered so far, current hour included (also at stop). */
   flushUsage(): Promise<void>;
   /** Resolves when every message received so far has been handled. */
   idle(): Promise<void>;
@@ -58,6 +59,8 @@ export interface RunningBridge {
 export interface StartBridgeOptions {
   /** Bound on the first connection (later drops reconnect forever). */
   connectTimeoutMs?: number;
+  /** The bridge's clock (ms since the epoch); tests pass one they control to simulate a day quickly. */
+  clock?: () => number;
 }
 
 export async function startBridge(
@@ -114,13 +117,13 @@ export async function startBridge(
     publishRetained(topic, payload) {
       client.publish(topic, payload, { qos: 0, retain: true });
     },
-    now: () => Date.now(),
+    now: options.clock ?? (() => Date.now()),
   };
 
   // The feature list: one file each under features/. Order matters only for the event bus listeners.
-  const usage = usageCounters(ctx);
+  const history = deviceHistory(ctx);
   const features: BridgeFeature[] = [
-    usage,
+    history,
     statusIngest(ctx),
     heartbeat(ctx),
     acks(ctx),
@@ -129,6 +132,7 @@ export async function startBridge(
     staleCommands(ctx),
     ...(config.alerts.enabled ? [alertEvaluation(ctx), alertDelivery(ctx)] : []),
     factoryReset(ctx),
+    statusHistory(ctx),
   ];
   const handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>> = {};
   for (const feature of features) Object.assign(handlers, feature.handles);
@@ -217,7 +221,7 @@ export async function startBridge(
   return {
     stats: () => ({ ...stats, droppedBy: { ...stats.droppedBy } }),
     idle,
-    flushUsage: usage.flush,
+    flushUsage: history.flush,
     stop({ leaveGroup = false } = {}) {
       stopping ??= (async () => {
         for (const feature of features) feature.stop?.();

@@ -21,9 +21,16 @@ export interface BridgeConfig {
   /** How long the broker keeps the session after a disconnect (MQTT 5). */
   sessionExpirySeconds: number;
   projectId: string;
-  /** A heartbeat or unchanged status refreshes state.last_seen at most once per window. */
+  /**
+   * A heartbeat or unchanged status refreshes state.last_seen at most once per window (an hour: the write
+   * budget, docs/ANALYTICS.md). Going offline writes the exact time the device was last heard.
+   */
   lastSeenWindowMs: number;
-  /** Sensor readings are written at most once per window (outputs and online changes: at once). */
+  /**
+   * Sensor readings are written to the device document at most once per window (outputs and online changes:
+   * at once). 20 minutes keeps a sensor reporting every 30 s within 100 writes a day; every reading still
+   * reaches the history (per minute).
+   */
   readingsWindowMs: number;
   /** Offline after this many update intervals without a heartbeat or status. */
   heartbeatTimeoutFactor: number;
@@ -39,8 +46,8 @@ export interface BridgeConfig {
   logsPerDevicePerMinute: number;
   /** A command without an ack after this long is marked failed (code "timeout"). */
   commandTimeoutMs: number;
-  /** How often daily usage counters are added to devices/{id}/usage/{day}. */
-  usageFlushMs: number;
+  /** How often quiet devices' history hours are closed (ms of real time; hours end on the bridge clock). */
+  historyTickMs: number;
   /** How long a reported factory reset lets the printed label claim the unit (seconds). */
   claimResetWindowSeconds: number;
   /** Alert evaluation and delivery (docs/ALERTS.md). */
@@ -92,8 +99,8 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     shareGroup: env(source, 'BRIDGE_SHARE_GROUP', 'bridge'),
     sessionExpirySeconds: num(source, 'BRIDGE_SESSION_EXPIRY_SECONDS', 7 * 24 * 3600),
     projectId: env(source, 'GCLOUD_PROJECT', 'demo-esp32-cloud'),
-    lastSeenWindowMs: num(source, 'BRIDGE_LAST_SEEN_WINDOW_MS', 5 * 60_000),
-    readingsWindowMs: num(source, 'BRIDGE_READINGS_WINDOW_MS', 60_000),
+    lastSeenWindowMs: num(source, 'BRIDGE_LAST_SEEN_WINDOW_MS', 60 * 60_000),
+    readingsWindowMs: num(source, 'BRIDGE_READINGS_WINDOW_MS', 20 * 60_000),
     heartbeatTimeoutFactor: num(source, 'BRIDGE_HEARTBEAT_TIMEOUT_FACTOR', 3),
     defaultUpdateIntervalSeconds: num(source, 'BRIDGE_DEFAULT_UPDATE_INTERVAL', 30),
     sweepIntervalMs: num(source, 'BRIDGE_SWEEP_INTERVAL_MS', 5000),
@@ -101,7 +108,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     directoryTtlMs: num(source, 'BRIDGE_DIRECTORY_TTL_MS', 60_000),
     logsPerDevicePerMinute: num(source, 'BRIDGE_LOGS_PER_DEVICE_PER_MINUTE', 60),
     commandTimeoutMs: num(source, 'BRIDGE_COMMAND_TIMEOUT_MS', COMMAND_TIMEOUT_MS),
-    usageFlushMs: num(source, 'BRIDGE_USAGE_FLUSH_MS', 15 * 60_000),
+    historyTickMs: num(source, 'BRIDGE_HISTORY_TICK_MS', 30_000),
     alerts: {
       enabled: env(source, 'BRIDGE_ALERTS', 'on') !== 'off',
       smtpUrl: env(source, 'SMTP_URL', ''),

@@ -42,13 +42,21 @@ export async function touchDevice(
   if (previous !== true) ctx.events.emit('presenceChanged', entry, true, previous, now);
 }
 
-/** Writes state.online = false (callers decide when: a last will, or the heartbeat timeout). */
+/**
+ * Writes state.online = false (callers decide when: a last will, or the heartbeat timeout) with last_seen set
+ * to the exact time the device was last heard, so a coarse last_seen while online costs nothing in honesty.
+ */
 export async function markOffline(
   ctx: BridgeContext,
   entry: DeviceEntry,
   reason: 'last_will' | 'heartbeat_timeout',
 ): Promise<void> {
-  await writeDevice(ctx, entry, { 'state.online': false });
+  const lastHeard = entry.lastHeardAt > 0 ? entry.lastHeardAt : ctx.now();
+  await writeDevice(ctx, entry, {
+    'state.online': false,
+    'state.last_seen': Timestamp.fromMillis(lastHeard),
+  });
+  entry.written.lastSeenAt = lastHeard;
   const previous = entry.written.online;
   entry.written.online = false;
   bridgeLogs.markedOffline(entry.deviceId, reason);

@@ -66,6 +66,9 @@ export const bridgeLogs = {
   commandTimedOut(deviceId: string, commandId: string): void {
     line('warn', 'command timed out', { deviceId, commandId });
   },
+  statusHistoryFailed(deviceId: string, error: string): void {
+    line('warn', 'status change not recorded', { deviceId, error });
+  },
   logsThrottled(deviceId: string): void {
     line('warn', 'device logs throttled', { deviceId });
   },

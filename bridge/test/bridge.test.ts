@@ -50,12 +50,12 @@ for (const kind of BROKER_KINDS) {
       expect(doc.state.last_seen.toMillis()).toBeGreaterThan(Date.now() - 60_000);
       expect(JSON.parse((await republished).payload)).toMatchObject({ v: 1, online: true });
 
-      // Usage is counted in memory and added to the day's aggregate on flush.
+      // Usage is counted in memory and lands in the day's history summary on flush (docs/ANALYTICS.md).
       await bridge.idle();
       await bridge.flushUsage();
       const day = new Date().toISOString().slice(0, 10);
-      const usage = (await fx.db.doc(`devices/${flash.device_id}/usage/${day}`).get()).data();
-      expect(usage?.date).toBe(day);
+      const usage = (await fx.db.doc(`devices/${flash.device_id}/history_days/${day}`).get()).data();
+      expect(usage?.day).toBe(day);
       expect(usage?.statuses).toBeGreaterThanOrEqual(1);
       expect(usage?.messages).toBeGreaterThanOrEqual(usage?.statuses);
     });
@@ -169,11 +169,17 @@ for (const kind of BROKER_KINDS) {
       const device = await simulate(flash);
       await waitFor(async () => (await state(flash.device_id)).state?.readings?.temperature !== undefined);
       await device.injectFault({ kind: 'silent' });
-      await waitFor(
-        async () => (await state(flash.device_id)).state?.online === false,
+      const silentFrom = Date.now();
+      const offline = await waitFor(
+        async () => {
+          const d = await state(flash.device_id);
+          return d.state?.online === false ? d : null;
+        },
         10_000,
         'offline by timeout',
       );
+      // The offline write carries the time the device was last heard, not the time the sweep noticed.
+      expect(offline.state.last_seen.toMillis()).toBeLessThanOrEqual(silentFrom + 50);
       expect(device.state().connected).toBe(true);
       device.recover();
       await waitFor(async () => (await state(flash.device_id)).state?.online === true, 10_000, 'back online');

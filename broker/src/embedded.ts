@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { DeviceAuthority } from './auth-hook.ts';
 import { applyDynsecCommand } from './dynsec-commands.ts';
 import { checkAcl, type DynsecClient, type DynsecConfig, mayConnect } from './dynsec-model.ts';
 import { brokerLogs } from './logs.ts';
@@ -26,6 +27,13 @@ export interface EmbeddedBrokerOptions {
   tls?: { cert: string; key: string };
   /** Mosquitto-format dynamic-security JSON; read at start, rewritten after every change. */
   dynsecFile: string;
+  /**
+   * Ask this HTTP auth hook (auth-hook.ts, EMQX's request format) at CONNECT, publish and subscribe, as a
+   * clustered broker would, instead of deciding from the file in this process, and leave `$CONTROL` commands
+   * to the dynsec responder. Delivery to subscribers is still checked here, from the file (re-read when it
+   * changes): aedes's forward check cannot wait for HTTP.
+   */
+  authHookUrl?: string;
 }
 
 export interface EmbeddedBroker {
@@ -56,28 +64,54 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     for (const client of connected) if (usernames.get(client) === username) client.close();
   };
 
+  const hook = options.authHookUrl ? authHookClient(options.authHookUrl) : null;
+  const receiveCheck = options.authHookUrl ? new DeviceAuthority(options.dynsecFile) : null;
+  const refuse = (returnCode: number, message: string) => {
+    const error = new Error(message) as AuthenticateError;
+    error.returnCode = returnCode;
+    return error;
+  };
+
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
+      if (hook) {
+        const body = {
+          clientid: client.id,
+          username: username ?? '',
+          password: password?.toString('utf8') ?? '',
+        };
+        void hook('/mqtt/auth', body).then((allowed) => {
+          if (!allowed) return done(refuse(5, 'not authorised'), false);
+          usernames.set(client, username as string);
+          done(null, true);
+        });
+        return;
+      }
       const account = config.clients.find((c) => c.username === username);
       if (account?.clientid !== undefined && account.clientid !== client.id) {
         // Mosquitto's answer to a pinned client under another id: CONNACK 5 (not authorised). aedes checks
         // this before it registers the client, so whoever holds that id stays connected.
         brokerLogs.clientIdRejected(account.username, client.id);
-        const error = new Error('not authorised') as AuthenticateError;
-        error.returnCode = 5;
-        return done(error, false);
+        return done(refuse(5, 'not authorised'), false);
       }
       if (!password || !mayConnect(account, client.id, password.toString('utf8'))) {
         brokerLogs.authRejected(username ?? '(anonymous)');
-        const error = new Error('bad username or password') as AuthenticateError;
-        error.returnCode = 4;
-        return done(error, false);
+        return done(refuse(4, 'bad username or password'), false);
       }
       usernames.set(client, username as string);
       done(null, true);
     },
     authorizePublish(client, packet, callback) {
       if (client === null) return callback(null); // a last will the broker publishes itself
+      if (hook) {
+        const body = { clientid: client.id, username: usernames.get(client) ?? '', topic: packet.topic };
+        // Like a broker that knows nothing of dynamic security: `$CONTROL` commands are an ordinary topic, and
+        // the dynsec responder (dynsec-responder.ts) answers them.
+        void hook('/mqtt/acl', { ...body, action: 'publish' }).then((allowed) =>
+          callback(allowed ? null : new Error('publish not authorised')),
+        );
+        return;
+      }
       const account = accountOf(client);
       if (
         !account ||
@@ -91,6 +125,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       callback(null);
     },
     authorizeSubscribe(client, sub, callback) {
+      if (hook && !SHARE.test(sub.topic)) {
+        const body = { clientid: client.id, username: usernames.get(client) ?? '', topic: sub.topic };
+        void hook('/mqtt/acl', { ...body, action: 'subscribe' }).then((allowed) =>
+          callback(null, allowed ? sub : null),
+        );
+        return;
+      }
       const account = accountOf(client);
       if (!account || !checkAcl(config, account, 'subscribe', sub.topic)) {
         brokerLogs.subscribeDenied(account?.username ?? '?', sub.topic);
@@ -104,6 +145,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       callback(null, sub);
     },
     authorizeForward(client, packet) {
+      if (receiveCheck) {
+        const username = usernames.get(client);
+        return username !== undefined && receiveCheck.mayAccess(username, 'receive', packet.topic)
+          ? packet
+          : null;
+      }
       const account = accountOf(client);
       return account && checkAcl(config, account, 'publishClientReceive', packet.topic) ? packet : null;
     },
@@ -190,5 +237,23 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         new Promise<void>((r) => broker.close(() => r())),
       ]);
     },
+  };
+}
+
+/** POSTs to the hook; anything but an "allow" (an error, a timeout, a refusal) is a refusal. */
+function authHookClient(baseUrl: string) {
+  return async (path: string, body: Record<string, string>): Promise<boolean> => {
+    try {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5000),
+      });
+      const answer = (await response.json().catch(() => null)) as { result?: unknown } | null;
+      return response.status === 200 && answer?.result === 'allow';
+    } catch {
+      return false;
+    }
   };
 }

@@ -18,6 +18,9 @@ export const brokerLogs = {
   subscribeDenied(username: string, topic: string): void {
     line('warn', 'subscribe denied by ACL', { username, topic });
   },
+  authHookRefused(route: string, username: string, topic: string): void {
+    line('warn', 'auth hook refused', { route, username, ...(topic ? { topic } : {}) });
+  },
   clientError(clientId: string, message: string): void {
     // Routine (dropped sockets, ACL disconnects); useful when debugging a client.
     if (process.env.BROKER_LOG === 'verbose') line('info', 'client error', { clientId, message });

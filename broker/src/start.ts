@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startAuthHook } from './auth-hook.ts';
 import {
   type Credentials,
   extraBridgeClients,
@@ -8,6 +9,7 @@ import {
   type ServiceCredentials,
 } from './bootstrap-config.ts';
 import type { DynsecConfig } from './dynsec-model.ts';
+import { startDynsecResponder } from './dynsec-responder.ts';
 import { startEmbeddedBroker } from './embedded.ts';
 import { brokerLogs } from './logs.ts';
 import { dynsecPluginPath, type MosquittoProcess, startMosquitto } from './mosquitto.ts';
@@ -35,6 +37,12 @@ export interface StartBrokerOptions {
   servicePasswords?: Partial<Record<ServiceUser, string>>;
   /** Bridge instances with an account of their own; default 1. */
   bridgeInstances?: number;
+  /**
+   * Embedded broker only: run it as EMQX or VerneMQ would be run: the broker asks the HTTP auth hook
+   * (auth-hook.ts) and the dynsec responder (dynsec-responder.ts) answers provisioning's `$CONTROL` commands,
+   * both over the same dynamic-security file.
+   */
+  authHook?: boolean;
 }
 
 export interface RunningBroker {
@@ -55,6 +63,8 @@ export interface RunningBroker {
   /** MQTT 5 shared subscriptions (`$share/<group>/…`) are served; false for the embedded broker. */
   sharedSubscriptions: boolean;
   dynsecFile: string;
+  /** The HTTP auth hook the broker asks (authHook: true), else null. */
+  authHookUrl: string | null;
   adminCredentials: Credentials;
   serviceCredentials: ServiceCredentials;
   /** The broker's process id: Mosquitto's own, or this process for the embedded broker. */
@@ -168,6 +178,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     tlsPort: options.tlsPort,
     wssPort: options.wssPort,
   };
+  if (options.authHook && kind !== 'embedded')
+    throw new Error('authHook: only the embedded broker is wired to the HTTP auth hook here');
+  const hook = options.authHook ? await startAuthHook({ dynsecFile, host }) : null;
   const running =
     kind === 'mosquitto'
       ? await startMosquitto({
@@ -185,12 +198,24 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
             ? { tls: { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8') } }
             : {}),
           dynsecFile,
+          ...(hook ? { authHookUrl: hook.url } : {}),
         });
   const { port, wsPort, tlsPort, wssPort } = running;
+  const responder = hook
+    ? await startDynsecResponder({ url: `mqtt://${host}:${port}`, ...credentials.admin, dynsecFile })
+    : null;
   let stopped: () => void = () => undefined;
   const child = 'process' in running ? (running as MosquittoProcess) : null;
   const exited = child ? child.exited : new Promise<void>((resolve) => (stopped = resolve));
-  const stop = () => running.stop().finally(stopped);
+  const stop = async () => {
+    try {
+      await responder?.stop();
+      await running.stop();
+      await hook?.stop();
+    } finally {
+      stopped();
+    }
+  };
   const url = `mqtt://${host}:${port}`;
   const wsUrl = wsPort === null ? null : `ws://${host}:${wsPort}`;
   const tlsUrl = tlsPort === null ? null : `mqtts://${host}:${tlsPort}`;
@@ -211,6 +236,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     mqttVersion: kind === 'mosquitto' ? 5 : 4,
     sharedSubscriptions: kind === 'mosquitto',
     dynsecFile,
+    authHookUrl: hook?.url ?? null,
     adminCredentials: credentials.admin,
     serviceCredentials: credentials,
     pid: child?.process.pid ?? process.pid,

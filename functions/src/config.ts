@@ -18,7 +18,21 @@ function intEnv(name: string, fallback: number): number {
 
 export const config = {
   version: env('ESP32_CLOUD_VERSION', '0.1.0'),
+  /** Next to the broker (Singapore): every command is one publish from here to it (docs/SCALING.md). */
   region: 'asia-southeast1',
+  /**
+   * The api function's instances (read at deploy time from functions/.env.<project>; docs/SCALING.md,
+   * "Production settings"). One instance serves `concurrency` requests at once over one broker connection and
+   * one Firestore channel; `minInstances` above 0 keeps that many warm (billed while idle) so no user waits
+   * for a cold start.
+   */
+  apiInstances: {
+    concurrency: intEnv('API_CONCURRENCY', 80),
+    cpu: 1,
+    memory: '512MiB' as const,
+    minInstances: intEnv('API_MIN_INSTANCES', 0),
+    maxInstances: intEnv('API_MAX_INSTANCES', 100),
+  },
   projectId: env('GCLOUD_PROJECT', env('GCP_PROJECT', 'demo-esp32-cloud')),
   /** Public origin of the web app, used in setup links. */
   appUrl: env('APP_URL', 'http://127.0.0.1:5000'),
@@ -70,6 +84,43 @@ export const config = {
       dailyCapDefault: intEnv('ALERT_DAILY_CAP_DEFAULT', DEFAULT_ALERT_LIMITS.dailyCapDefault),
     } satisfies AlertLimits,
     webhookTestTimeoutMs: intEnv('WEBHOOK_TEST_TIMEOUT_MS', 5000),
+  },
+  /** Device history and fleet analytics (docs/ANALYTICS.md). */
+  analytics: {
+    /**
+     * Retention per plan id. Billing (#16) writes `plan` on users/{uid}; a device follows its owner's plan,
+     * and anything unknown gets `defaultPlan`. `analytics` is the "Analytics Package" of the revenue model.
+     */
+    plans: {
+      free: {
+        detailDays: intEnv('HISTORY_FREE_DETAIL_DAYS', 7),
+        summaryDays: intEnv('HISTORY_FREE_SUMMARY_DAYS', 90),
+      },
+      analytics: {
+        detailDays: intEnv('HISTORY_ANALYTICS_DETAIL_DAYS', 90),
+        summaryDays: intEnv('HISTORY_ANALYTICS_SUMMARY_DAYS', 730),
+      },
+    } as Record<string, { detailDays: number; summaryDays: number }>,
+    defaultPlan: 'free',
+    /** When the retention cleanup runs (Cloud Scheduler syntax), in the company's time zone. */
+    retentionSchedule: env('HISTORY_RETENTION_SCHEDULE', 'every day 03:30'),
+    retentionTimeZone: 'Asia/Bangkok',
+    retentionDevicePage: intEnv('HISTORY_RETENTION_DEVICE_PAGE', 200),
+    retentionBatchSize: intEnv('HISTORY_RETENTION_BATCH', 400),
+    /** Commands listed in one history answer. */
+    historyMaxCommands: intEnv('HISTORY_MAX_COMMANDS', 500),
+    topErrorCodes: 10,
+  },
+  /** The support portal (docs/SUPPORT.md). */
+  support: {
+    /** Serial-prefix search results at most. */
+    searchLimit: intEnv('SUPPORT_SEARCH_LIMIT', 20),
+    /** Error log lines copied into a ticket's device snapshot. */
+    snapshotErrors: intEnv('SUPPORT_SNAPSHOT_ERRORS', 5),
+    /** Tickets the metrics read at most (newest first); past this the figures cover the newest ones. */
+    metricsTicketScan: intEnv('SUPPORT_METRICS_TICKET_SCAN', 5000),
+    /** Tickets one customer may open per hour. */
+    ticketsPerCustomerPerHour: intEnv('SUPPORT_TICKETS_PER_HOUR', 10),
   },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),

@@ -1,5 +1,9 @@
 import { onRequest } from 'firebase-functions/v2/https';
+import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { runRetention } from './analytics/retention.ts';
 import { config } from './config.ts';
+import { db } from './firebase.ts';
+import { logs } from './logs.ts';
 import { assertSafeForProduction } from './production-checks.ts';
 import { createRouter } from './routes/index.ts';
 
@@ -13,6 +17,24 @@ const router = createRouter();
 // environment variables; the emulator passes local values through the environment instead.
 const secrets = process.env.FUNCTIONS_EMULATOR === 'true' ? [] : ['MQTT_PASSWORD', 'CLAIM_CODE_PEPPER'];
 
-export const api = onRequest({ region: config.region, cors: true, secrets }, (req, res) =>
-  router.handle(req, res),
+export const api = onRequest(
+  { region: config.region, ...config.apiInstances, cors: true, secrets },
+  (req, res) => router.handle(req, res),
+);
+
+// History retention (docs/ANALYTICS.md). The Functions emulator does not fire schedules; tests call runRetention.
+export const analyticsRetention = onSchedule(
+  {
+    schedule: config.analytics.retentionSchedule,
+    timeZone: config.analytics.retentionTimeZone,
+    region: config.region,
+  },
+  async () => {
+    try {
+      await runRetention(db);
+    } catch (error) {
+      logs.historyRetentionFailed(error);
+      throw error;
+    }
+  },
 );

@@ -4,6 +4,19 @@ import { logger } from 'firebase-functions';
 // token, claim code or password in any field.
 
 export const logs = {
+  historyRetention(result: {
+    devices: number;
+    hoursDeleted: number;
+    daysDeleted: number;
+    usageDeleted: number;
+  }): void {
+    logger.info('history retention done', result);
+  },
+  historyRetentionFailed(error: unknown): void {
+    logger.error('history retention failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
   requestFailed(method: string, path: string, status: number, code: string, message: string): void {
     logger.warn('api request failed', { method, path, status, code, message });
   },
@@ -22,6 +35,9 @@ export const logs = {
   },
   commandNotSent(deviceId: string, commandId: string, reason: string): void {
     logger.warn('device command not sent', { deviceId, commandId, reason });
+  },
+  roomOff(uid: string, devices: number, sent: number): void {
+    logger.info('room switched off', { uid, devices, sent });
   },
   deviceClaimed(deviceId: string, uid: string, repeated: boolean): void {
     logger.info('device claimed', { deviceId, uid, repeated });
@@ -68,5 +84,23 @@ export const logs = {
   },
   transferDeclined(deviceId: string, uid: string): void {
     logger.info('device transfer declined', { deviceId, uid });
+  },
+  supportAction(
+    action: string,
+    deviceId: string,
+    operatorUid: string,
+    auditId: string,
+    outcome: string,
+  ): void {
+    logger.info('support action', { action, deviceId, operatorUid, auditId, outcome });
+  },
+  ticketOpened(ticketId: string, uid: string, deviceId: string | null): void {
+    logger.info('support ticket opened', { ticketId, uid, deviceId });
+  },
+  ticketMessage(ticketId: string, uid: string, role: string): void {
+    logger.info('support ticket message', { ticketId, uid, role });
+  },
+  ticketUpdated(ticketId: string, operatorUid: string, status: string | null): void {
+    logger.info('support ticket updated', { ticketId, operatorUid, status });
   },
 };

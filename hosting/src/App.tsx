@@ -3,10 +3,13 @@ import { LazyNotificationsPage } from './alerts/lazy.ts';
 import { Header } from './components/Header.tsx';
 import { t } from './i18n/index.ts';
 import { lazyPage } from './lazy.tsx';
+import { operatorPage } from './operator/lazy.tsx';
 import { AuthPage } from './pages/AuthPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
+import { Banners } from './pwa/Banners.tsx';
 import { navigate, onLinkClick, route } from './router.ts';
 import { currentUser } from './session.ts';
+import { supportPage } from './support/lazy.tsx';
 
 // The dashboard and the wizard are separate chunks: the first page ships only the shell, auth and i18n.
 const Dashboard = lazyPage(() => import('./dashboard/Dashboard.tsx').then((m) => m.default));
@@ -14,6 +17,7 @@ const DeviceDetail = lazyPage<{ deviceId: string }>(() =>
   import('./dashboard/DeviceDetail.tsx').then((m) => m.default),
 );
 const Setup = lazyPage(() => import('./setup/Setup.tsx').then((m) => m.default));
+const FleetAnalytics = lazyPage(() => import('./analytics/FleetPage.tsx').then((m) => m.default));
 
 /** Pages that need a signed-in user send a signed-out visitor to /signin and back afterwards. */
 function RequireUser(props: { children: preact.ComponentChildren }) {
@@ -38,6 +42,9 @@ function Page() {
       </p>
     );
   }
+  // Help and the support console (each page its own chunk): signed-in users only.
+  const support = supportPage(path) ?? operatorPage(path, route.value.query);
+  if (support) return <RequireUser>{support}</RequireUser>;
   const device = /^\/devices\/([^/]+)$/.exec(path);
   if (device) {
     return (
@@ -60,6 +67,12 @@ function Page() {
       return (
         <RequireUser>
           <LazyNotificationsPage />
+        </RequireUser>
+      );
+    case '/admin/analytics':
+      return (
+        <RequireUser>
+          <FleetAnalytics />
         </RequireUser>
       );
     case '/signin':
@@ -93,6 +106,7 @@ export function App() {
         {t('app.skip')}
       </a>
       <Header />
+      <Banners />
       <main id="main" tabIndex={-1}>
         <Page />
       </main>

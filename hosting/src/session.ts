@@ -9,6 +9,7 @@ import {
 } from 'firebase/auth';
 import { firebase } from './firebase.ts';
 import type { MessageKey } from './i18n/index.ts';
+import { clearPrivateData } from './pwa/private-data.ts';
 
 /** The signed-in user: undefined until Firebase has restored the session, then a User or null. */
 export const currentUser = signal<User | null | undefined>(undefined);
@@ -31,6 +32,8 @@ export async function signIn(email: string, password: string): Promise<void> {
 }
 
 export async function signOut(): Promise<void> {
+  // The account's saved dashboard goes first: the next person on this phone must not see it.
+  await clearPrivateData();
   await firebaseSignOut(firebase().auth);
 }
 

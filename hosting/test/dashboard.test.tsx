@@ -118,24 +118,38 @@ describe('search and filter', () => {
 });
 
 describe('DeviceCard', () => {
-  it('shows the live state of its device and follows its signal', async () => {
+  it('shows the live state of its device, its quick controls, and follows its signal', async () => {
     const device = signal<DeviceRecord | null | undefined>(relayBoard({ online: false }));
     render(
       <ul>
-        <DeviceCard link={livingRoom} device={device} />
+        <DeviceCard link={livingRoom} device={device} position={1} total={1} stale={false} />
       </ul>,
     );
     const card = screen.getByTestId('device-card-ESP32_AA5510');
     expect(card.getAttribute('href')).toBe('/devices/ESP32_AA5510');
     expect(card.textContent).toContain('ห้องนั่งเล่น');
     expect(card.textContent).toContain('ออฟไลน์');
-    expect(card.textContent).toContain('รีเลย์ 1');
+    const relay3 = screen.getByTestId('quick-ESP32_AA5510-relay3');
+    expect(relay3.getAttribute('aria-pressed')).toBe('false');
+    expect(relay3.textContent).toBe('รีเลย์ 3: ปิด');
     await act(() => {
       device.value = relayBoard({ online: true, outputs: { relay3: true } });
     });
     expect(card.getAttribute('data-online')).toBe('true');
     expect(card.textContent).toContain('ออนไลน์');
-    expect(card.textContent).toContain('รีเลย์ 3');
+    expect(screen.getByTestId('quick-ESP32_AA5510-relay3').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it("shows a viewer the device's summary instead of controls, and its room", () => {
+    const device = signal<DeviceRecord | null | undefined>({ ...relayBoard(), room: 'ห้องครัว 🍳' });
+    render(
+      <ul>
+        <DeviceCard link={{ ...livingRoom, access: 'viewer' }} device={device} position={1} total={1} stale />
+      </ul>,
+    );
+    expect(screen.queryByTestId('quick-ESP32_AA5510-relay1')).toBeNull();
+    expect(screen.getByTestId('device-room-ESP32_AA5510').textContent).toBe('ห้องครัว 🍳');
+    expect(screen.getByText('ข้อมูลเก่า')).toBeTruthy();
   });
 });
 

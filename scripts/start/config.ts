@@ -59,9 +59,22 @@ export function readStartConfig(argv = process.argv.slice(2)) {
     runDir: process.env.ESP32_RUN_DIR || path.join(repoRoot, '.tmp', 'run'),
     exportOnExit: argv.includes('--export-on-exit'),
     skipBuild: argv.includes('--no-build'),
+    /**
+     * Functions emulator workers started before the stack is ready (FUNCTIONS_WARM_WORKERS, default 4): that
+     * many concurrent API requests find a warm worker; more start workers of their own (docs/SCALING.md).
+     */
+    warmFunctionWorkers: warmWorkers(process.env.FUNCTIONS_WARM_WORKERS),
     /** How many simulated devices to run (the seed devices in emulator-data/devices.json). */
     simulate: !argv.includes('--no-devices'),
   };
+}
+
+function warmWorkers(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 4;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 0 || count > 64)
+    throw new StartError(`FUNCTIONS_WARM_WORKERS "${raw}" is not a whole number from 0 to 64.`);
+  return count;
 }
 
 export type StartConfig = ReturnType<typeof readStartConfig>;

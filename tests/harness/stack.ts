@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start as startFirestore } from '@esp32cloud/firestore-emulator';
+import { type RunningEmulator, start as startFirestore } from '@esp32cloud/firestore-emulator';
 import {
   type FirebaseEmulator,
   repoRoot,
@@ -26,7 +26,11 @@ export interface StackOptions {
   firebase?: FirebaseEmulator[];
   /** Extra environment for the functions (MQTT_URL...). */
   functionsEnv?: Record<string, string>;
+  /** A functions codebase of the test's own instead of the product's `functions/`. */
+  functionsSource?: string;
   projectId?: string;
+  /** Functions emulator workers started before the stack is ready (scripts/lib/firebase-emulators.ts). */
+  warmFunctionWorkers?: number;
 }
 
 export interface Stack {
@@ -56,6 +60,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let authHost: string | null = null;
   let apiUrl: string | null = null;
   let hostingUrl: string | null = null;
+  let firestore: RunningEmulator | null = null;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'esp32-stack-'));
   stops.push(async () => rmSync(workDir, { recursive: true, force: true }));
 
@@ -63,7 +68,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.firestore) {
       // Strict index mode: a query needing a composite index missing from firestore.indexes.json fails here
       // as it would in production.
-      const firestore = await startFirestore({
+      firestore = await startFirestore({
         host: '127.0.0.1',
         port: 0,
         projectId,
@@ -75,7 +80,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       firestoreHost = `${firestore.host}:${firestore.port}`;
       env.FIRESTORE_EMULATOR_HOST = firestoreHost;
       rulesFile = PRODUCT_RULES_FILE;
-      stops.push(() => firestore.stop());
+      const running = firestore;
+      stops.push(() => running.stop());
     }
     const only = options.firebase ?? [];
     if (only.length > 0) {
@@ -97,8 +103,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ports,
           workDir,
           env: { ...env, ...options.functionsEnv },
+          // Firestore triggers of the codebase are delivered by this stack's Firestore emulator.
+          ...(firestore ? { firestore } : {}),
+          ...(options.functionsSource ? { functionsSource: options.functionsSource } : {}),
           // A loaded machine (several suites starting emulators at once) may need longer than the default.
           readyTimeoutMs: Number(process.env.FIREBASE_READY_TIMEOUT_MS) || undefined,
+          warmFunctionWorkers: options.warmFunctionWorkers,
         });
         return { firebase, ports };
       });
@@ -161,6 +171,12 @@ function runningStack(options: StackOptions): Stack | null {
   if (options.functionsEnv && Object.keys(options.functionsEnv).length > 0) {
     console.warn(
       'USE_RUNNING_STACK: this suite needs functions wired to its own broker; starting its own stack.',
+    );
+    return null;
+  }
+  if (options.functionsSource) {
+    console.warn(
+      'USE_RUNNING_STACK: this suite runs a functions codebase of its own; starting its own stack.',
     );
     return null;
   }

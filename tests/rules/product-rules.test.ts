@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type RunningEmulator, start } from '@esp32cloud/firestore-emulator';
-import { userLinksQuery } from '@esp32cloud/hosting/devices/queries';
+import { ownedDevicesQuery, userLinksQuery } from '@esp32cloud/hosting/devices/queries';
 import {
   assertFails,
   assertSucceeds,
@@ -181,11 +181,28 @@ describe('devices/{id} and its live state', () => {
     await assertFails(getDoc(doc(as('gina'), 'devices/DEV_B')));
   });
 
-  it.each([...MEMBERS, 'dave'])('%s cannot list devices, whole or filtered', async (uid) => {
-    const db = as(uid);
-    await assertFails(getDocs(collection(db, 'devices')));
-    await assertFails(getDocs(query(collection(db, 'devices'), where('owner_uid', '==', uid))));
-    await assertFails(getDocs(query(collection(db, 'devices'), where('device_id', '==', 'DEV_A'), limit(1))));
+  it.each([...MEMBERS, 'dave'])(
+    '%s cannot list devices whole, or filtered on anything but their own owner_uid',
+    async (uid) => {
+      const db = as(uid);
+      await assertFails(getDocs(collection(db, 'devices')));
+      await assertFails(
+        getDocs(query(collection(db, 'devices'), where('device_id', '==', 'DEV_A'), limit(1))),
+      );
+      const other = uid === 'alice' ? 'dave' : 'alice';
+      await assertFails(getDocs(query(collection(db, 'devices'), where('owner_uid', '==', other))));
+    },
+  );
+
+  it("the app's owned-devices query (hosting/src/devices/queries.ts) lists exactly the caller's own devices", async () => {
+    const alice = await assertSucceeds(getDocs(ownedDevicesQuery(as('alice'), 'alice')));
+    expect(alice.docs.map((d) => d.id)).toEqual(['DEV_A']);
+    const dave = await assertSucceeds(getDocs(ownedDevicesQuery(as('dave'), 'dave')));
+    expect(dave.docs.map((d) => d.id)).toEqual(['DEV_B']);
+    // A controller or viewer owns nothing: an empty, allowed answer; asking for the owner's is denied.
+    expect((await assertSucceeds(getDocs(ownedDevicesQuery(as('bob'), 'bob')))).size).toBe(0);
+    await assertFails(getDocs(ownedDevicesQuery(as('bob'), 'alice')));
+    await assertFails(getDocs(ownedDevicesQuery(visitor(), 'alice')));
   });
 
   it('the visitor cannot list devices', async () => {

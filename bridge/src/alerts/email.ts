@@ -5,6 +5,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { AlertDeliveryConfig } from '../config.ts';
 import { renderAlertEmail } from './email-template.ts';
 import type { OutboxItem } from './outbox-item.ts';
+import { renderSupportEmail } from './support-email.ts';
 
 // Alert email over SMTP (nodemailer): any relay in production (docs/ALERTS.md), the local mail catcher in
 // development. The SMTP URL holds the password: it is read from the environment and never logged.
@@ -28,6 +29,18 @@ export function emailSender(db: Firestore, config: AlertDeliveryConfig): EmailSe
   const transport: Transporter = nodemailer.createTransport(config.smtpUrl);
   return {
     async send(item, address) {
+      if (item.support) {
+        const mail = renderSupportEmail(item.support, item.language ?? 'th');
+        await transport.sendMail({
+          from: config.mailFrom,
+          to: address,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          headers: { 'Content-Language': item.language ?? 'th', 'X-ESP32Cloud-Support': item.alert_id },
+        });
+        return;
+      }
       const token = await unsubscribeToken(db, item.uid);
       const unsubscribe = `${config.apiUrl}/api/notifications/unsubscribe?token=${token}`;
       const device = `${config.appUrl}/devices/${encodeURIComponent(item.facts.device_id)}`;

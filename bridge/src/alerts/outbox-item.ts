@@ -1,4 +1,4 @@
-import type { AlertFacts, AlertLanguage } from '@esp32cloud/protocol';
+import type { AlertFacts, AlertLanguage, SupportMail } from '@esp32cloud/protocol';
 
 /**
  * alert_outbox/{itemId}: one email or one webhook call an alert episode owes. Written in the episode's
@@ -8,11 +8,13 @@ import type { AlertFacts, AlertLanguage } from '@esp32cloud/protocol';
 export interface OutboxItem {
   item_id: string;
   channel: 'email' | 'webhook';
-  event: 'alert.fired' | 'alert.resolved';
+  /** `support.*`: an email the support portal queued (its `support` field; no `facts`). */
+  event: 'alert.fired' | 'alert.resolved' | 'support.reply' | 'support.setup_link';
   uid: string;
   alert_id: string;
   facts: AlertFacts;
   fired_at: string;
+  support?: SupportMail;
   /** email only */
   language?: AlertLanguage;
   email?: string | null;

@@ -92,7 +92,8 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
     if (!hook || hook.owner_uid !== item.uid) return finish(ref, 'skipped', 'webhook deleted');
     if (!hook.enabled) return finish(ref, 'skipped', 'webhook disabled');
     const body: AlertWebhookBody = {
-      event: item.event,
+      // Webhook items are always alert items; the support portal queues email only.
+      event: item.event as AlertWebhookBody['event'],
       alert_id: item.alert_id,
       occurred_at: item.event === 'alert.fired' ? item.fired_at : new Date(ctx.now()).toISOString(),
       alert: item.facts,

@@ -35,13 +35,14 @@ async function writeStatus(
   status: StatusPayload,
   now: number,
 ): Promise<void> {
-  entry.lastHeardAt = now;
   if (status.update_interval) entry.updateIntervalSeconds = status.update_interval;
+  // A last will is the broker's word, not the device's: last_seen stays the device's own last message.
   if (!status.online) {
     if (entry.written.online === false) return;
     await markOffline(ctx, entry, 'last_will');
     return;
   }
+  entry.lastHeardAt = now;
   const changes: DocumentData = {};
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(status.outputs ?? {})) {

@@ -47,6 +47,8 @@ export function handOver(
     owner_uid: change.newOwnerUid,
     registered_at: change.now,
     desired: null,
+    // Rooms are the owner's own arrangement: a new owner starts without the last one's.
+    room: null,
   });
   tx.set(r.secret(deviceId), closedClaim(change.secret, change.device.owner_uid, change.now), {
     merge: true,

@@ -53,6 +53,7 @@ export async function releaseDevice(
       owner_uid: null,
       registered_at: null,
       desired: null,
+      room: null,
     });
     // Defaults again, but the broker URL stays the one the unit was provisioned (and flashed) with.
     const brokerUrl =

@@ -1,25 +1,40 @@
 import {
   type CommandDoc,
-  type CommandEvent,
   type CommandStatus,
   commandUpdates,
-  mayApply,
   type ParsedCommand,
 } from '@esp32cloud/protocol';
-import { type DocumentReference, type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { FieldPath, type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { refs } from '../shared/documents.ts';
 
 // The API's side of the command lifecycle (@esp32cloud/protocol command-lifecycle.ts): record a command as
 // queued, then mark it sent or failed, and keep the device shadow's `desired` in step. The bridge writes the
 // rest (acks, timeouts) under the same transition rules.
+//
+// Two Firestore round trips per command and no transaction (docs/SCALING.md, "Why commands stalled"):
+//  1. one batch creates the command (queued) and merges the outputs into `desired`;
+//  2. sent / failed is an update conditioned on the command's update time from step 1. Only this API ever
+//     writes `queued`, so "unchanged since it was created" is exactly "still queued", the one status `send`
+//     and `sendFailed` apply from. A fast device's ack (written by the bridge) that lands first makes the
+//     precondition fail, and the ack stands; no read, nothing to retry. A read-modify-write transaction here
+//     was aborted by that very ack and retried after the SDK's 0.5–1.5 s backoff.
 
 export interface RecordedCommand {
-  /** False when a command with this id already existed (a retried request): nothing is sent again. */
-  created: boolean;
   status: CommandStatus;
+  /**
+   * The command document's update time when this request created it (the precondition of step 2); null when
+   * a command with this id already existed (a retried request): nothing is sent again.
+   */
+  createdAt: Timestamp | null;
 }
 
-/** Records `command` as queued under `commandId`, unless that id exists already (idempotent retries). */
+const ALREADY_EXISTS = 6;
+const FAILED_PRECONDITION = 9;
+
+/**
+ * Records `command` as queued under `commandId` and merges its outputs into the device's `desired`, in one
+ * atomic batch; when that id exists already (an idempotent retry) nothing is written.
+ */
 export async function recordQueued(
   db: Firestore,
   deviceId: string,
@@ -27,66 +42,72 @@ export async function recordQueued(
   command: ParsedCommand,
   requestedBy: string,
 ): Promise<RecordedCommand> {
-  const ref = refs(db).command(deviceId, commandId);
-  return db.runTransaction(async (tx) => {
-    const existing = await tx.get(ref);
-    if (existing.exists) return { created: false, status: existing.get('status') as CommandStatus };
-    const doc: CommandDoc<Timestamp> = {
-      id: commandId,
-      command: command.command,
-      params: command.params,
-      status: 'queued',
-      requested_by: requestedBy,
-      created_at: Timestamp.now(),
-    };
-    tx.create(ref, doc);
-    return { created: true, status: 'queued' };
-  });
+  const r = refs(db);
+  const ref = r.command(deviceId, commandId);
+  const now = Timestamp.now();
+  const doc: CommandDoc<Timestamp> = {
+    id: commandId,
+    command: command.command,
+    params: command.params,
+    status: 'queued',
+    requested_by: requestedBy,
+    created_at: now,
+  };
+  const batch = db.batch().create(ref, doc);
+  const outputs = Object.entries(command.desiredOutputs);
+  if (outputs.length > 0) {
+    // Field paths, not a read: `desired.outputs` is merged output by output, as the shadow's contract says.
+    const fields: unknown[] = [];
+    for (const [key, value] of outputs) fields.push(new FieldPath('desired', 'outputs', key), value);
+    batch.update(
+      r.device(deviceId),
+      new FieldPath('desired', 'updated_at'),
+      now,
+      new FieldPath('desired', 'command_id'),
+      commandId,
+      ...fields,
+    );
+  }
+  try {
+    const [created] = await batch.commit();
+    return { status: 'queued', createdAt: created!.writeTime };
+  } catch (error) {
+    if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+    const existing = await ref.get();
+    return { status: existing.get('status') as CommandStatus, createdAt: null };
+  }
 }
 
-export async function markSent(db: Firestore, deviceId: string, commandId: string): Promise<void> {
-  await advance(db, refs(db).command(deviceId, commandId), 'send', commandUpdates.send(Timestamp.now()));
-}
-
-/** Stores the fixed broker_unavailable error; the caller logs the relay's own error text. */
-export async function markSendFailed(db: Firestore, deviceId: string, commandId: string): Promise<void> {
-  await advance(db, refs(db).command(deviceId, commandId), 'sendFailed', commandUpdates.sendFailed());
-}
-
-/**
- * Applies `event` only from the statuses the lifecycle allows: a fast device's ack (written by the bridge) can
- * land before this request records that it sent the command, and must never be overwritten.
- */
-async function advance(
-  db: Firestore,
-  ref: DocumentReference,
-  event: CommandEvent,
-  fields: Record<string, unknown>,
-): Promise<void> {
-  await db.runTransaction(async (tx) => {
-    const snap = await tx.get(ref);
-    if (mayApply(event, snap.get('status'))) tx.update(ref, fields);
-  });
-}
-
-/** The device shadow's `desired`: the outputs the owner last asked for, merged field by field. */
-export async function recordDesired(
+export async function markSent(
   db: Firestore,
   deviceId: string,
   commandId: string,
-  command: ParsedCommand,
+  createdAt: Timestamp,
 ): Promise<void> {
-  if (Object.keys(command.desiredOutputs).length === 0) return;
-  const ref = refs(db).device(deviceId);
-  await db.runTransaction(async (tx) => {
-    const snap = await tx.get(ref);
-    const current = (snap.get('desired.outputs') as Record<string, unknown> | undefined) ?? {};
-    tx.update(ref, {
-      desired: {
-        outputs: { ...current, ...command.desiredOutputs },
-        updated_at: Timestamp.now(),
-        command_id: commandId,
-      },
-    });
-  });
+  await updateIfStillQueued(db, deviceId, commandId, createdAt, commandUpdates.send(Timestamp.now()));
+}
+
+/** Stores the fixed broker_unavailable error; the caller logs the relay's own error text. */
+export async function markSendFailed(
+  db: Firestore,
+  deviceId: string,
+  commandId: string,
+  createdAt: Timestamp,
+): Promise<void> {
+  await updateIfStillQueued(db, deviceId, commandId, createdAt, commandUpdates.sendFailed());
+}
+
+async function updateIfStillQueued(
+  db: Firestore,
+  deviceId: string,
+  commandId: string,
+  createdAt: Timestamp,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  try {
+    await refs(db).command(deviceId, commandId).update(fields, { lastUpdateTime: createdAt });
+  } catch (error) {
+    // The bridge recorded a later status (ack, timeout) first: that one stands.
+    if ((error as { code?: number }).code !== FAILED_PRECONDITION) throw error;
+  }
 }

@@ -27,6 +27,8 @@ export interface RouteInput<B, Q> {
 export interface Reply {
   status?: number;
   body?: unknown;
+  /** A text body sent as is (e.g. CSV; set its content-type in headers) instead of JSON. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -91,7 +93,8 @@ export class Router {
         headers: req.headers,
       });
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-      if (reply.body === undefined) res.status(reply.status ?? 204).end();
+      if (reply.text !== undefined) res.status(reply.status ?? 200).send(reply.text);
+      else if (reply.body === undefined) res.status(reply.status ?? 204).end();
       else res.status(reply.status ?? 200).json(reply.body);
     } catch (error) {
       const apiError = toApiError(error, req.method, path);

@@ -1,18 +1,11 @@
-import {
-  type ControlPayload,
-  commandIdSchema,
-  encodePayload,
-  parseCommand,
-  topics,
-} from '@esp32cloud/protocol';
+import { commandIdSchema, parseCommand } from '@esp32cloud/protocol';
 import { z } from 'zod';
-import { markSendFailed, markSent, recordDesired, recordQueued } from '../commands/command-store.ts';
-import { commandRelay, RelayUnavailableError } from '../commands/relay-instance.ts';
+import { commandRelay } from '../commands/relay-instance.ts';
+import { sendCommand } from '../commands/send.ts';
 import { loadAccess, requireLevel } from '../devices/access.ts';
 import { db } from '../firebase.ts';
-import { ApiError, badRequest, unavailable } from '../http/errors.ts';
+import { badRequest } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
-import { logs } from '../logs.ts';
 import { backendProbes } from './health.ts';
 
 // POST /api/devices/{deviceId}/control {command, ...params, id?}: an owner or controller sends a command.
@@ -34,46 +27,10 @@ export function registerControlRoutes(router: Router): void {
     handler: async ({ params, body, caller }) => {
       const access = await loadAccess(db, caller!, params.deviceId);
       requireLevel(access, ['owner', 'controller']);
-      const device = access.device;
-      const parsed = parseCommand(device.device_type, body);
+      const parsed = parseCommand(access.device.device_type, body);
       if (!parsed.ok) throw badRequest(`Invalid command: ${parsed.error}`);
-      // Devices keep clean MQTT sessions (a relay must not switch hours later), so a command to an offline
-      // device would be lost: say so at once instead of leaving the UI "switching…" forever.
-      if (device.state?.online !== true) {
-        throw new ApiError(
-          409,
-          'device_offline',
-          'The device is offline. Check its power and Wi-Fi, then try again.',
-        );
-      }
-
-      const commandId =
-        body.id ?? `cmd_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
-      const created = await recordQueued(db, params.deviceId, commandId, parsed.value, caller!.uid);
-      if (!created.created) return { status: 202, body: { command_id: commandId, status: created.status } };
-
-      await recordDesired(db, params.deviceId, commandId, parsed.value);
-      const payload: ControlPayload = {
-        ...parsed.value.params,
-        v: 1,
-        id: commandId,
-        command: parsed.value.command,
-      };
-      try {
-        await commandRelay().publish(topics.control(device.serial_number), encodePayload(payload));
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        logs.commandNotSent(params.deviceId, commandId, message);
-        await markSendFailed(db, params.deviceId, commandId);
-        if (error instanceof RelayUnavailableError) {
-          throw unavailable(
-            'The device service is unreachable right now; the command was not sent. Try again.',
-          );
-        }
-        throw error;
-      }
-      await markSent(db, params.deviceId, commandId);
-      return { status: 202, body: { command_id: commandId, status: 'sent' } };
+      const sent = await sendCommand(access.device, parsed.value, caller!.uid, body.id);
+      return { status: 202, body: sent };
     },
   });
 }

@@ -19,13 +19,13 @@ import { config } from '../config.ts';
 import { loadAccess, requireLevel, touchLinks } from '../devices/access.ts';
 import { configView, statusView } from '../devices/views.ts';
 import { db } from '../firebase.ts';
-import { ApiError, forbidden, tooManyRequests, unavailable } from '../http/errors.ts';
+import { ApiError, forbidden, tooManyRequests } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { parseInput } from '../http/validate.ts';
 import { logs } from '../logs.ts';
-import { type BrokerAdmin, openBrokerAdmin } from '../provisioning/broker.ts';
 import { decommissionDevice } from '../provisioning/decommission.ts';
 import { provisionOne } from '../provisioning/provisioning.ts';
+import { withBroker } from '../provisioning/with-broker.ts';
 import {
   type DeviceConfigDoc,
   type DeviceDoc,
@@ -38,19 +38,6 @@ import { claimSettings, releaseSettings, validateWindow } from '../shared/settin
 
 // /api/devices/**: validate a serial, claim a device, read its status, change its config; operators create
 // devices and reissue claim codes. The domain work lives in ../registry.
-
-/** Runs `work` with a broker admin connection when BROKER_ADMIN_URL is configured, else with null. */
-async function withBroker<T>(work: (broker: BrokerAdmin | null) => Promise<T>): Promise<T> {
-  if (!config.registry.brokerAdminUrl) return work(null);
-  const broker = await openBrokerAdmin(config.registry.brokerAdminUrl).catch((error: unknown) => {
-    throw unavailable(`The MQTT broker's admin interface is unreachable: ${(error as Error).message}`);
-  });
-  try {
-    return await work(broker);
-  } finally {
-    await broker.close().catch(() => undefined);
-  }
-}
 
 /** What the setup page may tell anyone about a serial: whether its label would claim it now. */
 function availability(device: DeviceDoc, claim: ClaimWindowFields): ValidateResponse['availability'] {

@@ -1,11 +1,15 @@
 import { Router } from '../http/router.ts';
 import { registerAlertRuleRoutes } from './alert-rules.ts';
+import { registerAnalyticsRoutes } from './analytics.ts';
 import { registerControlRoutes } from './control.ts';
 import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
+import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
+import { registerSupportAdminRoutes } from './support-admin.ts';
+import { registerTicketRoutes } from './tickets.ts';
 import { registerTransferRoutes } from './transfers.ts';
 import { registerUserRoutes } from './users.ts';
 
@@ -21,5 +25,9 @@ export function createRouter(): Router {
   registerAlertRuleRoutes(router);
   registerNotificationRoutes(router);
   registerTransferRoutes(router);
+  registerAnalyticsRoutes(router);
+  registerRoomRoutes(router);
+  registerSupportAdminRoutes(router);
+  registerTicketRoutes(router);
   return router;
 }

@@ -31,6 +31,8 @@ export interface DeviceDoc {
   batch_id: string | null;
   owner_uid: string | null;
   registered_at?: Timestamp | null;
+  /** The owner's room for the device (any Unicode); absent or null when in none. */
+  room?: string | null;
   state: {
     online: boolean;
     last_seen: Timestamp | null;

@@ -1,5 +1,6 @@
 import { describeAlert, type NotificationDoc } from '@esp32cloud/protocol';
 import { useEffect } from 'preact/hooks';
+import { dateTimeText } from '../i18n/format.ts';
 import { language } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { at } from './i18n.ts';
@@ -26,7 +27,7 @@ export function NotificationCentre(props: { uid: string }) {
             <strong>{at(`severity.${n.severity}`)}</strong> {describeAlert(n, lang)}
             <br />
             <small>
-              {new Date(n.fired_at).toLocaleString(lang === 'th' ? 'th-TH' : 'en-GB')} ·{' '}
+              {dateTimeText(new Date(n.fired_at), lang)} ·{' '}
               {n.resolved_at ? at('centre.resolved') : at('centre.active')}
             </small>{' '}
             {!n.read && (

@@ -1,5 +1,6 @@
 import { LazyBell } from '../alerts/lazy.ts';
 import { t, toggleLanguage } from '../i18n/index.ts';
+import { LazyConsoleLink } from '../operator/lazy.tsx';
 import { navigate } from '../router.ts';
 import { currentUser, signOut } from '../session.ts';
 
@@ -12,6 +13,8 @@ export function Header() {
       </a>
       <nav class="topnav" aria-label={t('app.name')}>
         {user && <a href="/">{t('nav.dashboard')}</a>}
+        {user && <a href="/help">{t('nav.help')}</a>}
+        {user && <LazyConsoleLink />}
         {user && <LazyBell uid={user.uid} />}
         <button
           type="button"

@@ -3,22 +3,36 @@ import { computed, signal } from '@preact/signals';
 import { useMemo } from 'preact/hooks';
 import { FormMessages } from '../components/FormMessages.tsx';
 import { TextField } from '../components/TextField.tsx';
+import { VirtualGrid } from '../components/VirtualGrid.tsx';
 import { deviceStore } from '../devices/store.ts';
 import { t } from '../i18n/index.ts';
+import { online } from '../pwa/connectivity.ts';
 import { currentUser } from '../session.ts';
 import { DeviceCard } from './DeviceCard.tsx';
 import {
+  ALL_ROOMS,
   type DeviceFilter,
   isDeviceTypeFilter,
+  isSortKey,
   matchesFilter,
   NO_FILTER,
+  NO_ROOM,
   type OnlineFilter,
+  roomsOf,
+  SORT_KEYS,
+  sortEntries,
 } from './filter.ts';
 import { IncomingTransfers } from './IncomingTransfers.tsx';
 import { typeLabel } from './labels.ts';
+import { RoomOff } from './RoomOff.tsx';
 
 /** The grid's filter; module state so it survives a visit to a device's detail view. */
 const filter = signal<DeviceFilter>(NO_FILTER);
+
+/** A card's height in the windowed grid (the tallest type, a 4-relay board's four toggles, fits). */
+const CARD_HEIGHT = 216;
+const CARD_MIN_WIDTH = 240;
+const GRID_GAP = 12;
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
@@ -29,22 +43,34 @@ export default function Dashboard() {
   const store = deviceStore(uid);
 
   // The ids shown, recomputed on any change but returned unchanged when equal, so the grid re-renders only
-  // when the visible set changes (a relay switching re-renders its own card, not the list).
+  // when the visible set or its order changes (a relay switching re-renders its own card, not the list).
   const visible = useMemo(() => {
     let last: string[] = [];
     return computed(() => {
       const f = filter.value;
-      const ids = store.links.value
-        .filter((link) => matchesFilter(link, store.device(link.deviceId).value, f))
-        .map((link) => link.deviceId);
+      const entries = store.links.value
+        .map((link) => ({ link, device: store.device(link.deviceId).value }))
+        .filter(({ link, device }) => matchesFilter(link, device, f));
+      const ids = sortEntries(entries, f.sort).map((e) => e.link.deviceId);
       if (!sameIds(ids, last)) last = ids;
       return last;
     });
   }, [store]);
+  const rooms = useMemo(
+    () =>
+      computed(() => {
+        const names = roomsOf(store.links.value.map((l) => store.device(l.deviceId).value));
+        return names.join('\u0000');
+      }),
+    [store],
+  );
 
   const links = store.links.value;
   const byId = useMemo(() => new Map(links.map((link) => [link.deviceId, link])), [links]);
   const ids = visible.value;
+  const roomNames = rooms.value ? rooms.value.split('\u0000') : [];
+  const stale = store.staleSince.value !== null || !online.value;
+  const f = filter.value;
   const update = (patch: Partial<DeviceFilter>) => {
     filter.value = { ...filter.value, ...patch };
   };
@@ -67,14 +93,30 @@ export default function Dashboard() {
           <TextField
             label={t('dashboard.search')}
             type="search"
-            value={filter.value.text}
+            value={f.text}
             placeholder={t('dashboard.searchHint')}
             onValue={(text) => update({ text })}
           />
           <label>
+            {t('dashboard.room')}
+            <select
+              value={f.room}
+              data-testid="room-filter"
+              onChange={(e) => update({ room: e.currentTarget.value })}
+            >
+              <option value={ALL_ROOMS}>{t('dashboard.allRooms')}</option>
+              {roomNames.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+              <option value={NO_ROOM}>{t('dashboard.noRoom')}</option>
+            </select>
+          </label>
+          <label>
             {t('dashboard.type')}
             <select
-              value={filter.value.type}
+              value={f.type}
               onChange={(e) => {
                 const value = e.currentTarget.value;
                 if (isDeviceTypeFilter(value)) update({ type: value });
@@ -91,7 +133,7 @@ export default function Dashboard() {
           <label>
             {t('dashboard.status')}
             <select
-              value={filter.value.online}
+              value={f.online}
               onChange={(e) => update({ online: e.currentTarget.value as OnlineFilter })}
             >
               <option value="all">{t('dashboard.all')}</option>
@@ -99,7 +141,27 @@ export default function Dashboard() {
               <option value="offline">{t('device.offline')}</option>
             </select>
           </label>
+          <label>
+            {t('dashboard.sort')}
+            <select
+              value={f.sort}
+              data-testid="sort"
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                if (isSortKey(value)) update({ sort: value });
+              }}
+            >
+              {SORT_KEYS.map((key) => (
+                <option key={key} value={key}>
+                  {t(`sort.${key}`)}
+                </option>
+              ))}
+            </select>
+          </label>
         </search>
+      )}
+      {f.room !== ALL_ROOMS && f.room !== NO_ROOM && roomNames.includes(f.room) && !stale && (
+        <RoomOff key={f.room} room={f.room} />
       )}
       {!store.loaded.value ? (
         <p class="loading" role="status">
@@ -112,15 +174,31 @@ export default function Dashboard() {
         </div>
       ) : (
         <>
-          <p class="hint" role="status" aria-live="polite">
+          <p class="hint" role="status" aria-live="polite" data-testid="device-count">
             {t('dashboard.count', { shown: ids.length, total: links.length })}
           </p>
-          <ul class="grid" data-testid="device-grid">
-            {ids.map((id) => {
+          <VirtualGrid
+            count={ids.length}
+            rowHeight={CARD_HEIGHT}
+            minColumnWidth={CARD_MIN_WIDTH}
+            gap={GRID_GAP}
+            testId="device-grid"
+            label={t('dashboard.title')}
+            renderItem={(index) => {
+              const id = ids[index]!;
               const link = byId.get(id);
-              return link ? <DeviceCard key={id} link={link} device={store.device(id)} /> : null;
-            })}
-          </ul>
+              return link ? (
+                <DeviceCard
+                  key={id}
+                  link={link}
+                  device={store.device(id)}
+                  position={index + 1}
+                  total={ids.length}
+                  stale={stale}
+                />
+              ) : null;
+            }}
+          />
         </>
       )}
     </section>

@@ -1,12 +1,14 @@
 import { LazyAlertRules } from '../alerts/lazy-device.ts';
 import { canControl, canManage } from '../devices/permissions.ts';
 import { deviceStore } from '../devices/store.ts';
+import { HistoryEntry } from '../history/HistoryEntry.tsx';
+import { lastSeenText } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { currentUser } from '../session.ts';
 import { Controls } from './Controls.tsx';
-import { lastSeenText } from './format.ts';
 import { typeLabel } from './labels.ts';
 import { Readings } from './Readings.tsx';
+import { RoomSetting } from './RoomSetting.tsx';
 import { Settings } from './Settings.tsx';
 import { Sharing } from './Sharing.tsx';
 import { Transfer } from './Transfer.tsx';
@@ -40,6 +42,11 @@ export default function DeviceDetail(props: { deviceId: string }) {
         <a href="/">← {t('nav.dashboard')}</a>
       </p>
       <h1>{link.name}</h1>
+      <p>
+        <a href={`/devices/${encodeURIComponent(link.deviceId)}/help`} data-testid="get-help">
+          {t('device.getHelp')}
+        </a>
+      </p>
       <div class="card">
         <div class="row">
           <span class={`badge ${online ? 'online' : 'offline'}`} data-testid="device-online">
@@ -49,11 +56,18 @@ export default function DeviceDetail(props: { deviceId: string }) {
         </div>
         <dl class="facts">
           <dt>{t('device.lastSeen')}</dt>
-          <dd>{lastSeenText(device.state.lastSeen)}</dd>
+          {/* last_seen is written hourly while online and exactly on going offline (docs/ANALYTICS.md). */}
+          <dd>{online ? t('device.online') : lastSeenText(device.state.lastSeen)}</dd>
           <dt>{t('device.serial')}</dt>
           <dd>{device.serialNumber}</dd>
           <dt>{t('device.id')}</dt>
           <dd>{device.deviceId}</dd>
+          {device.room && (
+            <>
+              <dt>{t('room.current')}</dt>
+              <dd data-testid="device-room">{device.room}</dd>
+            </>
+          )}
           <dt>{t('device.access')}</dt>
           <dd>{t(`access.${link.access}`)}</dd>
           {device.firmware && (
@@ -72,7 +86,14 @@ export default function DeviceDetail(props: { deviceId: string }) {
         </p>
       )}
       <Readings device={device} canControl={canControl(link.access)} />
+      <HistoryEntry
+        key={`history-${link.deviceId}`}
+        deviceId={link.deviceId}
+        type={device.type}
+        live={{ online, readings: device.state.readings }}
+      />
       {canManage(link.access) && <Settings key={link.deviceId} uid={uid} link={link} />}
+      {canManage(link.access) && <RoomSetting key={link.deviceId} device={device} />}
       {canManage(link.access) && <Sharing key={link.deviceId} deviceId={link.deviceId} />}
       {link.access === 'owner' && (
         <LazyAlertRules key={link.deviceId} deviceId={link.deviceId} type={device.type} />

@@ -3,9 +3,9 @@ import { useSignal } from '@preact/signals';
 import { FormMessages } from '../components/FormMessages.tsx';
 import { sendCommand } from '../devices/commands.ts';
 import type { DeviceRecord } from '../devices/types.ts';
+import { readingText } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { errorMessage } from '../lib/errors.ts';
-import { readingText } from './format.ts';
 import { readingLabel } from './labels.ts';
 
 /** A sensor's latest readings (live) and, for those who may control it, "read now". */

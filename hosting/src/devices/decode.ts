@@ -39,6 +39,7 @@ export function decodeDevice(deviceId: string, data: Data): DeviceRecord {
     serialNumber: String(data.serial_number ?? ''),
     type: isDeviceType(data.device_type) ? data.device_type : '4Relay',
     status: String(data.status ?? ''),
+    room: typeof data.room === 'string' && data.room ? data.room : null,
     firmware: String(state.firmware ?? data.firmware_version ?? ''),
     state: {
       online: state.online === true,

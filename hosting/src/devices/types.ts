@@ -32,6 +32,8 @@ export interface DeviceRecord {
   serialNumber: string;
   type: DeviceType;
   status: string;
+  /** The owner's room for the device (every linked user sees it); null when in none. */
+  room: string | null;
   firmware: string;
   state: DeviceState;
   desiredOutputs: Outputs;

@@ -51,20 +51,32 @@ export function graphemeCount(text: string): number {
   return count;
 }
 
+/**
+ * A name people type (a device, a room): any Unicode, NFC-normalized and trimmed; 1 to `maxGraphemes` characters
+ * and at most `maxBytes` of UTF-8; no control characters. Errors name the field.
+ */
+export function unicodeNameSchema(field: string, maxGraphemes: number, maxBytes: number) {
+  return z
+    .string()
+    .transform((name) => name.normalize('NFC').trim())
+    .refine((name) => name.length > 0, { message: `${field} must not be empty` })
+    .refine((name) => !FORBIDDEN_NAME_CHARS.test(name), {
+      message: `${field} must not contain control characters`,
+    })
+    .refine((name) => graphemeCount(name) <= maxGraphemes, {
+      message: `${field} must be at most ${maxGraphemes} characters`,
+    })
+    .refine((name) => new TextEncoder().encode(name).length <= maxBytes, {
+      message: `${field} must be at most ${maxBytes} bytes of UTF-8`,
+    });
+}
+
 /** Any Unicode, NFC-normalized and trimmed; 1–64 characters; no control characters. */
-export const deviceNameSchema = z
-  .string()
-  .transform((name) => name.normalize('NFC').trim())
-  .refine((name) => name.length > 0, { message: 'device_name must not be empty' })
-  .refine((name) => !FORBIDDEN_NAME_CHARS.test(name), {
-    message: 'device_name must not contain control characters',
-  })
-  .refine((name) => graphemeCount(name) <= DEVICE_NAME_MAX_GRAPHEMES, {
-    message: `device_name must be at most ${DEVICE_NAME_MAX_GRAPHEMES} characters`,
-  })
-  .refine((name) => new TextEncoder().encode(name).length <= DEVICE_NAME_MAX_BYTES, {
-    message: `device_name must be at most ${DEVICE_NAME_MAX_BYTES} bytes of UTF-8`,
-  });
+export const deviceNameSchema = unicodeNameSchema(
+  'device_name',
+  DEVICE_NAME_MAX_GRAPHEMES,
+  DEVICE_NAME_MAX_BYTES,
+);
 
 // ---- GET /api/devices/validate?sn= ---------------------------------------------------------------------------
 

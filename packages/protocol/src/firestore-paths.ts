@@ -30,6 +30,12 @@ export const COLLECTIONS = {
   emailUnsubscribe: 'email_unsubscribe',
   /** transfers/{deviceId}: at most one pending ownership transfer per device (API only, no client rule). */
   transfers: 'transfers',
+  /** support_tickets/{ticketId}: customer help requests (docs/SUPPORT.md); the customer and operators read. */
+  supportTickets: 'support_tickets',
+  /** support_audit/{entryId}: append-only record of operator actions; operators read, nobody writes by client. */
+  supportAudit: 'support_audit',
+  /** support_counters/{name}: the ticket number sequence (server only). */
+  supportCounters: 'support_counters',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -37,9 +43,19 @@ export const COLLECTIONS = {
 /** Subcollections under devices/{deviceId}. */
 export const DEVICE_SUBCOLLECTIONS = {
   commands: 'commands',
+  /** Legacy daily counters (before history_days existed); read-only, removed by the retention cleanup. */
   usage: 'usage',
   logs: 'logs',
+  /** One document per device per UTC hour: per-minute readings, output changes, presence (history.ts). */
+  historyHours: 'history_hours',
+  /** One summary per device per UTC day: reading figures, on-time, online time, counters. */
+  historyDays: 'history_days',
+  /** Presence history (online/offline changes), written by the bridge's status-history feature. */
+  statusChanges: 'status_changes',
 } as const;
+
+/** Subcollections under support_tickets/{ticketId}. */
+export const TICKET_SUBCOLLECTIONS = { messages: 'messages' } as const;
 
 /** Subcollections under users/{uid}. */
 export const USER_SUBCOLLECTIONS = { notifications: 'notifications' } as const;
@@ -72,6 +88,12 @@ export const firestorePaths = {
   usageDay: (deviceId: string, day: string) =>
     `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.usage}/${day}`,
   logs: (deviceId: string) => `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.logs}`,
+  historyHour: (deviceId: string, hourId: string) =>
+    `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.historyHours}/${hourId}`,
+  historyDay: (deviceId: string, dayId: string) =>
+    `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.historyDays}/${dayId}`,
+  /** users/{uid}: the account document (its optional `plan` field picks analytics retention). */
+  user: (uid: string) => `${COLLECTIONS.users}/${uid}`,
   alertRule: (ruleId: string) => `${COLLECTIONS.alertRules}/${ruleId}`,
   alertState: (ruleId: string) => `${COLLECTIONS.alertState}/${ruleId}`,
   alert: (alertId: string) => `${COLLECTIONS.alerts}/${alertId}`,
@@ -87,4 +109,11 @@ export const firestorePaths = {
   outboxItem: (itemId: string) => `${COLLECTIONS.alertOutbox}/${itemId}`,
   alertUsage: (uid: string, day: string) => `${COLLECTIONS.alertUsage}/${uid}_${day}`,
   emailUnsubscribe: (token: string) => `${COLLECTIONS.emailUnsubscribe}/${token}`,
+  statusChanges: (deviceId: string) =>
+    `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.statusChanges}`,
+  ticket: (ticketId: string) => `${COLLECTIONS.supportTickets}/${ticketId}`,
+  ticketMessages: (ticketId: string) =>
+    `${COLLECTIONS.supportTickets}/${ticketId}/${TICKET_SUBCOLLECTIONS.messages}`,
+  auditEntry: (entryId: string) => `${COLLECTIONS.supportAudit}/${entryId}`,
+  supportCounter: (name: string) => `${COLLECTIONS.supportCounters}/${name}`,
 } as const;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { type EmulatorOptions, resolveConfig } from './config.ts';
 import { createLogger } from './logs.ts';
 import { exportData, importData } from './persistence.ts';
@@ -35,6 +36,15 @@ export {
 } from './service.ts';
 export type { Document, Timestamp, Value } from './types.ts';
 
+/**
+ * Preloaded into firebase-tools (`node -r <this> firebase.js emulators:start …`, with
+ * FIRESTORE_EMULATOR_EXTERNAL_HOST=host:port) so its Functions emulator takes this emulator for its Firestore
+ * emulator: it then registers the codebase's Firestore triggers here (README, "Cloud Functions triggers").
+ */
+export const firebaseToolsPreload = fileURLToPath(
+  new URL('../firebase-tools/register-firestore.cjs', import.meta.url),
+);
+
 export interface RunningEmulator {
   host: string;
   port: number;
@@ -44,6 +54,8 @@ export interface RunningEmulator {
   hostAndPort: string;
   projectId: string;
   service: FirestoreService;
+  /** Where Firestore trigger events go (the Functions emulator's host:port; null: nowhere). */
+  useFunctionsEmulator(hostAndPort: string | null): void;
   stop(): Promise<void>;
 }
 
@@ -93,6 +105,9 @@ export async function start(options: EmulatorOptions = {}): Promise<RunningEmula
     hostAndPort: `${urlHost}:${port}`,
     projectId: config.projectId,
     service,
+    useFunctionsEmulator(hostAndPort) {
+      service.triggers.functionsEmulator = hostAndPort;
+    },
     stop() {
       stopped ??= (async () => {
         // Stop taking requests first: a write accepted while the export runs would be acknowledged and lost.

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { Duplex } from 'node:stream';
 import { handleGrpcStream } from './grpc.ts';
 import { type HttpOptions, handleHttpRequest } from './http.ts';
 import type { FirestoreService } from './service.ts';
@@ -61,10 +60,12 @@ export function createEmulatorServer(service: FirestoreService, options: ServerO
       if (isHttp2 && received.length < 4) return;
       socket.off('data', route);
       socket.pause();
+      // Both servers take the socket itself with the sniffed bytes put back: node:http2 reads what is
+      // buffered before it reads from the native handle, so gRPC stays on the fast native path.
+      socket.unshift(received);
       if (isHttp2) {
-        grpcServer.emit('connection', new PrefixedStream(socket, received));
+        grpcServer.emit('connection', socket);
       } else {
-        socket.unshift(received);
         httpServer.emit('connection', socket);
         socket.resume();
       }
@@ -92,65 +93,4 @@ export function createEmulatorServer(service: FirestoreService, options: ServerO
       });
     },
   };
-}
-
-/**
- * node:http2 reads a net.Socket through its native handle, which would skip bytes already read for sniffing,
- * so the HTTP/2 side gets a stream that replays them first (Node wraps non-socket streams itself).
- */
-class PrefixedStream extends Duplex {
-  constructor(
-    private readonly socket: net.Socket,
-    head: Buffer,
-  ) {
-    super();
-    this.push(head);
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.push(chunk)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('close', () => this.destroy());
-    socket.on('error', (error) => this.destroy(error));
-  }
-
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.socket.write(chunk, callback);
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    this.socket.end();
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.socket.destroy();
-    callback(error);
-  }
-
-  get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress;
-  }
-
-  get remotePort(): number | undefined {
-    return this.socket.remotePort;
-  }
-
-  setNoDelay(noDelay?: boolean): this {
-    this.socket.setNoDelay(noDelay);
-    return this;
-  }
-
-  setKeepAlive(enable?: boolean, delay?: number): this {
-    this.socket.setKeepAlive(enable, delay);
-    return this;
-  }
-
-  setTimeout(timeout: number, callback?: () => void): this {
-    this.socket.setTimeout(timeout, callback);
-    return this;
-  }
 }

@@ -1,0 +1,63 @@
+import { lazyMessages } from '../i18n/index.ts';
+
+// The fleet analytics page's strings, Thai and English, in its own chunk.
+
+const th = {
+  'fleet.title': 'ภาพรวมอุปกรณ์ทั้งหมด',
+  'fleet.days': 'ช่วงเวลา',
+  'fleet.daysOption': '{n} วัน',
+  'fleet.loading': 'กำลังโหลด…',
+  'fleet.forbidden': 'หน้านี้สำหรับเจ้าหน้าที่ (operator) เท่านั้น',
+  'fleet.error': 'โหลดไม่สำเร็จ: {message}',
+  'fleet.devices': 'อุปกรณ์ทั้งหมด',
+  'fleet.claimed': 'ลงทะเบียนแล้ว',
+  'fleet.online': 'ออนไลน์ตอนนี้',
+  'fleet.active24h': 'ใช้งานใน 24 ชม.',
+  'fleet.onlineRatio': 'สัดส่วนออนไลน์',
+  'fleet.perDay': 'รายวัน',
+  'fleet.day': 'วันที่',
+  'fleet.manufactured': 'ผลิต',
+  'fleet.claimedDay': 'ลงทะเบียน',
+  'fleet.active': 'ใช้งาน',
+  'fleet.messages': 'ข้อความ',
+  'fleet.batches': 'อัตราการเปิดใช้งานตามล็อตการผลิต',
+  'fleet.batch': 'ล็อต',
+  'fleet.rate': 'อัตรา',
+  'fleet.timeToClaim': 'เวลาจากผลิตถึงลงทะเบียน (ชม.)',
+  'fleet.median': 'มัธยฐาน',
+  'fleet.firmware': 'เฟิร์มแวร์',
+  'fleet.types': 'ประเภทอุปกรณ์',
+  'fleet.errors': 'รหัสข้อผิดพลาดที่พบบ่อย',
+  'fleet.none': 'ไม่มี',
+};
+
+const en: Record<keyof typeof th, string> = {
+  'fleet.title': 'Fleet analytics',
+  'fleet.days': 'Period',
+  'fleet.daysOption': '{n} days',
+  'fleet.loading': 'Loading…',
+  'fleet.forbidden': 'This page is for operators only',
+  'fleet.error': 'Could not load: {message}',
+  'fleet.devices': 'Devices',
+  'fleet.claimed': 'Claimed',
+  'fleet.online': 'Online now',
+  'fleet.active24h': 'Active in 24 h',
+  'fleet.onlineRatio': 'Online ratio',
+  'fleet.perDay': 'Per day',
+  'fleet.day': 'Day',
+  'fleet.manufactured': 'Manufactured',
+  'fleet.claimedDay': 'Claimed',
+  'fleet.active': 'Active',
+  'fleet.messages': 'Messages',
+  'fleet.batches': 'Activation per batch',
+  'fleet.batch': 'Batch',
+  'fleet.rate': 'Rate',
+  'fleet.timeToClaim': 'Time from manufacture to claim (h)',
+  'fleet.median': 'Median',
+  'fleet.firmware': 'Firmware',
+  'fleet.types': 'Device types',
+  'fleet.errors': 'Top error codes',
+  'fleet.none': 'None',
+};
+
+export const ft = lazyMessages({ th, en });

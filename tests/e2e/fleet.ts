@@ -1,0 +1,89 @@
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { getFirestore, Timestamp } from 'firebase-admin/firestore';
+import type { Page } from 'playwright-core';
+
+// A big account without a factory run: devices and owner links written straight into the Firestore emulator
+// with the Admin SDK, in the shapes of docs/DATA_MODEL.md (as the registry would leave them). Types rotate
+// Sensor, 4Relay, LED; every fourth is offline; rooms rotate through ROOMS (the first device of each ten has
+// none). Used by the big-fleet suite and the web benchmark.
+
+export const ROOMS = ['ห้องนั่งเล่น', 'ห้องครัว', 'Office 2F', 'ห้องนอน 🛏️'];
+
+export function fleetDeviceId(idBase: number, i: number): string {
+  return `ESP32_${(idBase + i).toString(16).toUpperCase()}`;
+}
+
+export async function seedFleet(options: {
+  projectId: string;
+  firestoreHost: string;
+  uid: string;
+  count: number;
+  idBase: number;
+}): Promise<void> {
+  process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
+  const app = initializeApp({ projectId: options.projectId }, `fleet-${options.idBase}-${Date.now()}`);
+  const db = getFirestore(app);
+  const now = Timestamp.now();
+  try {
+    for (let start = 0; start < options.count; start += 200) {
+      const batch = db.batch();
+      for (let i = start; i < Math.min(options.count, start + 200); i += 1) {
+        const deviceId = fleetDeviceId(options.idBase, i);
+        const type = i % 3 === 0 ? 'Sensor' : i % 3 === 1 ? '4Relay' : 'LED';
+        batch.set(db.doc(`devices/${deviceId}`), {
+          device_id: deviceId,
+          serial_number: `ESP32${String(i).padStart(8, '0')}A`,
+          device_type: type,
+          firmware_version: '1.0.0',
+          status: 'active',
+          owner_uid: options.uid,
+          created_at: now,
+          room: i % 10 === 0 ? null : ROOMS[i % ROOMS.length],
+          state: {
+            online: i % 4 !== 0,
+            last_seen: Timestamp.fromMillis(now.toMillis() - i * 60_000),
+            outputs:
+              type === '4Relay'
+                ? { relay1: true, relay2: false, relay3: false, relay4: true }
+                : type === 'LED'
+                  ? { power: true, brightness: 80, color: '#ffaa00' }
+                  : {},
+            readings: type === 'Sensor' ? { temperature: 27.5, humidity: 60, pressure: 1009 } : {},
+          },
+          desired: { outputs: {} },
+        });
+        batch.set(db.doc(`user_devices/${options.uid}_${deviceId}`), {
+          user_id: options.uid,
+          device_id: deviceId,
+          device_name: `ห้อง ${i + 1}`,
+          access_level: 'owner',
+          added_at: now,
+          last_accessed: now,
+        });
+      }
+      await batch.commit();
+    }
+  } finally {
+    await deleteApp(app);
+  }
+}
+
+/**
+ * Resolves when the dashboard shows `count` devices in all and every card it has drawn (the windowed grid
+ * draws those near the viewport) shows its live document.
+ */
+export function liveDashboard(page: Page, count: number, timeout = 60_000): Promise<unknown> {
+  return page.waitForFunction(
+    (n) => {
+      const cards = [...document.querySelectorAll('[data-testid^="device-card-"]')];
+      const first = document.querySelector('[data-testid="device-grid"] > li');
+      return (
+        cards.length > 0 &&
+        first?.getAttribute('aria-setsize') === String(n) &&
+        cards.every((card) => card.getAttribute('data-state') === 'live')
+      );
+    },
+    count,
+    { polling: 'raf', timeout },
+  );
+}
