@@ -157,7 +157,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     // Drain: every command answered or timed out (the bridge's timeout, or its sweep after a restart).
     // Not met in time: the report counts what is still pending as stuck.
-    await waitUntil(async () => (await pendingCount(rig)) === 0, commandTimeoutMs * 2 + 60_000).catch(() =>
+    // Drained: nothing pending, and every ack a device sent is in Firestore (a loaded bridge may still be
+    // catching up after a command already timed out: the late ack wins). Bounded; what is missing is counted.
+    const deviceAcks = sent.filter((c) => (applied.get(c.id) ?? 0) > 0).length;
+    const drained = async () => (await pendingCount(rig)) === 0 && (await ackedCount(rig)) >= deviceAcks;
+    await waitUntil(drained, commandTimeoutMs * 2 + 180_000).catch(() =>
       note('drain: commands still pending after the wait'),
     );
     await sleep(2000);
@@ -318,6 +322,11 @@ async function sendCommands(rig: Rig, relay: mqtt.MqttClient, batch: SentCommand
 
 async function onlineCount(rig: Rig): Promise<number> {
   const snap = await rig.db.collection('devices').where('state.online', '==', true).count().get();
+  return snap.data().count;
+}
+
+async function ackedCount(rig: Rig): Promise<number> {
+  const snap = await rig.db.collectionGroup('commands').where('status', '==', 'acked').count().get();
   return snap.data().count;
 }
 
