@@ -1,3 +1,5 @@
+// First: a running `npm start` sets this CLI's defaults before the functions' configuration reads them.
+import './provision/local-stack.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type BrokerAdmin, openBrokerAdmin } from '@esp32cloud/functions/broker-admin';
@@ -11,6 +13,7 @@ import {
 } from '@esp32cloud/functions/provisioning';
 import { connectAdmin } from './provision/admin.ts';
 import { defaultBatchId, parseProvisionArgs, USAGE } from './provision/args.ts';
+import { localStack } from './provision/local-stack.ts';
 import {
   type Manifest,
   paths,
@@ -48,7 +51,11 @@ async function main(): Promise<void> {
   let broker: BrokerAdmin | null = null;
   if (options.brokerAdminUrl) {
     broker = await openBrokerAdmin(options.brokerAdminUrl);
-    log('broker: registering device credentials');
+    log(
+      localStack
+        ? `broker: registering device credentials with the running npm start (${localStack.file})`
+        : 'broker: registering device credentials',
+    );
   } else {
     log('broker: no --broker-admin-url / BROKER_ADMIN_URL; devices are not registered with a broker yet');
   }

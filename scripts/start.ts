@@ -220,6 +220,7 @@ function writeRunningStack(
       FIRESTORE_EMULATOR_HOST: firestoreHost,
       FIREBASE_AUTH_EMULATOR_HOST: authHost,
     },
+    pid: process.pid,
     broker: {
       adminUrl: supervised.functionsEnv.BROKER_ADMIN_URL,
       deviceUrl: supervised.serviceUrl,

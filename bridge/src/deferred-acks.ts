@@ -54,8 +54,9 @@ export function deferPubacks(client: MqttClient): DeferredAcks {
     queue = [];
     waitingForPuback.clear();
   };
+  // Only on close: a broker resuming a session sends its backlog right after CONNACK, before mqtt.js emits
+  // 'connect', and forgetting those would leave them unacknowledged (and the broker's window full) for good.
   client.on('close', forget);
-  client.on('connect', forget);
 
   return {
     received(packet) {

@@ -108,6 +108,12 @@ describe('HTTP router: routing', () => {
         throw new Error('internal detail: stack of db-7 at 10.1.2.3');
       },
     })
+    .add('GET', '/firestore-down', {
+      auth: 'none',
+      handler: async () => {
+        throw Object.assign(new Error('14 UNAVAILABLE: No connection established to 10.1.2.3'), { code: 14 });
+      },
+    })
     .add('GET', '/conflict', {
       auth: 'none',
       handler: async () => {
@@ -211,6 +217,16 @@ describe('HTTP router: routing', () => {
       error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' },
     });
     expect(JSON.stringify(boom.body)).not.toContain('db-7');
+  });
+
+  it('answers 503 with Retry-After while Firestore is unreachable, leaking nothing of the error', async () => {
+    const down = await send(router, { method: 'GET', path: '/firestore-down' });
+    expect(down.status).toBe(503);
+    expect(down.headers['retry-after']).toBe('5');
+    expect(down.body).toEqual({
+      error: { code: 'unavailable', message: 'The service is briefly unavailable. Please try again.' },
+    });
+    expect(JSON.stringify(down.body)).not.toContain('10.1.2.3');
   });
 });
 

@@ -86,6 +86,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     MQTT_PROTOCOL_VERSION: String(broker.mqttVersion),
     BRIDGE_SHARE_GROUP: broker.sharedSubscriptions ? 'bridge' : '',
     BRIDGE_ALERTS: 'off',
+    BRIDGE_LOG: 'info',
     GCLOUD_PROJECT: projectId,
     FIRESTORE_EMULATOR_HOST: firestoreHost,
   };
@@ -95,7 +96,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       script: 'bridge/src/main.ts',
       env: bridgeEnv,
       ready: /"bridge ready"/,
-      quiet: true,
+      quiet: !process.env.RIG_DEBUG,
     });
   };
   await startBridgeProcess();

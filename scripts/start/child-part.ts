@@ -44,7 +44,9 @@ export function startChildPart(options: ChildPartOptions): Promise<PartRun> {
     let ready = false;
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`${options.script} was not ready within ${options.readyTimeoutMs ?? 90_000} ms`));
+      reject(
+        new Error(`${options.script} was not ready within ${options.readyTimeoutMs ?? 90_000} ms:\n${seen}`),
+      );
     }, options.readyTimeoutMs ?? 90_000);
     const forward = (chunk: Buffer) => {
       // A closed stderr (the terminal gone) must not take this process down; start.ts notices and stops.

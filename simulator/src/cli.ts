@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_UPDATE_INTERVAL,
@@ -80,7 +81,7 @@ if (fault !== undefined && !FAULTS.includes(fault)) {
   process.exit(2);
 }
 
-const caFile = values.ca ?? process.env.MQTT_CA_FILE;
+const caFile = values.ca ?? process.env.MQTT_CA_FILE ?? runningStackCa();
 const fleet = startFleet(configs, {
   ...(values.broker ? { brokerUrl: values.broker } : {}),
   ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
@@ -104,3 +105,15 @@ const shutdown = async () => {
   process.exit(0);
 };
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutdown);
+
+/** The local CA of a running `npm start` (its stack description), so its TLS broker needs no --ca. */
+function runningStackCa(): string | undefined {
+  const file = path.resolve(import.meta.dirname, '../../.tmp/run/stack.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const description = JSON.parse(readFileSync(file, 'utf8')) as { broker?: { caFile?: string | null } };
+    return description.broker?.caFile ?? undefined;
+  } catch {
+    return undefined;
+  }
+}

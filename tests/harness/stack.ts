@@ -166,6 +166,8 @@ export function useStackEnv(stack: Stack): void {
 export type RunningStackDescription = Omit<Stack, 'stop' | 'rulesFile'> & {
   /** The local broker: its admin account (for `npm run provision`), where devices connect, its CA file. */
   broker?: { adminUrl: string; deviceUrl: string; caFile: string | null };
+  /** The `npm start` process, so a description left behind by a crash is recognised as stale. */
+  pid?: number;
 };
 
 function runningStack(options: StackOptions): Stack | null {
@@ -186,9 +188,11 @@ function runningStack(options: StackOptions): Stack | null {
       `USE_RUNNING_STACK=1 but ${RUNNING_STACK_FILE} does not exist: is \`npm start\` running?`,
     );
   }
-  const { broker: _broker, ...description } = JSON.parse(
-    readFileSync(RUNNING_STACK_FILE, 'utf8'),
-  ) as RunningStackDescription;
+  const {
+    broker: _broker,
+    pid: _pid,
+    ...description
+  } = JSON.parse(readFileSync(RUNNING_STACK_FILE, 'utf8')) as RunningStackDescription;
   // `npm start` loads the same firestore.rules (scripts/start.ts).
   return { ...description, rulesFile: PRODUCT_RULES_FILE, stop: async () => undefined };
 }

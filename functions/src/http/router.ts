@@ -167,11 +167,27 @@ function clientIp(req: Request): string {
   );
 }
 
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
 function toApiError(error: unknown, method: string, path: string): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof SyntaxError && 'body' in error) {
     return new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
   }
   logs.unexpectedError(method, path, error);
+  // Firestore unreachable (restarting, a network cut) or too slow: the caller should retry, not give up.
+  const grpcCode = (error as { code?: unknown } | null)?.code;
+  if (grpcCode === GRPC_UNAVAILABLE || grpcCode === GRPC_DEADLINE_EXCEEDED) {
+    return new ApiError(
+      503,
+      'unavailable',
+      'The service is briefly unavailable. Please try again.',
+      undefined,
+      {
+        'Retry-After': '5',
+      },
+    );
+  }
   return new ApiError(500, 'internal', 'Something went wrong on our side. Please try again.');
 }

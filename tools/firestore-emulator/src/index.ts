@@ -110,10 +110,11 @@ export async function start(options: EmulatorOptions = {}): Promise<RunningEmula
     },
     stop() {
       stopped ??= (async () => {
+        // Stop taking requests first: a write accepted while the export runs would be acknowledged and lost.
+        await server.close();
         if (config.exportOnExit)
           logger.exported(config.exportOnExit, await exportData(service, config.exportOnExit));
         service.close();
-        await server.close();
         logger.stopped();
       })();
       return stopped;

@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { benchBrokerKind } from '@esp32cloud/tests/harness/broker-kind';
+import { runSoak, type SoakReport } from './soak/soak.ts';
+
+// `npm run soak -- --devices 1000 --rate 1 --minutes 10 [--chaos] [--break broker|bridge|firestore ...]`: the
+// long run of issue 17 (scripts/soak/). --rate is commands per device per minute. --chaos kills and restarts the
+// broker, then the bridge, then the Firestore emulator (30 s away); --break picks which, spread over the run. Prints lost / duplicated / out-of-order (aim 0 / 0 / 0), latency percentiles
+// per minute and each process's memory at start and end; exits 1 when anything was lost, duplicated, reordered
+// or left pending. Mosquitto unless TEST_BROKER=embedded.
+
+process.env.METADATA_SERVER_DETECTION ??= 'none';
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '1' },
+    minutes: { type: 'string', default: '10' },
+    chaos: { type: 'boolean', default: false },
+    break: { type: 'string', multiple: true, default: [] },
+  },
+});
+const number = (name: string, raw: string) => {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} must be a positive number (got "${raw}")`);
+    process.exit(2);
+  }
+  return value;
+};
+
+const report = await runSoak({
+  devices: Math.round(number('devices', values.devices)),
+  rate: number('rate', values.rate),
+  minutes: number('minutes', values.minutes),
+  chaos: values.chaos,
+  breaks: values.break.map((name) => {
+    if (name !== 'broker' && name !== 'bridge' && name !== 'firestore') {
+      console.error(`--break must be broker, bridge or firestore (got "${name}")`);
+      process.exit(2);
+    }
+    return name;
+  }),
+  kind: benchBrokerKind(),
+  log: (line) => console.log(`[soak] ${line}`),
+});
+printReport(report);
+process.exit(report.lost + report.duplicated + report.outOfOrder + report.stuck === 0 ? 0 : 1);
+
+function printReport(r: SoakReport): void {
+  const lines = [
+    '',
+    `Soak: ${r.devices} devices, ${r.seconds.toFixed(0)} s, ${r.commandsSent} commands (${r.commandsPerSecond.toFixed(1)}/s; each an ack and a status from the device)`,
+    `  lost ${r.lost}, duplicated ${r.duplicated}, out of order ${r.outOfOrder}, stuck pending ${r.stuck}`,
+    `  acked by devices ${r.ackedByDevices}, acked in Firestore ${r.ackedInFirestore}, timed out (device offline when sent) ${r.timedOut}`,
+    `  refused while the broker was down ${r.refusedBrokerDown}, while Firestore was down ${r.refusedFirestoreDown} (the API answers 503)`,
+    '  latency, command published → ack written in Firestore (ms):',
+    ...r.latency.map(
+      (m) => `    minute ${m.minute + 1}: n=${m.count} p50 ${m.p50} p95 ${m.p95} p99 ${m.p99}`,
+    ),
+    '  memory (RSS MB, start → end):',
+    ...Object.entries(r.rss).map(([name, m]) => `    ${name}: ${m.startMb} → ${m.endMb}`),
+    ...(r.events.length > 0 ? ['  events:', ...r.events.map((e) => `    ${e}`)] : []),
+  ];
+  console.log(lines.join('\n'));
+}
