@@ -182,6 +182,11 @@ describe('npm start supervision', () => {
       pids.add(after.pid as number);
       expect(stack.output()).toContain(`[supervisor] ${name} ended`);
       expect(stack.output()).toContain(`[supervisor] ${name} is running again (pid ${after.pid})`);
+      // The bridge reconnects to a returned broker on its own backoff: see it back before killing the bridge.
+      if (name === 'broker')
+        await until('the bridge reconnected to the returned broker', async () =>
+          (stack.output().match(/"bridge connected"/g) ?? []).length >= 2 ? true : null,
+        );
     }
     // After the broker's return the bridge reconnected (its session kept) and every device came back.
     expect((await parts(stack)).status).toBe(200);
