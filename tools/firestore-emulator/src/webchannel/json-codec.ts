@@ -154,7 +154,8 @@ function writeMessage(type: protobuf.Type, object: unknown): Json {
   if (plan.whole) return plan.whole(object);
   if (!isPlainObject(object)) return object;
   const out: Record<string, unknown> = {};
-  for (const key in object) {
+  // Own keys only (as Object.entries): protobufjs message instances keep their defaults on the prototype.
+  for (const key of Object.keys(object)) {
     const value = object[key];
     if (value === undefined) continue;
     const field = plan.fields.get(key);
@@ -170,7 +171,7 @@ function fieldWriter(field: protobuf.Field): FieldWriter {
     return (value) => {
       const out: Record<string, unknown> = {};
       const entries = value as Record<string, unknown>;
-      for (const key in entries) out[key] = single(entries[key]);
+      for (const key of Object.keys(entries)) out[key] = single(entries[key]);
       return out;
     };
   }
