@@ -233,6 +233,8 @@ export class Session {
   close(reason: 'session.terminate' | 'session.expire' | 'server.stop'): void {
     if (this.closed) return;
     if (reason !== 'server.stop') this.log(reason, { in: this.messagesIn, out: this.messagesOut });
+    // Arrays still waiting for their scheduled flush (a stream's last "close") go out before the end.
+    this.flush();
     this.closed = true;
     this.endBackChannel();
     const stream = this.stream;
