@@ -38,6 +38,8 @@ export const COLLECTIONS = {
   supportCounters: 'support_counters',
   /** plans/{planId}: entitlement overrides of packages/protocol's DEFAULT_PLANS; operators edit, all read. */
   plans: 'plans',
+  /** usage_monthly/{uid}_{YYYY-MM}: metering per customer per month (api_calls, messages, devices); server-only. */
+  usageMonthly: 'usage_monthly',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -120,4 +122,6 @@ export const firestorePaths = {
   auditEntry: (entryId: string) => `${COLLECTIONS.supportAudit}/${entryId}`,
   supportCounter: (name: string) => `${COLLECTIONS.supportCounters}/${name}`,
   plan: (planId: string) => `${COLLECTIONS.plans}/${planId}`,
+  /** `month` is YYYY-MM in Asia/Bangkok. */
+  usageMonth: (uid: string, month: string) => `${COLLECTIONS.usageMonthly}/${uid}_${month}`,
 } as const;
