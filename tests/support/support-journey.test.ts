@@ -65,6 +65,7 @@ describe(`support journey: customer → ticket → operator console → reply �
   let ticket: Ticket;
   const thread: TicketMessage[] = [];
   let stopListening: () => void = () => undefined;
+  let rekeyedPassword = '';
   const adminName = `support-${Math.random().toString(36).slice(2)}`;
 
   const api = async (method: string, path: string, user: TestUser | string, body?: unknown) => {
@@ -563,6 +564,7 @@ describe(`support journey: customer → ticket → operator console → reply �
     });
     expect(rekeyed.status).toBe(200);
     const { broker_password: newPassword, broker_username: username } = rekeyed.body.result;
+    rekeyedPassword = newPassword;
     expect(rekeyed.body.result).toMatchObject({ revoked: true, broker_updated: true });
     expect(username).toBe(flash.username);
     expect(typeof newPassword).toBe('string');
@@ -581,5 +583,95 @@ describe(`support journey: customer → ticket → operator console → reply �
     const secret = (await db.doc(`device_secrets/${deviceId()}`).get()).data() ?? {};
     expect(JSON.stringify(secret)).not.toContain(newPassword);
     expect(JSON.stringify((await db.doc(`devices/${deviceId()}`).get()).data())).not.toContain(newPassword);
+  });
+
+  it('the re-keyed unit answers a diagnostic ping, gets a fresh claim code, and is decommissioned', async () => {
+    // The re-key disconnected the unit (its old password is refused): wait until the bridge has recorded that,
+    // so the online state below is the new connection's.
+    await device.stop({ graceful: false });
+    await waitFor(
+      async () => (await db.doc(`devices/${deviceId()}`).get()).get('state.online') === false,
+      15_000,
+      'old connection offline',
+    );
+    device = startSimulatedDevice(
+      { ...provisioned.flash_config, password: rekeyedPassword },
+      { brokerUrl: broker.url },
+    );
+    await device.waitConnected(10_000);
+    await waitFor(async () => (await db.doc(`devices/${deviceId()}`).get()).get('state.online') === true);
+
+    const ping = await api('POST', `/admin/devices/${deviceId()}/actions/diagnostic`, operator, {
+      reason: 'check whether it answers after the re-key',
+      command: 'ping',
+    });
+    expect(ping.status, JSON.stringify(ping.body)).toBe(200);
+    expect(ping.body.result.command).toBe('ping');
+    await waitFor(
+      async () =>
+        (await db.doc(`devices/${deviceId()}/commands/${ping.body.result.command_id}`).get()).get(
+          'status',
+        ) === 'acked',
+      15_000,
+      'ping acked',
+    );
+    // A claim code is only for a unit nobody owns: release it from its owner first.
+    const owned = await api('POST', `/admin/devices/${deviceId()}/actions/reissue_claim_code`, operator, {
+      reason: 'claim label unreadable',
+    });
+    expect(owned.status).toBe(409);
+    expect(owned.body.error.code).toBe('already_claimed');
+    const released = await api('POST', `/admin/devices/${deviceId()}/actions/release`, operator, {
+      reason: 'owner returned the unit to the shop',
+      confirm: provisioned.serial_number,
+    });
+    expect(released.status).toBe(200);
+    expect((await db.doc(`devices/${deviceId()}`).get()).get('owner_uid') ?? null).toBeNull();
+    const reissued = await api('POST', `/admin/devices/${deviceId()}/actions/reissue_claim_code`, operator, {
+      reason: 'claim label unreadable',
+    });
+    expect(reissued.status).toBe(200);
+    expect(reissued.body.result.claim_code).toMatch(/\S{6,}/);
+    expect(new URL(reissued.body.result.setup_url).searchParams.get('c')).toBe(
+      reissued.body.result.claim_code,
+    );
+
+    const unconfirmed = await api('POST', `/admin/devices/${deviceId()}/actions/decommission`, operator, {
+      reason: 'unit returned broken; scrapped',
+    });
+    expect(unconfirmed.status).toBe(428);
+    const ended = await api('POST', `/admin/devices/${deviceId()}/actions/decommission`, operator, {
+      reason: 'unit returned broken; scrapped',
+      confirm: provisioned.serial_number,
+    });
+    expect(ended.status).toBe(200);
+    expect(ended.body.result).toMatchObject({
+      serial_number: provisioned.serial_number,
+      broker_revoked: true,
+    });
+    expect((await db.doc(`devices/${deviceId()}`).get()).exists).toBe(false);
+    expect((await db.doc(`serials/${provisioned.serial_number}`).get()).get('retired_at')).toBeDefined();
+    await expect(
+      mqtt.connectAsync(broker.url, {
+        username: provisioned.flash_config.username,
+        password: rekeyedPassword,
+        clientId: provisioned.serial_number,
+        protocolVersion: broker.mqttVersion,
+        reconnectPeriod: 0,
+        connectTimeout: 5_000,
+      }),
+    ).rejects.toThrow();
+
+    // Every one of them is in the append-only audit log, newest first.
+    const audit = (await api('GET', `/admin/audit?deviceId=${deviceId()}&limit=5`, operator)).body
+      .entries as AuditEntry[];
+    expect(audit.map((e) => [e.action, e.outcome])).toEqual([
+      ['decommission', 'done'],
+      ['reissue_claim_code', 'done'],
+      ['release', 'done'],
+      ['reissue_claim_code', 'failed'],
+      ['diagnostic', 'done'],
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(reissued.body.result.claim_code);
   });
 });
