@@ -197,6 +197,25 @@ describe('API keys', { timeout: 120_000 }, () => {
   });
 });
 
+describe('event webhook subscriptions', () => {
+  it('need a plan with eventWebhooks (403 plan_limit); unsubscribing never does', async () => {
+    // Made on Pro (alert webhooks may be a plan feature too), then the plan drops to Free.
+    const user = await customer('pro');
+    const created = await call('POST', `/users/${user.uid}/webhooks`, user.idToken, {
+      url: 'http://127.0.0.1:9/hook',
+    });
+    expect(created.status).toBe(201);
+    await db.doc(`users/${user.uid}`).set({ plan: 'free' }, { merge: true });
+    const path = `/users/${user.uid}/webhooks/${created.body.webhook_id}/events`;
+    const refused = await call('PUT', path, user.idToken, { events: ['device.online'] });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toMatchObject({ limit: 'eventWebhooks', upgradeTo: 'pro' });
+    expect((await call('PUT', path, user.idToken, { events: [] })).status).toBe(200);
+    const bad = await call('PUT', path, user.idToken, { events: ['device.exploded'] });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('GET /api/openapi.json and /api/docs', () => {
   it('serves the document and its page without sign-in', async () => {
     const doc = await fetch(`${api}/api/openapi.json`);
