@@ -3,8 +3,8 @@ import { type DocumentSnapshot, FieldValue, type Firestore } from 'firebase-admi
 import { config } from '../config.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { logs } from '../logs.ts';
-import { customerPlan, planLimit, planTable } from '../plans/entitlements.ts';
 import { rateLimitKey, reserve } from '../shared/rate-limits.ts';
+import { requirePlanFeature } from './plan-feature.ts';
 import type { KeyCaller } from './verify.ts';
 
 // What a request made with an API key may reach (docs/API.md, "Scopes"): the route's scope (GET needs
@@ -63,15 +63,12 @@ export async function admitKeyRequest(
       );
     }
   }
-  const { plan, entitlements } = await customerPlan(db, caller.uid);
-  if (!entitlements.apiAccess)
-    throw planLimit(
-      `The ${plan.name.en} plan has no API access; upgrade to use API keys.`,
-      plan,
-      'apiAccess',
-      true,
-      await planTable(db),
-    );
+  const entitlements = await requirePlanFeature(
+    db,
+    caller.uid,
+    'apiAccess',
+    'API access; upgrade to use API keys',
+  );
   const limit = entitlements.apiRequestsPerMinute;
   const window = { limit, windowSeconds: config.apiKeys.rateWindowSeconds };
   const key = rateLimitKey('api-requests', caller.uid);

@@ -1,10 +1,11 @@
 import { createApiKeyBodySchema, type PlanId } from '@esp32cloud/protocol';
 import { createApiKey, listApiKeys, revokeApiKey } from '../apikeys/keys.ts';
+import { requirePlanFeature } from '../apikeys/plan-feature.ts';
 import { db } from '../firebase.ts';
 import { forbidden } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { logs } from '../logs.ts';
-import { customerPlan, planLimit, planTable } from '../plans/entitlements.ts';
+import { customerPlan } from '../plans/entitlements.ts';
 
 // /api/users/{uid}/api-keys: a customer's integration API keys (docs/API.md). Managed with a signed-in
 // session only (an API key cannot mint or revoke keys), and created only on a plan with apiAccess.
@@ -35,15 +36,7 @@ export function registerApiKeyRoutes(router: Router): void {
     summary: 'Create an API key; the reply is the only time the key is shown',
     handler: async ({ params, caller, body }) => {
       requireSelf(caller!.uid, params.uid);
-      const { plan, entitlements } = await customerPlan(db, params.uid);
-      if (!entitlements.apiAccess)
-        throw planLimit(
-          `The ${plan.name.en} plan has no API access; upgrade to create API keys.`,
-          plan,
-          'apiAccess',
-          true,
-          await planTable(db),
-        );
+      await requirePlanFeature(db, params.uid, 'apiAccess', 'API access; upgrade to create API keys');
       const created = await createApiKey(db, params.uid, body);
       logs.apiKeyChanged(params.uid, created.key_id, 'created');
       return { status: 201, body: created, headers: noStore };
