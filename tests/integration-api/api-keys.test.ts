@@ -1,6 +1,7 @@
 import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operatorToken } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 
@@ -125,6 +126,19 @@ describe('API keys', { timeout: 120_000 }, () => {
     const after = await call('GET', `/users/${user.uid}/api-keys`, user.idToken);
     const used = after.body.keys.find((k: Json) => k.key_id === created.body.key_id);
     expect(Date.parse(used.last_used_at)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("an operator's admin key reaches operator routes; its read key does not", async () => {
+    const token = await operatorToken(stack.authHost!, stack.projectId);
+    const uid = (await call('GET', '/me', token)).body.uid as string;
+    await db.doc(`users/${uid}`).set({ plan: 'business' }, { merge: true });
+    const create = (scope: string) => call('POST', `/users/${uid}/api-keys`, token, { name: scope, scope });
+    const admin = (await create('admin')).body.api_key;
+    const read = (await create('read')).body.api_key;
+    expect((await call('GET', '/admin/metrics', admin)).status).toBe(200);
+    const refused = await call('GET', '/admin/metrics', read);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'insufficient_scope', details: { needed: 'admin' } });
   });
 
   it('a key limited to some devices sees only those', async () => {

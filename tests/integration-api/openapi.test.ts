@@ -57,5 +57,7 @@ describe('OpenAPI document', () => {
     const html = openApiPage(document as never);
     expect(html).toContain('/api/devices/{deviceId}/control');
     expect(html).not.toContain('<script');
+    expect(html).not.toContain('<style'); // Hosting's CSP allows stylesheets from 'self' only
+    expect(html).toContain('href="docs.css"');
   });
 });

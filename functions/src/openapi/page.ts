@@ -1,5 +1,10 @@
 // The browsable form of the OpenAPI document at GET /api/docs: plain HTML rendered on the server, with no
-// script, so it needs nothing from the web app's bundle and passes a strict Content-Security-Policy.
+// script and its stylesheet a separate file (GET /api/docs.css), so it needs nothing from the web app's bundle
+// and passes Hosting's Content-Security-Policy (script-src/style-src 'self', no inline code).
+
+export const OPENAPI_PAGE_CSS = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+section{border-top:1px solid #ddd;padding:.5rem 0}h3{margin:.3rem 0;font-size:1rem}.m{display:inline-block;min-width:4.5rem;font-weight:700}
+.meta{color:#555;font-size:.9rem}pre{background:#f5f5f5;padding:.5rem;overflow:auto}`;
 
 type Json = Record<string, unknown>;
 
@@ -33,9 +38,7 @@ export function openApiPage(document: Json): string {
   const info = document.info as { title: string; version: string };
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(info.title)} ${escapeHtml(info.version)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-section{border-top:1px solid #ddd;padding:.5rem 0}h3{margin:.3rem 0;font-size:1rem}.m{display:inline-block;min-width:4.5rem;font-weight:700}
-.meta{color:#555;font-size:.9rem}pre{background:#f5f5f5;padding:.5rem;overflow:auto}</style></head><body>
+<link rel="stylesheet" href="docs.css"></head><body>
 <h1>${escapeHtml(info.title)} <small>${escapeHtml(info.version)}</small></h1>
 <p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI 3.1). Authentication, scopes, rate limits and event webhooks: docs/API.md.</p>
 ${sections.join('\n')}

@@ -1,7 +1,7 @@
 import { config } from '../config.ts';
 import type { Router } from '../http/router.ts';
 import { openApiDocument } from '../openapi/document.ts';
-import { openApiPage } from '../openapi/page.ts';
+import { OPENAPI_PAGE_CSS, openApiPage } from '../openapi/page.ts';
 
 // GET /api/openapi.json and its browsable page GET /api/docs. Built once per instance from the router's table
 // (every route is registered before the first request), so serving them costs nothing.
@@ -23,6 +23,14 @@ export function registerOpenApiRoutes(router: Router): void {
     handler: async () => ({
       text: openApiPage(built()),
       headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=300' },
+    }),
+  });
+  router.add('GET', '/docs.css', {
+    auth: 'none',
+    summary: 'The stylesheet of the API reference page',
+    handler: async () => ({
+      text: OPENAPI_PAGE_CSS,
+      headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' },
     }),
   });
 }
