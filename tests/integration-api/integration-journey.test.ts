@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { waitFor } from '@esp32cloud/broker/testing';
 import type { CreateDeviceResponse } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
@@ -57,21 +57,10 @@ describe(`integration API journey (${kind} broker)`, { timeout: 120_000 }, () =>
     dataDir = mkdtempSync(join(tmpdir(), 'integration-broker-'));
     broker = await startBroker({ kind, port: 0, dataDir });
     assertBrokerKind(broker, kind);
-    const relay = broker.serviceCredentials.functionsRelay;
-    const admin = broker.adminCredentials;
-    const adminUrl = new URL(broker.url);
-    adminUrl.username = admin.username;
-    adminUrl.password = admin.password;
     stack = await startStack({
       firestore: true,
       firebase: ['auth', 'functions'],
-      functionsEnv: {
-        MQTT_URL: broker.url,
-        MQTT_USERNAME: relay.username,
-        MQTT_PASSWORD: relay.password,
-        BROKER_ADMIN_URL: adminUrl.toString(),
-        DEVICE_BROKER_URL: broker.url,
-      },
+      functionsEnv: functionsBrokerEnv(broker),
     });
     process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
     db = getFirestore(initializeApp({ projectId: stack.projectId }, appName));
@@ -83,12 +72,7 @@ describe(`integration API journey (${kind} broker)`, { timeout: 120_000 }, () =>
     const base = configFromEnv({});
     bridge = await startBridge({
       ...base,
-      mqttUrl: broker.url,
-      username: broker.serviceCredentials.bridge.username,
-      password: broker.serviceCredentials.bridge.password,
-      clientId: broker.serviceCredentials.bridge.clientId,
-      protocolVersion: broker.mqttVersion,
-      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      ...bridgeConnection(broker),
       projectId: stack.projectId,
       alerts: { ...base.alerts, webhookInitialDelayMs: 200, webhookAttempts: 4, outboxPollMs: 300 },
     });
