@@ -36,6 +36,12 @@ export const COLLECTIONS = {
   supportAudit: 'support_audit',
   /** support_counters/{name}: the ticket number sequence (server only). */
   supportCounters: 'support_counters',
+  /** plans/{planId}: entitlement overrides of packages/protocol's DEFAULT_PLANS; operators edit, all read. */
+  plans: 'plans',
+  /** usage_monthly/{uid}_{YYYY-MM}: metering per customer per month (api_calls, messages, devices); server-only. */
+  usageMonthly: 'usage_monthly',
+  /** api_keys/{sha256 of the key}: integration API keys, hashed (docs/API.md); server-only. */
+  apiKeys: 'api_keys',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -71,6 +77,9 @@ export const userDeviceId = (uid: string, deviceId: string) => `${uid}_${deviceI
 /** A day's usage document id: the UTC date, yyyy-mm-dd. */
 export const usageDayId = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** A month's usage document id part: YYYY-MM in Asia/Bangkok (UTC+7 all year, no daylight saving). */
+export const usageMonthId = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 7);
+
 export const firestorePaths = {
   device: (deviceId: string) => `${COLLECTIONS.devices}/${deviceId}`,
   userDevice: (uid: string, deviceId: string) => `${COLLECTIONS.userDevices}/${userDeviceId(uid, deviceId)}`,
@@ -92,7 +101,8 @@ export const firestorePaths = {
     `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.historyHours}/${hourId}`,
   historyDay: (deviceId: string, dayId: string) =>
     `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.historyDays}/${dayId}`,
-  /** users/{uid}: the account document (its optional `plan` field picks analytics retention). */
+  /** users/{uid}: the account document; its `plan` field (a PlanId, written by billing or an operator) picks the
+   * customer's entitlements. */
   user: (uid: string) => `${COLLECTIONS.users}/${uid}`,
   alertRule: (ruleId: string) => `${COLLECTIONS.alertRules}/${ruleId}`,
   alertState: (ruleId: string) => `${COLLECTIONS.alertState}/${ruleId}`,
@@ -116,4 +126,9 @@ export const firestorePaths = {
     `${COLLECTIONS.supportTickets}/${ticketId}/${TICKET_SUBCOLLECTIONS.messages}`,
   auditEntry: (entryId: string) => `${COLLECTIONS.supportAudit}/${entryId}`,
   supportCounter: (name: string) => `${COLLECTIONS.supportCounters}/${name}`,
+  plan: (planId: string) => `${COLLECTIONS.plans}/${planId}`,
+  /** `keyHash` is the hex SHA-256 of the whole key: a key is found by hashing what the caller sent. */
+  apiKey: (keyHash: string) => `${COLLECTIONS.apiKeys}/${keyHash}`,
+  /** `month` is YYYY-MM in Asia/Bangkok. */
+  usageMonth: (uid: string, month: string) => `${COLLECTIONS.usageMonthly}/${uid}_${month}`,
 } as const;
