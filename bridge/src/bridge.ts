@@ -80,6 +80,12 @@ export async function startBridge(
     password: config.password,
     protocolVersion: config.protocolVersion,
     clean: false,
+    // The bridge subscribes itself on every connect (below). mqtt.js's own resubscribe would remember the
+    // filters and then skip that SUBSCRIBE as a duplicate (granting nothing) whenever the broker says
+    // "session present", trusting the session to hold them; Mosquitto 2.0 restores a session from its
+    // persistence file without its shared subscriptions, so the bridge stayed connected but deaf after a
+    // broker restart (docs/RELIABILITY.md, "Broker restart and shared subscriptions").
+    resubscribe: false,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
     keepalive: 30,
@@ -185,7 +191,8 @@ export async function startBridge(
   const filters = Object.values(deviceFilters).map(shared);
   const allFilters = [...filters, shared(controlFilter)];
   // Subscribe on every connect, even with a session present: a session saved before its SUBACK has no
-  // subscriptions, and a deaf bridge is the worst failure. With MQTT 5, retain-handling 1 avoids a replay of
+  // subscriptions, Mosquitto restores a persisted session without its shared ones, and a deaf bridge is the
+  // worst failure. With MQTT 5, retain-handling 1 avoids a replay of
   // retained statuses for a subscription that already exists; with 3.1.1 the replay is coalesced (no writes).
   const subscribed = new EventEmitter();
   client.on('connect', (connack) => {
