@@ -102,8 +102,14 @@ export async function startBridge(
   // unhandled messages the bridge stops reading its socket until half have been handled; meanwhile the broker
   // keeps the messages in this instance's session.
   let resumeReading: (() => void) | null = null;
+  /**
+   * Set by stop(): messages read from then on are neither handled nor acknowledged (the broker keeps them for
+   * the session), so the queues can empty while devices keep publishing and the socket still reads to its end.
+   */
+  let refusing = false;
   client.handleMessage = (_packet, callback) => {
-    if (inflight.size < config.maxQueuedMessages) callback();
+    if (refusing) callback(new Error('bridge stopping'));
+    else if (inflight.size < config.maxQueuedMessages) callback();
     else resumeReading = () => callback();
   };
 
@@ -159,6 +165,7 @@ export async function startBridge(
   for (const feature of features) Object.assign(handlers, feature.handles);
 
   client.on('message', (topic, payload, packet) => {
+    if (refusing) return;
     stats.received++;
     const handled = acksToBroker.received(packet);
     const controlled = parseControlTopic(topic);
@@ -249,8 +256,14 @@ export async function startBridge(
       stopping ??= (async () => {
         for (const feature of features) feature.stop?.();
         if (leaveGroup && client.connected) await client.unsubscribeAsync(allFilters).catch(() => undefined);
-        // Finish the messages taken while still connected, so their acks reach the broker; then stop taking
-        // messages and leave the session for the next start (what arrived in between is delivered again).
+        // Stop taking messages, finish those taken while still connected so their acks reach the broker, then
+        // leave the session for the next start (the broker delivers what was refused again). Taking stops
+        // first: with devices publishing faster than Firestore takes writes the queues never empty, and a
+        // stop that waited for that hung (bridge/test/bridge-stop.test.ts).
+        refusing = true;
+        const resume = resumeReading;
+        resumeReading = null;
+        resume?.();
         await idle();
         await client.endAsync();
         await idle();
