@@ -36,6 +36,10 @@ export const COLLECTIONS = {
   supportAudit: 'support_audit',
   /** support_counters/{name}: the ticket number sequence (server only). */
   supportCounters: 'support_counters',
+  /** plans/{planId}: entitlement overrides of packages/protocol's DEFAULT_PLANS; operators edit, all read. */
+  plans: 'plans',
+  /** usage_monthly/{uid}_{YYYY-MM}: metering per customer per month (api_calls, messages, devices); server-only. */
+  usageMonthly: 'usage_monthly',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -92,7 +96,8 @@ export const firestorePaths = {
     `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.historyHours}/${hourId}`,
   historyDay: (deviceId: string, dayId: string) =>
     `${COLLECTIONS.devices}/${deviceId}/${DEVICE_SUBCOLLECTIONS.historyDays}/${dayId}`,
-  /** users/{uid}: the account document (its optional `plan` field picks analytics retention). */
+  /** users/{uid}: the account document; its `plan` field (a PlanId, written by billing or an operator) picks the
+   * customer's entitlements. */
   user: (uid: string) => `${COLLECTIONS.users}/${uid}`,
   alertRule: (ruleId: string) => `${COLLECTIONS.alertRules}/${ruleId}`,
   alertState: (ruleId: string) => `${COLLECTIONS.alertState}/${ruleId}`,
@@ -116,4 +121,7 @@ export const firestorePaths = {
     `${COLLECTIONS.supportTickets}/${ticketId}/${TICKET_SUBCOLLECTIONS.messages}`,
   auditEntry: (entryId: string) => `${COLLECTIONS.supportAudit}/${entryId}`,
   supportCounter: (name: string) => `${COLLECTIONS.supportCounters}/${name}`,
+  plan: (planId: string) => `${COLLECTIONS.plans}/${planId}`,
+  /** `month` is YYYY-MM in Asia/Bangkok. */
+  usageMonth: (uid: string, month: string) => `${COLLECTIONS.usageMonthly}/${uid}_${month}`,
 } as const;

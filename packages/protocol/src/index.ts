@@ -9,6 +9,7 @@ export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './history.ts';
 export * from './payloads.ts';
+export * from './plans.ts';
 export * from './rooms.ts';
 export * from './serial.ts';
 export * from './support.ts';
