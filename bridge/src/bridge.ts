@@ -244,8 +244,14 @@ export async function startBridge(
   };
 
   let stopping: Promise<void> | null = null;
-  const idle = async () => {
+  /** Until nothing is in flight: only for stop(), once no message is taken any more. */
+  const drain = async () => {
     while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  };
+  // What was received so far, not what arrives meanwhile: with devices publishing faster than Firestore takes
+  // writes, "nothing in flight" may never come (bridge.test's restart case waited past its 60 s for it).
+  const idle = async () => {
+    await Promise.allSettled([...inflight]);
   };
 
   return {
@@ -264,9 +270,9 @@ export async function startBridge(
         const resume = resumeReading;
         resumeReading = null;
         resume?.();
-        await idle();
+        await drain();
         await client.endAsync();
-        await idle();
+        await drain();
         await flushFeatures();
         await firestore.close();
         bridgeLogs.stopped();
