@@ -103,4 +103,29 @@ export const logs = {
   ticketUpdated(ticketId: string, operatorUid: string, status: string | null): void {
     logger.info('support ticket updated', { ticketId, operatorUid, status });
   },
+  apiKeyRejected(reason: string): void {
+    logger.info('api key rejected', { reason });
+  },
+  apiKeyChanged(uid: string, keyId: string, change: 'created' | 'revoked'): void {
+    logger.info('api key changed', { uid, keyId, change });
+  },
+  apiKeyRateLimited(uid: string, keyId: string, limit: number): void {
+    logger.info('api key rate limited', { uid, keyId, limit });
+  },
+  usageFoldFailed(uid: string, error: unknown): void {
+    logger.warn('api usage fold failed', {
+      uid,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
+  eventWebhooksQueued(event: string, deviceId: string, endpoints: number): void {
+    logger.info('event webhooks queued', { event, deviceId, endpoints });
+  },
+  eventWebhooksFailed(event: string, deviceId: string, error: unknown): void {
+    logger.error('event webhooks not queued', {
+      event,
+      deviceId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
 };

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { LazyNotificationsPage } from './alerts/lazy.ts';
 import { Header } from './components/Header.tsx';
 import { t } from './i18n/index.ts';
+import { LazyIntegrationsPage } from './integrations/lazy.ts';
 import { lazyPage } from './lazy.tsx';
 import { operatorPage } from './operator/lazy.tsx';
 import { AuthPage } from './pages/AuthPage.tsx';
@@ -67,6 +68,12 @@ function Page() {
       return (
         <RequireUser>
           <LazyNotificationsPage />
+        </RequireUser>
+      );
+    case '/integrations':
+      return (
+        <RequireUser>
+          <LazyIntegrationsPage />
         </RequireUser>
       );
     case '/admin/analytics':

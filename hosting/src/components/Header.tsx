@@ -14,6 +14,11 @@ export function Header() {
       <nav class="topnav" aria-label={t('app.name')}>
         {user && <a href="/">{t('nav.dashboard')}</a>}
         {user && <a href="/help">{t('nav.help')}</a>}
+        {user && (
+          <a href="/integrations" data-testid="nav-integrations">
+            {t('nav.integrations')}
+          </a>
+        )}
         {user && <LazyConsoleLink />}
         {user && <LazyBell uid={user.uid} />}
         <button

@@ -11,6 +11,7 @@ export const en: Dictionary = {
   'nav.signIn': 'Sign in',
   'nav.signOut': 'Sign out',
   'nav.help': 'Get help',
+  'nav.integrations': 'Integrations',
   'nav.console': 'Support console',
   'device.getHelp': 'Get help',
   'auth.signIn.title': 'Sign in',

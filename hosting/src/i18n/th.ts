@@ -10,6 +10,7 @@ export const th = {
   'nav.signIn': 'เข้าสู่ระบบ',
   'nav.signOut': 'ออกจากระบบ',
   'nav.help': 'ขอความช่วยเหลือ',
+  'nav.integrations': 'การเชื่อมต่อ API',
   'nav.console': 'คอนโซลซัพพอร์ต',
   'device.getHelp': 'ขอความช่วยเหลือ',
   'auth.signIn.title': 'เข้าสู่ระบบ',
