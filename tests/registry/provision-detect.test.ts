@@ -7,6 +7,7 @@ import { getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerUnderTest } from '../harness/broker-kind.ts';
 import { connack } from '../harness/mqtt-refusals.ts';
+import { STACK_SETTINGS } from '../harness/provision-env.ts';
 import { type RunningStackDescription, type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { runCli } from './helpers.ts';
 
@@ -18,16 +19,7 @@ import { runCli } from './helpers.ts';
 
 const kind = brokerUnderTest('provision finds npm start');
 /** Nothing about the stack is given to the CLI: only where the run folder is. */
-const UNSET = Object.fromEntries(
-  [
-    'BROKER_ADMIN_URL',
-    'DEVICE_BROKER_URL',
-    'APP_URL',
-    'FIRESTORE_EMULATOR_HOST',
-    'FIREBASE_AUTH_EMULATOR_HOST',
-    'GCLOUD_PROJECT',
-  ].map((name) => [name, '']),
-);
+const UNSET = Object.fromEntries(STACK_SETTINGS.map((name) => [name, '']));
 
 let broker: RunningBroker;
 let stack: Stack;

@@ -6,6 +6,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/lib/firebase-emulators.ts';
 import { freePort, portInUse } from '../harness/ports.ts';
+import { STACK_SETTINGS } from '../harness/provision-env.ts';
 
 // `npm start` as a newcomer runs it (on free ports, with its own run folder, so it can run beside a real one):
 // the table, the web app and API answering, a second start explaining the clash, and Ctrl-C leaving nothing.
@@ -178,15 +179,7 @@ describe('npm start', () => {
     const out = path.join(runDir, 'provisioned');
     // Only the run folder is given (as for this npm start); nothing about Firestore or the broker.
     const provisionEnv: NodeJS.ProcessEnv = { ...process.env, ESP32_RUN_DIR: runDir };
-    for (const name of [
-      'BROKER_ADMIN_URL',
-      'DEVICE_BROKER_URL',
-      'APP_URL',
-      'FIRESTORE_EMULATOR_HOST',
-      'FIREBASE_AUTH_EMULATOR_HOST',
-      'GCLOUD_PROJECT',
-    ])
-      delete provisionEnv[name];
+    for (const name of STACK_SETTINGS) delete provisionEnv[name];
     const provision = spawn(
       process.execPath,
       [tsx, 'scripts/provision.ts', '--type', '4Relay', '--count', '1', '--firmware', '1.0.0', '--out', out],
