@@ -58,6 +58,14 @@ function printReport(r: SoakReport): void {
     ),
     '  memory (RSS MB, start → end):',
     ...Object.entries(r.rss).map(([name, m]) => `    ${name}: ${m.startMb} → ${m.endMb}`),
+    ...(r.recovery.brokerRestart
+      ? [
+          `  broker restart → devices online: ${r.recovery.brokerRestart.reconnected}/${r.recovery.brokerRestart.devices}, p50 ${r.recovery.brokerRestart.p50Ms} ms, p99 ${r.recovery.brokerRestart.p99Ms} ms, max ${r.recovery.brokerRestart.maxMs} ms`,
+        ]
+      : []),
+    ...(r.recovery.bridgeRestartDrainedMs !== undefined
+      ? [`  bridge restart → backlog drained: ${r.recovery.bridgeRestartDrainedMs} ms`]
+      : []),
     ...(r.events.length > 0 ? ['  events:', ...r.events.map((e) => `    ${e}`)] : []),
   ];
   console.log(lines.join('\n'));

@@ -80,6 +80,12 @@ export async function startBridge(
     password: config.password,
     protocolVersion: config.protocolVersion,
     clean: false,
+    // The bridge subscribes itself on every connect (below). mqtt.js's own resubscribe would remember the
+    // filters and then skip that SUBSCRIBE as a duplicate (granting nothing) whenever the broker says
+    // "session present", trusting the session to hold them; Mosquitto 2.0 restores a session from its
+    // persistence file without its shared subscriptions, so the bridge stayed connected but deaf after a
+    // broker restart (docs/RELIABILITY.md, "Broker restart and shared subscriptions").
+    resubscribe: false,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
     keepalive: 30,
@@ -96,8 +102,14 @@ export async function startBridge(
   // unhandled messages the bridge stops reading its socket until half have been handled; meanwhile the broker
   // keeps the messages in this instance's session.
   let resumeReading: (() => void) | null = null;
+  /**
+   * Set by stop(): messages read from then on are neither handled nor acknowledged (the broker keeps them for
+   * the session), so the queues can empty while devices keep publishing and the socket still reads to its end.
+   */
+  let refusing = false;
   client.handleMessage = (_packet, callback) => {
-    if (inflight.size < config.maxQueuedMessages) callback();
+    if (refusing) callback(new Error('bridge stopping'));
+    else if (inflight.size < config.maxQueuedMessages) callback();
     else resumeReading = () => callback();
   };
 
@@ -153,6 +165,7 @@ export async function startBridge(
   for (const feature of features) Object.assign(handlers, feature.handles);
 
   client.on('message', (topic, payload, packet) => {
+    if (refusing) return;
     stats.received++;
     const handled = acksToBroker.received(packet);
     const controlled = parseControlTopic(topic);
@@ -185,7 +198,8 @@ export async function startBridge(
   const filters = Object.values(deviceFilters).map(shared);
   const allFilters = [...filters, shared(controlFilter)];
   // Subscribe on every connect, even with a session present: a session saved before its SUBACK has no
-  // subscriptions, and a deaf bridge is the worst failure. With MQTT 5, retain-handling 1 avoids a replay of
+  // subscriptions, Mosquitto restores a persisted session without its shared ones, and a deaf bridge is the
+  // worst failure. With MQTT 5, retain-handling 1 avoids a replay of
   // retained statuses for a subscription that already exists; with 3.1.1 the replay is coalesced (no writes).
   const subscribed = new EventEmitter();
   client.on('connect', (connack) => {
@@ -230,8 +244,14 @@ export async function startBridge(
   };
 
   let stopping: Promise<void> | null = null;
-  const idle = async () => {
+  /** Until nothing is in flight: only for stop(), once no message is taken any more. */
+  const drain = async () => {
     while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  };
+  // What was received so far, not what arrives meanwhile: with devices publishing faster than Firestore takes
+  // writes, "nothing in flight" may never come (bridge.test's restart case waited past its 60 s for it).
+  const idle = async () => {
+    await Promise.allSettled([...inflight]);
   };
 
   return {
@@ -242,11 +262,17 @@ export async function startBridge(
       stopping ??= (async () => {
         for (const feature of features) feature.stop?.();
         if (leaveGroup && client.connected) await client.unsubscribeAsync(allFilters).catch(() => undefined);
-        // Finish the messages taken while still connected, so their acks reach the broker; then stop taking
-        // messages and leave the session for the next start (what arrived in between is delivered again).
-        await idle();
+        // Stop taking messages, finish those taken while still connected so their acks reach the broker, then
+        // leave the session for the next start (the broker delivers what was refused again). Taking stops
+        // first: with devices publishing faster than Firestore takes writes the queues never empty, and a
+        // stop that waited for that hung (bridge/test/bridge-stop.test.ts).
+        refusing = true;
+        const resume = resumeReading;
+        resumeReading = null;
+        resume?.();
+        await drain();
         await client.endAsync();
-        await idle();
+        await drain();
         await flushFeatures();
         await firestore.close();
         bridgeLogs.stopped();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerAdmin, type BrokerKind, type RunningBroker, startBroker } from '@esp32cloud/broker';
@@ -158,6 +158,9 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     },
     async killBroker() {
       if (broker.kind === 'mosquitto') {
+        // As a broker past its first autosave (60 s) would be: sessions are restored at its return, which is
+        // the case that matters (Mosquitto restores a session without its shared subscriptions).
+        await savePersistence(broker.pid, join(brokerDir, 'mosquitto.db'));
         process.kill(broker.pid, 'SIGKILL');
         await broker.exited;
       } else await broker.stop();
@@ -182,4 +185,13 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Makes Mosquitto write its persistence file now (SIGUSR1) and waits until it has (bounded: 5 s). */
+async function savePersistence(pid: number, file: string): Promise<void> {
+  const written = () => (existsSync(file) ? statSync(file).mtimeMs : 0);
+  const before = written();
+  process.kill(pid, 'SIGUSR1');
+  for (let waited = 0; waited < 5000 && written() === before; waited += 50)
+    await new Promise((resolve) => setTimeout(resolve, 50));
 }

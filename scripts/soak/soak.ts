@@ -5,7 +5,10 @@ import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulato
 import { Timestamp } from 'firebase-admin/firestore';
 import mqtt from 'mqtt';
 import { percentile } from '../lib/bench-figures.ts';
+import { type ChaosStep, chaosPlan, type RecoveryFigures, type SoakBreak } from './chaos.ts';
 import { type Rig, startRig } from './rig.ts';
+
+export type { SoakBreak } from './chaos.ts';
 
 // The soak (issue 17): simulated devices, each with its own connection and credentials, receive relay commands
 // at a steady rate while the broker, the bridge and the Firestore emulator run as separate processes (and, with
@@ -50,6 +53,8 @@ export interface SoakReport {
   commandsPerSecond: number;
   latency: Array<{ minute: number; count: number; p50: number; p95: number; p99: number }>;
   rss: Record<string, { startMb: number; endMb: number }>;
+  /** How the platform came back from the faults of the run (chaos.ts). */
+  recovery: RecoveryFigures;
   events: string[];
 }
 
@@ -122,12 +127,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const started = Date.now();
     const chaos = chaosPlan(options, durationMs);
     const chaosRuns: Promise<void>[] = [];
+    const recovery: RecoveryFigures = {};
+    const chaosContext = {
+      rig,
+      devices: [...devices.values()],
+      deviceAcks: () => sent.filter((c) => (applied.get(c.id) ?? 0) > 0).length,
+      ackedInFirestore: () => ackedCount(rig),
+      note,
+      figures: recovery,
+    };
     let due = 0;
     while (Date.now() - started < durationMs) {
       const elapsed = Date.now() - started;
       while (chaos.length > 0 && chaos[0].atMs <= elapsed) {
         const step = chaos.shift() as ChaosStep;
-        chaosRuns.push(step.run(rig, note));
+        chaosRuns.push(step.run(chaosContext));
       }
       due += perSecond / 10;
       const batch: SentCommand[] = [];
@@ -223,6 +237,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       commandsPerSecond: sent.length / seconds,
       latency: latencyByMinute(latencies),
       rss,
+      recovery,
       events,
     };
   } finally {
@@ -230,47 +245,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await Promise.all([...devices.values()].map((d) => d.stop({ graceful: false })));
     await rig.stop();
   }
-}
-
-interface ChaosStep {
-  atMs: number;
-  run(rig: Rig, note: (line: string) => void): Promise<void>;
-}
-
-export type SoakBreak = 'broker' | 'bridge' | 'firestore';
-
-const BREAKS: Record<SoakBreak, (outageMs: number) => ChaosStep['run']> = {
-  broker: () => async (rig, note) => {
-    note('chaos: broker killed (SIGKILL)');
-    await rig.killBroker();
-    await sleep(3000);
-    await rig.startBrokerAgain();
-    note('chaos: broker back');
-  },
-  bridge: () => async (rig, note) => {
-    note('chaos: bridge killed (SIGKILL)');
-    await rig.killBridge();
-    await sleep(3000);
-    await rig.startBridge();
-    note('chaos: bridge back');
-  },
-  firestore: (outageMs) => async (rig, note) => {
-    note(`chaos: Firestore emulator stopped for ${Math.round(outageMs / 1000)} s`);
-    await rig.stopFirestore();
-    await sleep(outageMs);
-    await rig.startFirestore();
-    note('chaos: Firestore emulator back');
-  },
-};
-
-/** What breaks when: chaos is the broker, then the bridge, then Firestore; `breaks` are spread evenly. */
-function chaosPlan(options: SoakOptions, durationMs: number): ChaosStep[] {
-  const breaks: SoakBreak[] = options.chaos ? ['broker', 'bridge', 'firestore'] : (options.breaks ?? []);
-  const outageMs = options.firestoreOutageMs ?? 30_000;
-  return breaks.map((kind, i) => ({
-    atMs: (durationMs * (i + 1)) / (breaks.length + 1),
-    run: BREAKS[kind](outageMs),
-  }));
 }
 
 /** As the api function does: the command document first, then the publish; a failed publish marks it failed. */

@@ -2,9 +2,11 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/lib/firebase-emulators.ts';
 import { freePort, portInUse } from '../harness/ports.ts';
+import { STACK_SETTINGS } from '../harness/provision-env.ts';
 
 // `npm start` as a newcomer runs it (on free ports, with its own run folder, so it can run beside a real one):
 // the table, the web app and API answering, a second start explaining the clash, and Ctrl-C leaving nothing.
@@ -172,6 +174,46 @@ describe('npm start', () => {
     });
     expect(authorized).toBe(true);
   });
+
+  it('is found by `npm run provision` with no flags: the devices it makes connect to its broker at once', async () => {
+    const out = path.join(runDir, 'provisioned');
+    // Only the run folder is given (as for this npm start); nothing about Firestore or the broker.
+    const provisionEnv: NodeJS.ProcessEnv = { ...process.env, ESP32_RUN_DIR: runDir };
+    for (const name of STACK_SETTINGS) delete provisionEnv[name];
+    const provision = spawn(
+      process.execPath,
+      [tsx, 'scripts/provision.ts', '--type', '4Relay', '--count', '1', '--firmware', '1.0.0', '--out', out],
+      { cwd: repoRoot, env: provisionEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let log = '';
+    provision.stdout?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    provision.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    expect(await waitForExit(provision, 120_000), log).toBe(0);
+    expect(log).toContain('registering device credentials with the running npm start');
+
+    const [name] = readdirSync(out).filter((file) => /^ESP32\w+\.json$/.test(file));
+    const flash = JSON.parse(readFileSync(path.join(out, name), 'utf8'));
+    expect(flash.broker_url).toBe(`mqtts://127.0.0.1:${ports.MQTTS_PORT}`);
+    const device = mqtt.connect(flash.broker_url, {
+      username: flash.username,
+      password: flash.password,
+      clientId: flash.serial_number,
+      ca: readFileSync(path.join(runDir, 'broker', 'tls', 'ca.crt')),
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+    });
+    const connected = await new Promise<boolean>((resolve) => {
+      device.once('connect', () => resolve(true));
+      device.once('error', () => resolve(false));
+      device.once('close', () => resolve(false));
+    });
+    device.end(true);
+    expect(connected).toBe(true);
+  }, 150_000);
 
   it('explains a port clash on a second start, without a stack trace', async () => {
     const second = startProcess();
