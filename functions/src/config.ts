@@ -75,7 +75,10 @@ export const config = {
       .map((range) => range.trim())
       .filter(Boolean),
   },
-  /** Alerts (docs/ALERTS.md). `limits` are the plan limits; a plans feature can swap the object per plan. */
+  /**
+   * Alerts (docs/ALERTS.md). Rules per device and webhooks per customer come from the customer's plan
+   * (plans/enforce.ts); of `limits` only the daily cap figures are read.
+   */
   alerts: {
     limits: {
       rulesPerDevice: intEnv('ALERT_RULES_PER_DEVICE', DEFAULT_ALERT_LIMITS.rulesPerDevice),
@@ -87,21 +90,7 @@ export const config = {
   },
   /** Device history and fleet analytics (docs/ANALYTICS.md). */
   analytics: {
-    /**
-     * Retention per plan id. Billing (#16) writes `plan` on users/{uid}; a device follows its owner's plan,
-     * and anything unknown gets `defaultPlan`. `analytics` is the "Analytics Package" of the revenue model.
-     */
-    plans: {
-      free: {
-        detailDays: intEnv('HISTORY_FREE_DETAIL_DAYS', 7),
-        summaryDays: intEnv('HISTORY_FREE_SUMMARY_DAYS', 90),
-      },
-      analytics: {
-        detailDays: intEnv('HISTORY_ANALYTICS_DETAIL_DAYS', 90),
-        summaryDays: intEnv('HISTORY_ANALYTICS_SUMMARY_DAYS', 730),
-      },
-    } as Record<string, { detailDays: number; summaryDays: number }>,
-    defaultPlan: 'free',
+    // Retention per customer is the plan's historyDetailDays/historySummaryDays (plans/entitlements.ts).
     /** When the retention cleanup runs (Cloud Scheduler syntax), in the company's time zone. */
     retentionSchedule: env('HISTORY_RETENTION_SCHEDULE', 'every day 03:30'),
     retentionTimeZone: 'Asia/Bangkok',
