@@ -111,6 +111,26 @@ export const config = {
     /** Tickets one customer may open per hour. */
     ticketsPerCustomerPerHour: intEnv('SUPPORT_TICKETS_PER_HOUR', 10),
   },
+  /**
+   * Subscription billing with Stripe (docs/BILLING.md). Billing is on when STRIPE_SECRET_KEY is set (Secret
+   * Manager in production); off, plans are set by operators only and the billing routes answer 503
+   * billing_disabled. The API host/port/protocol point the stripe package at the local stand-in
+   * (tools/stripe-standin) when running here; in production they stay Stripe's own.
+   */
+  billing: {
+    secretKey: env('STRIPE_SECRET_KEY', ''),
+    webhookSecret: env('STRIPE_WEBHOOK_SECRET', ''),
+    apiHost: env('STRIPE_API_HOST', ''),
+    apiPort: intEnv('STRIPE_API_PORT', 443),
+    apiProtocol: env('STRIPE_API_PROTOCOL', 'https') as 'http' | 'https',
+    /** Stripe Price ids of the paid plans' monthly subscriptions (THB). */
+    prices: {
+      pro: env('STRIPE_PRICE_PRO', ''),
+      business: env('STRIPE_PRICE_BUSINESS', ''),
+    },
+    /** Invoices kept on the account's billing document (newest first). */
+    invoicesKept: intEnv('BILLING_INVOICES_KEPT', 24),
+  },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),
 } as const;

@@ -1,11 +1,13 @@
 import { Router } from '../http/router.ts';
 import { registerAlertRuleRoutes } from './alert-rules.ts';
 import { registerAnalyticsRoutes } from './analytics.ts';
+import { registerBillingRoutes } from './billing.ts';
 import { registerControlRoutes } from './control.ts';
 import { registerDeviceRoutes } from './devices.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
+import { registerPlanRoutes } from './plans.ts';
 import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
 import { registerSupportAdminRoutes } from './support-admin.ts';
@@ -29,5 +31,7 @@ export function createRouter(): Router {
   registerRoomRoutes(router);
   registerSupportAdminRoutes(router);
   registerTicketRoutes(router);
+  registerPlanRoutes(router);
+  registerBillingRoutes(router);
   return router;
 }

@@ -40,6 +40,10 @@ export const COLLECTIONS = {
   plans: 'plans',
   /** usage_monthly/{uid}_{YYYY-MM}: metering per customer per month (api_calls, messages, devices); server-only. */
   usageMonthly: 'usage_monthly',
+  /** billing_accounts/{uid}: Stripe customer id, subscription state, invoices; server-only (docs/BILLING.md). */
+  billingAccounts: 'billing_accounts',
+  /** billing_events/{stripeEventId}: webhook events already applied (idempotency); server-only. */
+  billingEvents: 'billing_events',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -124,4 +128,6 @@ export const firestorePaths = {
   plan: (planId: string) => `${COLLECTIONS.plans}/${planId}`,
   /** `month` is YYYY-MM in Asia/Bangkok. */
   usageMonth: (uid: string, month: string) => `${COLLECTIONS.usageMonthly}/${uid}_${month}`,
+  billingAccount: (uid: string) => `${COLLECTIONS.billingAccounts}/${uid}`,
+  billingEvent: (eventId: string) => `${COLLECTIONS.billingEvents}/${eventId}`,
 } as const;
