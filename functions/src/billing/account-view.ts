@@ -26,10 +26,14 @@ export async function usageOf(
     const value = meter.get(name);
     return typeof value === 'number' ? value : 0;
   };
+  const current = month === usageMonthId(Date.now());
+  // The live count for the current month, remembered as the month's peak when it grew, so a past month shows
+  // the most devices it had (whenever the account was looked at).
+  if (current && owned.data().count > figure('devices'))
+    await meter.ref.set({ uid, month, devices: owned.data().count }, { merge: true });
   return {
     month,
-    // The live count for the current month; a past month shows the most it reached.
-    devices: month === usageMonthId(Date.now()) ? owned.data().count : figure('devices'),
+    devices: current ? owned.data().count : figure('devices'),
     messages: figure('messages'),
     api_calls: figure('api_calls'),
   };
