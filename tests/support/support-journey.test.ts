@@ -31,7 +31,7 @@ import {
   getFirestore as webFirestore,
 } from 'firebase/firestore';
 import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
@@ -65,6 +65,7 @@ describe(`support journey: customer → ticket → operator console → reply �
   let ticket: Ticket;
   const thread: TicketMessage[] = [];
   let stopListening: () => void = () => undefined;
+  let rekeyedPassword = '';
   const adminName = `support-${Math.random().toString(36).slice(2)}`;
 
   const api = async (method: string, path: string, user: TestUser | string, body?: unknown) => {
@@ -313,7 +314,7 @@ describe(`support journey: customer → ticket → operator console → reply �
     const first = (await api('GET', `/admin/devices/${deviceId()}/timeline?limit=2`, operator))
       .body as TimelineResponse;
     expect(first.events).toHaveLength(2);
-    expect(first.next_before).toBe(first.events[1].at);
+    expect(first.next_before).toMatch(/^c1\./);
     const second = (
       await api(
         'GET',
@@ -321,10 +322,66 @@ describe(`support journey: customer → ticket → operator console → reply �
         operator,
       )
     ).body as TimelineResponse;
-    for (const e of second.events) expect(e.at < first.next_before!).toBe(true);
-    expect(
-      (await api('GET', `/admin/devices/${deviceId()}/timeline?before=yesterday`, operator)).status,
-    ).toBe(400);
+    for (const e of second.events) expect(e.at <= first.events[1].at).toBe(true);
+    expect(second.events.map((e) => e.id)).not.toContain(first.events[1].id);
+    // A plain time still works as `before`: everything strictly older.
+    const older = (
+      await api(
+        'GET',
+        `/admin/devices/${deviceId()}/timeline?before=${encodeURIComponent(first.events[1].at)}`,
+        operator,
+      )
+    ).body as TimelineResponse;
+    for (const e of older.events) expect(e.at < first.events[1].at).toBe(true);
+    for (const bad of ['yesterday', 'c1.!!', `c1.${Buffer.from('{"at":"x"}').toString('base64url')}`]) {
+      const reply = await api(
+        'GET',
+        `/admin/devices/${deviceId()}/timeline?before=${encodeURIComponent(bad)}`,
+        operator,
+      );
+      expect(reply.status, bad).toBe(400);
+      expect(reply.body.error.code).toBe('invalid_argument');
+    }
+  });
+
+  it('paging never skips or repeats events that share a millisecond across a page boundary', async () => {
+    // Seven log lines in one millisecond (microseconds apart, as the bridge's batch can write them), then
+    // walk the whole timeline two, three and four at a time: each walk sees every event exactly once, in the
+    // order of one full page.
+    const millis = Date.parse('2026-11-30T08:00:00.123Z');
+    const logs = db.collection(`devices/${deviceId()}/logs`);
+    await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        logs.doc(`same-ms-${i}`).set({
+          level: 'info',
+          message: `same millisecond ${i}`,
+          received_at: new Timestamp(Math.floor(millis / 1000), (millis % 1000) * 1e6 + i * 1000),
+        }),
+      ),
+    );
+    const full = (await api('GET', `/admin/devices/${deviceId()}/timeline?limit=200`, operator))
+      .body as TimelineResponse;
+    expect(full.next_before).toBeNull();
+    expect(full.events.filter((e) => e.data.message?.toString().startsWith('same millisecond'))).toHaveLength(
+      7,
+    );
+    for (const size of [2, 3, 4]) {
+      const seen: string[] = [];
+      let before: string | null = null;
+      for (let pageNo = 0; pageNo < 100; pageNo++) {
+        const reply = await api(
+          'GET',
+          `/admin/devices/${deviceId()}/timeline?limit=${size}${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+          operator,
+        );
+        expect(reply.status).toBe(200);
+        const page = reply.body as TimelineResponse;
+        seen.push(...page.events.map((e) => e.id));
+        before = page.next_before;
+        if (!before) break;
+      }
+      expect(seen, `pages of ${size}`).toEqual(full.events.map((e) => e.id));
+    }
   });
 
   it('the operator replies; the customer sees it live, the ticket waits on the customer, and the email arrives', async () => {
@@ -435,5 +492,186 @@ describe(`support journey: customer → ticket → operator console → reply �
       action: 'ticket_update',
       after: { status: 'resolved', assignee_uid: expect.any(String) },
     });
+  });
+
+  it('resend setup link emails the owner (or a given account) the link that reopens setup', async () => {
+    const unknown = await api('POST', `/admin/devices/${deviceId()}/actions/resend_setup_link`, operator, {
+      reason: 'customer lost the box with the QR label',
+      email: 'nobody-here@example.com',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('user_not_found');
+    expect(
+      (
+        await api('POST', `/admin/devices/${deviceId()}/actions/resend_setup_link`, operator, {
+          reason: 'customer lost the box with the QR label',
+          email: 'not an email',
+        })
+      ).status,
+    ).toBe(400);
+
+    const sent = await api('POST', `/admin/devices/${deviceId()}/actions/resend_setup_link`, operator, {
+      reason: 'customer lost the box with the QR label',
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.body.result.sent_to).toBe(newOwner.email);
+    expect(sent.body.result.setup_url).toContain(encodeURIComponent(provisioned.serial_number));
+    const email = await waitFor(
+      () =>
+        mail
+          .messages()
+          .find((m) => m.to.includes(newOwner.email) && m.text.includes(sent.body.result.setup_url)),
+      20_000,
+      'setup link email',
+    );
+    expect(email.subject).toContain(provisioned.serial_number);
+    const audit = (await api('GET', `/admin/audit?deviceId=${deviceId()}&limit=1`, operator)).body
+      .entries as AuditEntry[];
+    expect(audit[0]).toMatchObject({
+      action: 'resend_setup_link',
+      outcome: 'done',
+      entry_id: sent.body.audit_id,
+    });
+  });
+
+  it('re-key revokes the old broker password at once and returns a new one that connects, never logged', async () => {
+    const flash = provisioned.flash_config;
+    const connect = (password: string) =>
+      mqtt.connectAsync(broker.url, {
+        username: flash.username,
+        password,
+        clientId: flash.serial_number,
+        protocolVersion: broker.mqttVersion,
+        reconnectPeriod: 0,
+        connectTimeout: 5_000,
+      });
+    const unconfirmed = await api(
+      'POST',
+      `/admin/devices/${deviceId()}/actions/revoke_credentials`,
+      operator,
+      {
+        reason: 'credentials leaked in a forum post',
+      },
+    );
+    expect(unconfirmed.status).toBe(428);
+    const stillWorks = await connect(flash.password);
+    await stillWorks.endAsync();
+
+    const rekeyed = await api('POST', `/admin/devices/${deviceId()}/actions/revoke_credentials`, operator, {
+      reason: 'credentials leaked in a forum post',
+      confirm: provisioned.serial_number,
+      rekey: true,
+    });
+    expect(rekeyed.status).toBe(200);
+    const { broker_password: newPassword, broker_username: username } = rekeyed.body.result;
+    rekeyedPassword = newPassword;
+    expect(rekeyed.body.result).toMatchObject({ revoked: true, broker_updated: true });
+    expect(username).toBe(flash.username);
+    expect(typeof newPassword).toBe('string');
+    expect(newPassword).not.toBe(flash.password);
+
+    await expect(connect(flash.password)).rejects.toThrow();
+    const fresh = await connect(newPassword);
+    expect(fresh.connected).toBe(true);
+    await fresh.endAsync();
+
+    // The new password exists only in that one answer: not in the audit entry, not in a client-readable doc.
+    const audit = (await api('GET', `/admin/audit?deviceId=${deviceId()}&limit=1`, operator)).body
+      .entries as AuditEntry[];
+    expect(audit[0]).toMatchObject({ action: 'revoke_credentials', outcome: 'done' });
+    expect(JSON.stringify(audit[0])).not.toContain(newPassword);
+    const secret = (await db.doc(`device_secrets/${deviceId()}`).get()).data() ?? {};
+    expect(JSON.stringify(secret)).not.toContain(newPassword);
+    expect(JSON.stringify((await db.doc(`devices/${deviceId()}`).get()).data())).not.toContain(newPassword);
+  });
+
+  it('the re-keyed unit answers a diagnostic ping, gets a fresh claim code, and is decommissioned', async () => {
+    // The re-key disconnected the unit (its old password is refused): wait until the bridge has recorded that,
+    // so the online state below is the new connection's.
+    await device.stop({ graceful: false });
+    await waitFor(
+      async () => (await db.doc(`devices/${deviceId()}`).get()).get('state.online') === false,
+      15_000,
+      'old connection offline',
+    );
+    device = startSimulatedDevice(
+      { ...provisioned.flash_config, password: rekeyedPassword },
+      { brokerUrl: broker.url },
+    );
+    await device.waitConnected(10_000);
+    await waitFor(async () => (await db.doc(`devices/${deviceId()}`).get()).get('state.online') === true);
+
+    const ping = await api('POST', `/admin/devices/${deviceId()}/actions/diagnostic`, operator, {
+      reason: 'check whether it answers after the re-key',
+      command: 'ping',
+    });
+    expect(ping.status, JSON.stringify(ping.body)).toBe(200);
+    expect(ping.body.result.command).toBe('ping');
+    await waitFor(
+      async () =>
+        (await db.doc(`devices/${deviceId()}/commands/${ping.body.result.command_id}`).get()).get(
+          'status',
+        ) === 'acked',
+      15_000,
+      'ping acked',
+    );
+    // A claim code is only for a unit nobody owns: release it from its owner first.
+    const owned = await api('POST', `/admin/devices/${deviceId()}/actions/reissue_claim_code`, operator, {
+      reason: 'claim label unreadable',
+    });
+    expect(owned.status).toBe(409);
+    expect(owned.body.error.code).toBe('already_claimed');
+    const released = await api('POST', `/admin/devices/${deviceId()}/actions/release`, operator, {
+      reason: 'owner returned the unit to the shop',
+      confirm: provisioned.serial_number,
+    });
+    expect(released.status).toBe(200);
+    expect((await db.doc(`devices/${deviceId()}`).get()).get('owner_uid') ?? null).toBeNull();
+    const reissued = await api('POST', `/admin/devices/${deviceId()}/actions/reissue_claim_code`, operator, {
+      reason: 'claim label unreadable',
+    });
+    expect(reissued.status).toBe(200);
+    expect(reissued.body.result.claim_code).toMatch(/\S{6,}/);
+    expect(new URL(reissued.body.result.setup_url).searchParams.get('c')).toBe(
+      reissued.body.result.claim_code,
+    );
+
+    const unconfirmed = await api('POST', `/admin/devices/${deviceId()}/actions/decommission`, operator, {
+      reason: 'unit returned broken; scrapped',
+    });
+    expect(unconfirmed.status).toBe(428);
+    const ended = await api('POST', `/admin/devices/${deviceId()}/actions/decommission`, operator, {
+      reason: 'unit returned broken; scrapped',
+      confirm: provisioned.serial_number,
+    });
+    expect(ended.status).toBe(200);
+    expect(ended.body.result).toMatchObject({
+      serial_number: provisioned.serial_number,
+      broker_revoked: true,
+    });
+    expect((await db.doc(`devices/${deviceId()}`).get()).exists).toBe(false);
+    expect((await db.doc(`serials/${provisioned.serial_number}`).get()).get('retired_at')).toBeDefined();
+    await expect(
+      mqtt.connectAsync(broker.url, {
+        username: provisioned.flash_config.username,
+        password: rekeyedPassword,
+        clientId: provisioned.serial_number,
+        protocolVersion: broker.mqttVersion,
+        reconnectPeriod: 0,
+        connectTimeout: 5_000,
+      }),
+    ).rejects.toThrow();
+
+    // Every one of them is in the append-only audit log, newest first.
+    const audit = (await api('GET', `/admin/audit?deviceId=${deviceId()}&limit=5`, operator)).body
+      .entries as AuditEntry[];
+    expect(audit.map((e) => [e.action, e.outcome])).toEqual([
+      ['decommission', 'done'],
+      ['reissue_claim_code', 'done'],
+      ['release', 'done'],
+      ['reissue_claim_code', 'failed'],
+      ['diagnostic', 'done'],
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(reissued.body.result.claim_code);
   });
 });

@@ -27,12 +27,14 @@ async function docsBetween<T>(
   name: 'historyHours' | 'historyDays',
   from: number,
   to: number,
+  fields?: (keyof T & string)[],
 ): Promise<T[]> {
-  const snap = await historyCollection(db, deviceId, name)
+  let query = historyCollection(db, deviceId, name)
     .where('start_ms', '>=', from)
     .where('start_ms', '<', to)
-    .orderBy('start_ms')
-    .get();
+    .orderBy('start_ms');
+  if (fields) query = query.select(...fields);
+  const snap = await query.get();
   return snap.docs.map((d) => d.data() as T);
 }
 
@@ -95,7 +97,15 @@ export async function readHistory(
   const wantHours = resolution !== 'day';
   const [hours, days, commands] = await Promise.all([
     wantHours
-      ? docsBetween<HistoryHourDoc>(db, deviceId, 'historyHours', hourStart(from), to)
+      ? docsBetween<HistoryHourDoc>(
+          db,
+          deviceId,
+          'historyHours',
+          hourStart(from),
+          to,
+          // Hourly points need the hour's figures, not its per-minute arrays (most of a document's bytes).
+          resolution === 'hour' ? ['start_ms', 'reading_stats', 'outputs', 'presence'] : undefined,
+        )
       : Promise.resolve([]),
     docsBetween<HistoryDayDoc>(db, deviceId, 'historyDays', dayStart(from), to),
     commandsBetween(db, deviceId, from, to),

@@ -137,12 +137,23 @@ export interface TimelineEvent {
 
 export interface TimelineResponse {
   events: TimelineEvent[];
-  /** Pass as `before` for the next (older) page; null at the start of the device's history. */
+  /**
+   * Pass as `before` for the next (older) page; null at the start of the device's history. Opaque: it holds
+   * the last event's time and id, so events sharing that millisecond are neither skipped nor repeated.
+   */
   next_before: string | null;
 }
 
+/** Prefix of a timeline page cursor (`before` also takes a plain ISO time: everything strictly older). */
+export const TIMELINE_CURSOR_PREFIX = 'c1.';
+
 export const timelineQuerySchema = z.object({
-  before: z.iso.datetime({ offset: true }).optional(),
+  before: z
+    .union([
+      z.iso.datetime({ offset: true }),
+      z.string().regex(/^c1\.[A-Za-z0-9_-]{1,600}$/, 'not a timeline cursor'),
+    ])
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
