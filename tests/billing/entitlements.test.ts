@@ -188,6 +188,23 @@ describe.each(PLAN_IDS)('the %s plan', (plan) => {
 
   it('alert webhooks: not in Free; up to the plan’s count otherwise', async () => {
     const owner = await customer(plan);
+    const hasWebhooks = allows.alertChannels.includes('webhook');
+    // Notification settings: the defaults offer only the plan's channels; choosing webhook needs it.
+    const {
+      email: _email,
+      updated_at: _at,
+      ...defaults
+    } = (await api('GET', `/users/${owner.uid}/notification-settings`, owner.idToken)).body;
+    expect(defaults.channels.critical.includes('webhook')).toBe(hasWebhooks);
+    expect(
+      (await api('PUT', `/users/${owner.uid}/notification-settings`, owner.idToken, defaults)).status,
+    ).toBe(200);
+    const withWebhook = await api('PUT', `/users/${owner.uid}/notification-settings`, owner.idToken, {
+      ...defaults,
+      channels: { ...defaults.channels, critical: ['in_app', 'webhook'] },
+    });
+    if (hasWebhooks) expect(withWebhook.status).toBe(200);
+    else expectPlanLimit(withWebhook, plan, 'alertChannels', allows.alertChannels);
     const create = () =>
       api('POST', `/users/${owner.uid}/webhooks`, owner.idToken, {
         url: 'https://hooks.example.test/alerts',

@@ -1,4 +1,4 @@
-import { COLLECTIONS, DAY_MS, type HistoryResolution } from '@esp32cloud/protocol';
+import { type AlertChannel, COLLECTIONS, DAY_MS, type HistoryResolution } from '@esp32cloud/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { DeviceDoc } from '../shared/documents.ts';
 import { customerPlan, planLimit, planTable } from './entitlements.ts';
@@ -156,3 +156,28 @@ export async function requireHistoryWindow(
 }
 
 const HOUR_SLACK_MS = 3_600_000;
+
+/** The alert channels a customer may choose: the in-app centre always, then the plan's channels. */
+export async function allowedAlertChannels(db: Firestore, uid: string): Promise<AlertChannel[]> {
+  const { entitlements } = await customerPlan(db, uid);
+  return ['in_app', ...entitlements.alertChannels.filter((channel) => channel !== 'in_app')];
+}
+
+/** Notification settings naming a channel the plan lacks (a webhook on Free) are refused, not trimmed. */
+export async function requireAlertChannels(
+  db: Firestore,
+  uid: string,
+  chosen: AlertChannel[],
+): Promise<void> {
+  const allowed = await allowedAlertChannels(db, uid);
+  const missing = chosen.find((channel) => !allowed.includes(channel));
+  if (!missing) return;
+  const [{ plan }, table] = await Promise.all([customerPlan(db, uid), planTable(db)]);
+  throw planLimit(
+    `The ${plan.name.en} plan does not include ${missing} alerts.`,
+    plan,
+    'alertChannels',
+    missing,
+    table,
+  );
+}

@@ -31,15 +31,13 @@ export async function editPlan(
 }
 
 export async function setCustomerPlan(db: Firestore, uid: string, plan: PlanId, operatorUid: string) {
-  await db
-    .doc(firestorePaths.user(uid))
-    .set(
-      {
-        plan,
-        plan_source: 'operator',
-        plan_updated_at: new Date().toISOString(),
-        plan_updated_by: operatorUid,
-      },
-      { merge: true },
-    );
+  await db.doc(firestorePaths.user(uid)).set(
+    {
+      plan,
+      plan_source: 'operator',
+      plan_updated_at: new Date().toISOString(),
+      plan_updated_by: operatorUid,
+    },
+    { merge: true },
+  );
 }
