@@ -8,14 +8,7 @@ import {
   renderConfigScript,
 } from '@esp32cloud/hosting/runtime-config';
 import { startMailCatcher } from '@esp32cloud/mail-catcher';
-import {
-  functionsBillingEnv,
-  STANDIN_SECRET_KEY,
-  STANDIN_WEBHOOK_SECRET,
-  type StripeStandin,
-  standinPrices,
-  startStripeStandin,
-} from '@esp32cloud/stripe-standin';
+import { functionsBillingEnv, type StripeStandin, startLocalStripeStandin } from '@esp32cloud/stripe-standin';
 import { RUNNING_STACK_FILE, type RunningStackDescription } from '@esp32cloud/tests/harness/stack';
 import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
 import { readStartConfig, type StartConfig, StartError } from './start/config.ts';
@@ -87,13 +80,10 @@ async function main(): Promise<void> {
   // API through Hosting's /api rewrite, as Stripe would to the deployed endpoint.
   let standin: StripeStandin | null = null;
   if (config.billing) {
-    const started = await startStripeStandin({
+    const started = await startLocalStripeStandin({
       host: config.host,
       port: config.ports.stripe.port,
-      secretKey: STANDIN_SECRET_KEY,
-      webhookSecret: STANDIN_WEBHOOK_SECRET,
       webhookUrl: `${appUrl}/api/billing/webhook`,
-      prices: standinPrices(),
     });
     standin = started;
     stops.push({ name: 'Stripe stand-in', stop: () => started.stop() });

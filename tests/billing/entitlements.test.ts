@@ -4,6 +4,7 @@ import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken } from '../e2e/operator.ts';
 import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
+import { seedOwnedDevices } from '../harness/owned-devices.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { call } from '../registry/helpers.ts';
 
@@ -42,42 +43,7 @@ async function customer(plan: PlanId): Promise<TestUser> {
   return user;
 }
 
-let seeded = 0;
-/** Devices owned by `uid` as claiming leaves them, claimed one minute apart from `claimedFrom`. */
-async function seedDevices(uid: string, count: number, type = 'Sensor', claimedFrom = Date.now() - DAY_MS) {
-  const ids: string[] = [];
-  for (let start = 0; start < count; start += 400) {
-    const batch = db.batch();
-    for (let i = start; i < Math.min(count, start + 400); i++) {
-      seeded += 1;
-      const id = `ESP32_SEED_${seeded}`;
-      ids.push(id);
-      const at = Timestamp.fromMillis(claimedFrom + i * 60_000);
-      batch.set(db.doc(`devices/${id}`), {
-        device_id: id,
-        serial_number: `ESP32${String(seeded).padStart(8, '0')}S`,
-        device_type: type,
-        firmware_version: '1.0.0',
-        status: 'active',
-        owner_uid: uid,
-        registered_at: at,
-        created_at: at,
-        state: { online: false, last_seen: null, outputs: {}, readings: {} },
-        desired: null,
-      });
-      batch.set(db.doc(`user_devices/${uid}_${id}`), {
-        user_id: uid,
-        device_id: id,
-        device_name: `เครื่อง ${i + 1}`,
-        access_level: 'owner',
-        added_at: at,
-        last_accessed: at,
-      });
-    }
-    await batch.commit();
-  }
-  return ids;
-}
+const seedDevices = (uid: string, count: number, type?: string) => seedOwnedDevices(db, uid, count, { type });
 
 async function claimable() {
   const made = await api('POST', '/devices', operator, { device_type: '4Relay', firmware_version: '1.0.0' });

@@ -8,8 +8,7 @@ import {
   STANDIN_SECRET_KEY,
   STANDIN_WEBHOOK_SECRET,
   type StripeStandin,
-  standinPrices,
-  startStripeStandin,
+  startLocalStripeStandin,
 } from '../../tools/stripe-standin/src/index.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
 import { freePort } from '../harness/ports.ts';
@@ -27,13 +26,7 @@ let db: Firestore;
 const signer = new Stripe(STANDIN_SECRET_KEY);
 
 beforeAll(async () => {
-  standin = await startStripeStandin({
-    host: '127.0.0.1',
-    port: await freePort(),
-    secretKey: STANDIN_SECRET_KEY,
-    webhookSecret: STANDIN_WEBHOOK_SECRET,
-    prices: standinPrices(),
-  });
+  standin = await startLocalStripeStandin({ host: '127.0.0.1', port: await freePort() });
   stack = await startStack({
     firestore: true,
     firebase: ['auth', 'functions'],

@@ -1,18 +1,16 @@
-import type { CreateDeviceResponse } from '@esp32cloud/protocol';
+import { type CreateDeviceResponse, usageMonthId } from '@esp32cloud/protocol';
 import { getApps, initializeApp } from 'firebase-admin/app';
-import { getFirestore, Timestamp } from 'firebase-admin/firestore';
+import { getFirestore } from 'firebase-admin/firestore';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/lib/chromium.ts';
 import {
   functionsBillingEnv,
-  STANDIN_SECRET_KEY,
-  STANDIN_WEBHOOK_SECRET,
   type StripeStandin,
-  standinPrices,
-  startStripeStandin,
+  startLocalStripeStandin,
 } from '../../tools/stripe-standin/src/index.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
+import { seedOwnedDevices } from '../harness/owned-devices.ts';
 import { freePort } from '../harness/ports.ts';
 import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
@@ -38,13 +36,7 @@ describe.skipIf(!hasChromium)(
     let sixth: CreateDeviceResponse;
 
     beforeAll(async () => {
-      standin = await startStripeStandin({
-        host: '127.0.0.1',
-        port: await freePort(),
-        secretKey: STANDIN_SECRET_KEY,
-        webhookSecret: STANDIN_WEBHOOK_SECRET,
-        prices: standinPrices(),
-      });
+      standin = await startLocalStripeStandin({ host: '127.0.0.1', port: await freePort() });
       const webPort = await freePort();
       stack = await startStack({
         firestore: true,
@@ -67,34 +59,9 @@ describe.skipIf(!hasChromium)(
         getApps().find((a) => a.name === stack.projectId) ??
         initializeApp({ projectId: stack.projectId }, stack.projectId);
       const db = getFirestore(app);
-      const batch = db.batch();
-      for (let i = 0; i < 5; i++) {
-        const id = `ESP32_BILL_${i}`;
-        const at = Timestamp.fromMillis(Date.now() - (10 - i) * 60_000);
-        batch.set(db.doc(`devices/${id}`), {
-          device_id: id,
-          serial_number: `ESP32${String(i).padStart(8, '0')}B`,
-          device_type: 'Sensor',
-          firmware_version: '1.0.0',
-          status: 'active',
-          owner_uid: customer.uid,
-          registered_at: at,
-          created_at: at,
-          state: { online: false, last_seen: null, outputs: {}, readings: {} },
-          desired: null,
-        });
-        batch.set(db.doc(`user_devices/${customer.uid}_${id}`), {
-          user_id: customer.uid,
-          device_id: id,
-          device_name: `ห้อง ${i + 1}`,
-          access_level: 'owner',
-          added_at: at,
-          last_accessed: at,
-        });
-      }
-      const month = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
-      batch.set(db.doc(`usage_monthly/${customer.uid}_${month}`), { messages: 12_345, api_calls: 0 });
-      await batch.commit();
+      await seedOwnedDevices(db, customer.uid, 5, { prefix: 'BILL' });
+      const month = usageMonthId(Date.now());
+      await db.doc(`usage_monthly/${customer.uid}_${month}`).set({ messages: 12_345, api_calls: 0 });
     }, 240_000);
 
     afterAll(async () => {

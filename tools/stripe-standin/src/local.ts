@@ -1,5 +1,5 @@
 import { DEFAULT_PLANS } from '@esp32cloud/protocol';
-import type { StandinPrice, StripeStandin } from './index.ts';
+import { type StandinPrice, type StripeStandin, startStripeStandin } from './index.ts';
 
 // The local billing setup `npm start` and the tests share: public test-only keys (the stand-in is the only
 // thing that accepts them; production-checks.ts refuses a deployment pointed at a stand-in) and one price per
@@ -34,4 +34,18 @@ export function functionsBillingEnv(standin: Pick<StripeStandin, 'url'>): Record
     STRIPE_PRICE_PRO: STANDIN_PRICES.pro,
     STRIPE_PRICE_BUSINESS: STANDIN_PRICES.business,
   };
+}
+
+/** The stand-in with the local keys and prices (npm start, tests). */
+export function startLocalStripeStandin(options: {
+  host: string;
+  port: number;
+  webhookUrl?: string | null;
+}): Promise<StripeStandin> {
+  return startStripeStandin({
+    ...options,
+    secretKey: STANDIN_SECRET_KEY,
+    webhookSecret: STANDIN_WEBHOOK_SECRET,
+    prices: standinPrices(),
+  });
 }
