@@ -256,6 +256,25 @@ describe('a downgrade', () => {
   });
 });
 
+describe('a transfer', () => {
+  it('counts against the recipient’s device limit when accepted', async () => {
+    const giver = await customer('free');
+    const [deviceId] = await seedDevices(giver.uid, 1);
+    const recipient = await signUpVerified(stack.authHost!, stack.projectId);
+    await seedDevices(recipient.uid, DEFAULT_PLANS.free.entitlements.devices);
+    const offered = await api('POST', `/devices/${deviceId}/transfer`, giver.idToken, {
+      email: recipient.email,
+    });
+    expect(offered.status, JSON.stringify(offered.body)).toBe(201);
+    const accept = () =>
+      api('POST', `/users/${recipient.uid}/transfers/${deviceId}/accept`, recipient.idToken);
+    expectPlanLimit(await accept(), 'free', 'devices', 5, 'pro');
+    expect((await db.doc(`devices/${deviceId}`).get()).get('owner_uid')).toBe(giver.uid);
+    await db.doc(`users/${recipient.uid}`).set({ plan: 'pro' });
+    expect((await accept()).status).toBe(200);
+  });
+});
+
 describe('operators and billing off', () => {
   it('anyone signed in reads the plans; only operators edit them, set a plan or read a customer', async () => {
     const user = await signUp(stack.authHost!);
