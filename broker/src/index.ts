@@ -7,5 +7,6 @@ export * from './dynsec-responder.ts';
 export { dynsecPluginPath, runMosquitto } from './mosquitto.ts';
 export * from './mosquitto-conf.ts';
 export * from './roles.ts';
+export * from './service-env.ts';
 export * from './start.ts';
 export * from './tls.ts';

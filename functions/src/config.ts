@@ -75,6 +75,13 @@ export const config = {
       .map((range) => range.trim())
       .filter(Boolean),
   },
+  /** Integration API keys and event webhooks (docs/API.md). */
+  apiKeys: {
+    /** last_used_at is rewritten at most this often per key. */
+    lastUsedResolutionSeconds: intEnv('API_KEY_LAST_USED_RESOLUTION_SECONDS', 60),
+    /** The per-plan request limit (apiRequestsPerMinute) counts in windows of this length. */
+    rateWindowSeconds: 60,
+  },
   /**
    * Alerts (docs/ALERTS.md). Rules per device and webhooks per customer come from the customer's plan
    * (plans/enforce.ts); of `limits` only the daily cap figures are read.

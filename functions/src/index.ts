@@ -1,7 +1,16 @@
+import { COLLECTIONS, DEVICE_SUBCOLLECTIONS } from '@esp32cloud/protocol';
+import { type FirestoreEvent, onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { onRequest } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { runRetention } from './analytics/retention.ts';
 import { config } from './config.ts';
+import {
+  onAlertWrite,
+  onCommandWrite,
+  onOwnerLinkWrite,
+  onPresenceChange,
+  type TriggerChange,
+} from './events/triggers.ts';
 import { db } from './firebase.ts';
 import { logs } from './logs.ts';
 import { assertSafeForProduction } from './production-checks.ts';
@@ -41,3 +50,30 @@ export const analyticsRetention = onSchedule(
     }
   },
 );
+
+// Event webhooks (docs/API.md): documents written only when something happens become device.*, command.* and
+// alert.* deliveries through the alert outbox. events/triggers.ts says which documents and why.
+type WrittenEvent = FirestoreEvent<
+  { before: { data(): unknown }; after: { data(): unknown } } | undefined,
+  Record<string, string>
+>;
+const change = (event: WrittenEvent): TriggerChange => ({
+  id: event.id,
+  time: event.time,
+  params: event.params,
+  before: (event.data?.before.data() ?? null) as TriggerChange['before'],
+  after: (event.data?.after.data() ?? null) as TriggerChange['after'],
+});
+const written = (document: string, handle: (c: TriggerChange) => Promise<void>) =>
+  onDocumentWritten({ document, region: config.region }, (event) => handle(change(event as WrittenEvent)));
+
+export const eventsPresence = written(
+  `${COLLECTIONS.devices}/{deviceId}/${DEVICE_SUBCOLLECTIONS.statusChanges}/{changeId}`,
+  (c) => onPresenceChange(db, c),
+);
+export const eventsOwnership = written(`${COLLECTIONS.userDevices}/{linkId}`, (c) => onOwnerLinkWrite(db, c));
+export const eventsCommands = written(
+  `${COLLECTIONS.devices}/{deviceId}/${DEVICE_SUBCOLLECTIONS.commands}/{commandId}`,
+  (c) => onCommandWrite(db, c),
+);
+export const eventsAlerts = written(`${COLLECTIONS.alerts}/{alertId}`, (c) => onAlertWrite(db, c));

@@ -115,4 +115,29 @@ export const logs = {
   customerPlanSet(uid: string, plan: string, operatorUid: string): void {
     logger.info('customer plan set by operator', { uid, plan, operatorUid });
   },
+  apiKeyRejected(reason: string): void {
+    logger.info('api key rejected', { reason });
+  },
+  apiKeyChanged(uid: string, keyId: string, change: 'created' | 'revoked'): void {
+    logger.info('api key changed', { uid, keyId, change });
+  },
+  apiKeyRateLimited(uid: string, keyId: string, limit: number): void {
+    logger.info('api key rate limited', { uid, keyId, limit });
+  },
+  usageFoldFailed(uid: string, error: unknown): void {
+    logger.warn('api usage fold failed', {
+      uid,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
+  eventWebhooksQueued(event: string, deviceId: string, endpoints: number): void {
+    logger.info('event webhooks queued', { event, deviceId, endpoints });
+  },
+  eventWebhooksFailed(event: string, deviceId: string, error: unknown): void {
+    logger.error('event webhooks not queued', {
+      event,
+      deviceId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
 };

@@ -3,6 +3,7 @@ import { LazyAccountPage, LazyUpgradePrompt } from './account/lazy.ts';
 import { LazyNotificationsPage } from './alerts/lazy.ts';
 import { Header } from './components/Header.tsx';
 import { t } from './i18n/index.ts';
+import { LazyIntegrationsPage } from './integrations/lazy.ts';
 import { lazyPage } from './lazy.tsx';
 import { planLimitHit } from './lib/plan-limit.ts';
 import { operatorPage } from './operator/lazy.tsx';
@@ -75,6 +76,12 @@ function Page() {
       return (
         <RequireUser>
           <LazyNotificationsPage />
+        </RequireUser>
+      );
+    case '/integrations':
+      return (
+        <RequireUser>
+          <LazyIntegrationsPage />
         </RequireUser>
       );
     case '/admin/analytics':

@@ -1,5 +1,11 @@
 import { type AlertDeliveryConfig, configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { type BrokerKind, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import {
+  type BrokerKind,
+  bridgeConnection,
+  functionsBrokerEnv,
+  type RunningBroker,
+  startBroker,
+} from '@esp32cloud/broker';
 import { readFlashConfigs, type SimulatedFleet, startFleet } from '@esp32cloud/simulator';
 
 // The MQTT side of `npm start` in one call: the broker (Mosquitto when installed, else the embedded one), the
@@ -62,13 +68,7 @@ export async function startLocalBackbone(options: LocalBackboneOptions): Promise
     const bridge = await startBridge({
       ...defaults,
       alerts: { ...defaults.alerts, ...options.alerts },
-      mqttUrl: serviceUrl,
-      ...(ca ? { ca } : {}),
-      username: broker.serviceCredentials.bridge.username,
-      password: broker.serviceCredentials.bridge.password,
-      clientId: broker.serviceCredentials.bridge.clientId,
-      protocolVersion: broker.mqttVersion,
-      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      ...bridgeConnection(broker, { serviceUrl }),
       projectId: options.projectId,
     });
     stops.unshift(() => bridge.stop());
@@ -81,24 +81,13 @@ export async function startLocalBackbone(options: LocalBackboneOptions): Promise
       const running = fleet;
       stops.unshift(() => running.stop());
     }
-    const admin = new URL(broker.url);
-    admin.username = broker.adminCredentials.username;
-    admin.password = broker.adminCredentials.password;
-    const relay = broker.serviceCredentials.functionsRelay;
     return {
       broker,
       bridge,
       fleet,
       serviceUrl,
       ca,
-      functionsEnv: {
-        MQTT_URL: serviceUrl,
-        MQTT_USERNAME: relay.username,
-        MQTT_PASSWORD: relay.password,
-        ...(broker.tls ? { MQTT_CA_FILE: broker.tls.caFile } : {}),
-        BROKER_ADMIN_URL: admin.toString(),
-        DEVICE_BROKER_URL: serviceUrl,
-      },
+      functionsEnv: functionsBrokerEnv(broker, serviceUrl),
       async stop() {
         for (const stop of stops) await stop().catch(() => undefined);
       },

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { type BrokerKind, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import {
+  type BrokerKind,
+  bridgeConnection,
+  functionsBrokerEnv,
+  type RunningBroker,
+  startBroker,
+} from '@esp32cloud/broker';
 import type { CreateDeviceResponse, DeviceType } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
 import { assertBrokerKind } from '../harness/broker-kind.ts';
@@ -37,32 +43,17 @@ export async function startDeviceStack(brokerKind: BrokerKind): Promise<DeviceSt
     const broker = await startBroker({ kind: brokerKind, port: 0, dataDir });
     stops.push(() => broker.stop());
     assertBrokerKind(broker, brokerKind);
-    const relay = broker.serviceCredentials.functionsRelay;
-    const adminUrl = new URL(broker.url);
-    adminUrl.username = broker.adminCredentials.username;
-    adminUrl.password = broker.adminCredentials.password;
     const stack = await startStack({
       firestore: true,
       firebase: ['auth', 'functions'],
-      functionsEnv: {
-        MQTT_URL: broker.url,
-        MQTT_USERNAME: relay.username,
-        MQTT_PASSWORD: relay.password,
-        BROKER_ADMIN_URL: adminUrl.toString(),
-        DEVICE_BROKER_URL: broker.url,
-      },
+      functionsEnv: functionsBrokerEnv(broker),
     });
     stops.push(() => stack.stop());
     // The bridge's Admin SDK finds the Firestore emulator through FIRESTORE_EMULATOR_HOST.
     useStackEnv(stack);
     const bridge: RunningBridge = await startBridge({
       ...configFromEnv({}),
-      mqttUrl: broker.url,
-      username: broker.serviceCredentials.bridge.username,
-      password: broker.serviceCredentials.bridge.password,
-      clientId: broker.serviceCredentials.bridge.clientId,
-      protocolVersion: broker.mqttVersion,
-      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      ...bridgeConnection(broker),
       projectId: stack.projectId,
     });
     stops.push(() => bridge.stop());

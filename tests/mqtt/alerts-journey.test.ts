@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { waitFor } from '@esp32cloud/broker/testing';
 import { type MailCatcher, startMailCatcher } from '@esp32cloud/mail-catcher';
 import type { CreateDeviceResponse, NotificationDoc } from '@esp32cloud/protocol';
@@ -74,21 +74,10 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'alerts-broker-'));
     broker = await startBroker({ kind, port: 0, dataDir, bridgeInstances: 2 });
-    const admin = broker.adminCredentials;
-    const adminUrl = new URL(broker.url);
-    adminUrl.username = admin.username;
-    adminUrl.password = admin.password;
-    const relay = broker.serviceCredentials.functionsRelay;
     stack = await startStack({
       firestore: true,
       firebase: ['auth', 'functions'],
-      functionsEnv: {
-        MQTT_URL: broker.url,
-        MQTT_USERNAME: relay.username,
-        MQTT_PASSWORD: relay.password,
-        BROKER_ADMIN_URL: adminUrl.toString(),
-        DEVICE_BROKER_URL: broker.url,
-      },
+      functionsEnv: functionsBrokerEnv(broker),
     });
     useStackEnv(stack);
     db = getFirestore(initializeApp({ projectId: stack.projectId }, adminName));
@@ -123,12 +112,7 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
       bridges.push(
         await startBridge({
           ...base,
-          mqttUrl: broker.url,
-          username: account,
-          password: broker.serviceCredentials.bridge.password,
-          clientId: account,
-          protocolVersion: broker.mqttVersion,
-          shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+          ...bridgeConnection(broker, { account }),
           projectId: stack.projectId,
           alerts: {
             ...base.alerts,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { waitFor } from '@esp32cloud/broker/testing';
 import type { CreateDeviceResponse } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
@@ -43,22 +43,13 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
     dataDir = mkdtempSync(join(tmpdir(), 'journey-broker-'));
     broker = await startBroker({ kind, port: 0, dataDir });
     assertBrokerKind(broker, kind);
-    const relay = broker.serviceCredentials.functionsRelay;
-    const admin = broker.adminCredentials;
-    const adminUrl = new URL(broker.url);
-    adminUrl.username = admin.username;
-    adminUrl.password = admin.password;
     stack = await startStack({
       firestore: true,
       firebase: ['auth', 'functions'],
       functionsEnv: {
-        MQTT_URL: broker.url,
-        MQTT_USERNAME: relay.username,
-        MQTT_PASSWORD: relay.password,
+        ...functionsBrokerEnv(broker),
         MQTT_CONNECT_TIMEOUT_MS: '1500',
         MQTT_PUBLISH_TIMEOUT_MS: '1500',
-        BROKER_ADMIN_URL: adminUrl.toString(),
-        DEVICE_BROKER_URL: broker.url,
       },
     });
     process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
@@ -83,12 +74,7 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
 
     bridge = await startBridge({
       ...configFromEnv({}),
-      mqttUrl: broker.url,
-      username: broker.serviceCredentials.bridge.username,
-      password: broker.serviceCredentials.bridge.password,
-      clientId: broker.serviceCredentials.bridge.clientId,
-      protocolVersion: broker.mqttVersion,
-      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      ...bridgeConnection(broker),
       projectId: stack.projectId,
     });
     device = startSimulatedDevice(provisioned.flash_config, { brokerUrl: broker.url });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { connectClient, waitFor } from '@esp32cloud/broker/testing';
 import { type CreateDeviceResponse, claimSerialLimitKey, topics } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
@@ -35,20 +35,10 @@ describe(`factory reset and resale: API → ${kind} broker → simulated device 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'security-reset-'));
     broker = await startBroker({ kind, port: 0, dataDir });
-    const relay = broker.serviceCredentials.functionsRelay;
-    const adminUrl = new URL(broker.url);
-    adminUrl.username = broker.adminCredentials.username;
-    adminUrl.password = broker.adminCredentials.password;
     stack = await startStack({
       firestore: true,
       firebase: ['auth', 'functions'],
-      functionsEnv: {
-        MQTT_URL: broker.url,
-        MQTT_USERNAME: relay.username,
-        MQTT_PASSWORD: relay.password,
-        BROKER_ADMIN_URL: adminUrl.toString(),
-        DEVICE_BROKER_URL: broker.url,
-      },
+      functionsEnv: functionsBrokerEnv(broker),
     });
     process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
     appName = `reset-${stack.projectId}`;
@@ -56,12 +46,7 @@ describe(`factory reset and resale: API → ${kind} broker → simulated device 
     operator = await operatorToken(stack.authHost as string, stack.projectId);
     bridge = await startBridge({
       ...configFromEnv({}),
-      mqttUrl: broker.url,
-      username: broker.serviceCredentials.bridge.username,
-      password: broker.serviceCredentials.bridge.password,
-      clientId: broker.serviceCredentials.bridge.clientId,
-      protocolVersion: broker.mqttVersion,
-      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      ...bridgeConnection(broker),
       projectId: stack.projectId,
       directoryTtlMs: 500,
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { waitFor } from '@esp32cloud/broker/testing';
 import { type MailCatcher, startMailCatcher } from '@esp32cloud/mail-catcher';
 import {
@@ -84,21 +84,10 @@ describe(`support journey: customer → ticket → operator console → reply �
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'support-broker-'));
     broker = await startBroker({ kind, port: 0, dataDir });
-    const adminUrl = new URL(broker.url);
-    adminUrl.username = broker.adminCredentials.username;
-    adminUrl.password = broker.adminCredentials.password;
-    const relay = broker.serviceCredentials.functionsRelay;
     stack = await startStack({
       firestore: true,
       firebase: ['auth', 'functions'],
-      functionsEnv: {
-        MQTT_URL: broker.url,
-        MQTT_USERNAME: relay.username,
-        MQTT_PASSWORD: relay.password,
-        BROKER_ADMIN_URL: adminUrl.toString(),
-        DEVICE_BROKER_URL: broker.url,
-        APP_URL: 'http://127.0.0.1:5000',
-      },
+      functionsEnv: { ...functionsBrokerEnv(broker), APP_URL: 'http://127.0.0.1:5000' },
     });
     useStackEnv(stack);
     db = getFirestore(initializeApp({ projectId: stack.projectId }, adminName));
@@ -120,12 +109,7 @@ describe(`support journey: customer → ticket → operator console → reply �
     const base = configFromEnv({});
     bridge = await startBridge({
       ...base,
-      mqttUrl: broker.url,
-      username: broker.serviceCredentials.bridge.username,
-      password: broker.serviceCredentials.bridge.password,
-      clientId: broker.serviceCredentials.bridge.username,
-      protocolVersion: broker.mqttVersion,
-      shareGroup: broker.sharedSubscriptions ? 'bridge' : '',
+      ...bridgeConnection(broker),
       projectId: stack.projectId,
       alerts: {
         ...base.alerts,

@@ -1,4 +1,10 @@
-import type { AlertFacts, AlertLanguage, SupportMail } from '@esp32cloud/protocol';
+import type {
+  AlertFacts,
+  AlertLanguage,
+  EventWebhookBody,
+  SupportMail,
+  WebhookEvent,
+} from '@esp32cloud/protocol';
 
 /**
  * alert_outbox/{itemId}: one email or one webhook call an alert episode owes. Written in the episode's
@@ -8,8 +14,9 @@ import type { AlertFacts, AlertLanguage, SupportMail } from '@esp32cloud/protoco
 export interface OutboxItem {
   item_id: string;
   channel: 'email' | 'webhook';
-  /** `support.*`: an email the support portal queued (its `support` field; no `facts`). */
-  event: 'alert.fired' | 'alert.resolved' | 'support.reply' | 'support.setup_link';
+  /** `support.*`: an email the support portal queued (its `support` field; no `facts`). A platform event
+   * (device.*, command.*, alert.* with `payload`): an event webhook the functions' triggers queued. */
+  event: 'alert.fired' | 'alert.resolved' | 'support.reply' | 'support.setup_link' | WebhookEvent;
   uid: string;
   alert_id: string;
   facts: AlertFacts;
@@ -20,6 +27,8 @@ export interface OutboxItem {
   email?: string | null;
   /** webhook only */
   webhook_id?: string;
+  /** Event webhooks only: the body sent as is (functions/src/events/queue.ts). */
+  payload?: EventWebhookBody;
   /** ms since epoch: not before (quiet hours end). */
   deliver_after: number;
   state: 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped';

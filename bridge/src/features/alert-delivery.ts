@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type AlertWebhookBody, COLLECTIONS, firestorePaths } from '@esp32cloud/protocol';
+import {
+  type AlertWebhookBody,
+  COLLECTIONS,
+  type EventWebhookBody,
+  firestorePaths,
+} from '@esp32cloud/protocol';
 import { deliverWebhook } from '@esp32cloud/webhooks';
 import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
@@ -91,8 +96,9 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
     const hook = hookSnap.data() as WebhookDoc | undefined;
     if (!hook || hook.owner_uid !== item.uid) return finish(ref, 'skipped', 'webhook deleted');
     if (!hook.enabled) return finish(ref, 'skipped', 'webhook disabled');
-    const body: AlertWebhookBody = {
-      // Webhook items are always alert items; the support portal queues email only.
+    // An event webhook item carries its body; an alert item's body is built from the episode's facts (the
+    // support portal queues email only).
+    const body: AlertWebhookBody | EventWebhookBody = item.payload ?? {
       event: item.event as AlertWebhookBody['event'],
       alert_id: item.alert_id,
       occurred_at: item.event === 'alert.fired' ? item.fired_at : new Date(ctx.now()).toISOString(),

@@ -3,6 +3,7 @@ import {
   COLLECTIONS,
   firestorePaths,
   type WebhookDeliveryResponse,
+  type WebhookEvent,
   type WebhookResponse,
 } from '@esp32cloud/protocol';
 import { deliverWebhook, newWebhookSecret } from '@esp32cloud/webhooks';
@@ -24,6 +25,8 @@ export interface WebhookDoc {
   consecutive_failures: number;
   disabled_reason: string | null;
   created_at: string;
+  /** Platform events the endpoint is subscribed to (event webhooks, docs/API.md); absent: none. */
+  events?: WebhookEvent[];
 }
 
 export const webhookView = (doc: WebhookDoc): WebhookResponse => ({
@@ -34,6 +37,7 @@ export const webhookView = (doc: WebhookDoc): WebhookResponse => ({
   consecutive_failures: doc.consecutive_failures,
   disabled_reason: doc.disabled_reason,
   created_at: doc.created_at,
+  events: doc.events ?? [],
 });
 
 const webhooksOf = (db: Firestore, uid: string) =>
@@ -73,7 +77,7 @@ export async function createWebhook(
   return doc;
 }
 
-async function ownWebhook(db: Firestore, uid: string, webhookId: string) {
+export async function ownWebhook(db: Firestore, uid: string, webhookId: string) {
   if (webhookId.includes('/') || webhookId.length > 128) throw notFound(`No webhook ${webhookId}.`);
   const ref = db.doc(firestorePaths.webhook(webhookId));
   const snap = await ref.get();

@@ -1,6 +1,9 @@
+import type { ApiKeyScope } from '@esp32cloud/protocol';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import { admitKeyRequest } from '../apikeys/admission.ts';
 import { config } from '../config.ts';
+import { db } from '../firebase.ts';
 import { logs } from '../logs.ts';
 import { type Caller, requireOperator, verifyCaller } from './auth.ts';
 import { clientAddress, trustedProxyList } from './client-address.ts';
@@ -40,6 +43,12 @@ export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodTyp
   operatorOnly?: boolean;
   /** Destructive routes (release, share changes): check the ID token for revocation. */
   checkRevoked?: boolean;
+  /** The scope an API key needs here (docs/API.md); default: `read` for GET, `admin` otherwise. */
+  scope?: ApiKeyScope;
+  /** Never with an API key, only an ID token (managing the keys themselves). */
+  idTokenOnly?: boolean;
+  /** One line for the OpenAPI document (functions/src/openapi). */
+  summary?: string;
   body?: BS;
   query?: QS;
   handler: (
@@ -50,8 +59,10 @@ export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodTyp
   ) => Promise<Reply>;
 }
 
-interface Route {
+export interface Route {
   method: Method;
+  /** As registered, e.g. /devices/:deviceId/control (without the /api prefix). */
+  pattern: string;
   segments: string[];
   // biome-ignore lint/suspicious/noExplicitAny: the router stores routes of every input type
   spec: RouteSpec<any, any>;
@@ -65,8 +76,13 @@ export class Router {
     pattern: string,
     spec: RouteSpec<BS, QS>,
   ): this {
-    this.routes.push({ method, segments: splitPath(pattern), spec });
+    this.routes.push({ method, pattern, segments: splitPath(pattern), spec });
     return this;
+  }
+
+  /** Every registered route, in registration order (the OpenAPI document is built from these). */
+  table(): readonly Route[] {
+    return this.routes;
   }
 
   async handle(req: Request, res: Response): Promise<void> {
@@ -82,7 +98,23 @@ export class Router {
             : await verifyCaller(
                 req.headers.authorization,
                 spec.checkRevoked === true || spec.operatorOnly === true,
+                spec.operatorOnly === true,
               );
+      const keyHeaders = caller?.apiKey
+        ? await admitKeyRequest(
+            db,
+            { ...caller, apiKey: caller.apiKey },
+            {
+              method: route.method,
+              pattern: route.pattern,
+              operatorOnly: spec.operatorOnly === true,
+              scope: spec.scope,
+              idTokenOnly: spec.idTokenOnly === true,
+            },
+            params,
+          )
+        : {};
+      for (const [name, value] of Object.entries(keyHeaders)) res.setHeader(name, value);
       if (spec.operatorOnly) requireOperator(caller!);
       const body = spec.body ? parseInput(spec.body, readJsonBody(req), 'request body') : undefined;
       const query = spec.query ? parseInput(spec.query, { ...req.query }, 'query parameters') : undefined;

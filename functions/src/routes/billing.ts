@@ -19,8 +19,10 @@ export function registerBillingRoutes(router: Router): void {
     handler: async ({ caller }) => ({ body: await accountView(db, caller!.uid), headers: noStore }),
   });
 
+  // Starting or changing a subscription is a person's decision: ID tokens only, never an API key.
   router.add('POST', '/billing/checkout', {
     auth: 'required',
+    idTokenOnly: true,
     body: checkoutBodySchema,
     handler: async ({ caller, body }) => {
       requireBilling();
@@ -32,6 +34,7 @@ export function registerBillingRoutes(router: Router): void {
 
   router.add('POST', '/billing/portal', {
     auth: 'required',
+    idTokenOnly: true,
     handler: async ({ caller }) => {
       requireBilling();
       const session = await createPortal(db, caller!);

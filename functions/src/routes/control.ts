@@ -24,6 +24,8 @@ export function registerControlRoutes(router: Router): void {
 
   router.add('POST', '/devices/:deviceId/control', {
     auth: 'required',
+    scope: 'control',
+    summary: 'Send a command to a device (e.g. switch a relay)',
     body: controlBodySchema,
     handler: async ({ params, body, caller }) => {
       const access = await loadAccess(db, caller!, params.deviceId);

@@ -23,6 +23,7 @@ export function registerRoomRoutes(router: Router): void {
 
   router.add('POST', '/rooms/off', {
     auth: 'required',
+    scope: 'control',
     body: roomOffBodySchema,
     handler: async ({ body, caller }) => ({ status: 200, body: await roomOff(db, caller!.uid, body.room) }),
   });

@@ -25,7 +25,11 @@ export function registerUserRoutes(router: Router): void {
     handler: async ({ params, caller }) => {
       requireSelf(caller!, params.uid, true);
       const linkDocs = await refs(db).linksFor(params.uid).get();
-      const links = linkDocs.docs.map((doc) => doc.data() as UserDeviceDoc);
+      // An API key limited to some devices lists only those (docs/API.md).
+      const keyDevices = caller!.apiKey?.deviceIds;
+      const links = linkDocs.docs
+        .map((doc) => doc.data() as UserDeviceDoc)
+        .filter((link) => !keyDevices || keyDevices.includes(link.device_id));
       const deviceSnaps = links.length
         ? await db.getAll(...links.map((link) => refs(db).device(link.device_id)))
         : [];

@@ -1,4 +1,4 @@
-import { FieldValue, type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { type DocumentSnapshot, FieldValue, type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { refs } from './documents.ts';
 
 // Fixed-window counters in rate_limits/{key} (unreadable by clients). A window's document carries its start
@@ -72,6 +72,9 @@ export interface ReserveResult {
   retryAfterSeconds: number;
   /** Where the attempt was counted, for refund(). */
   counted: Array<{ key: string; field: string }>;
+  /** Each counter's count including this attempt, and its document as read back. */
+  counts: number[];
+  snapshots: DocumentSnapshot[];
 }
 
 /**
@@ -115,12 +118,12 @@ export async function reserve(
   const counts = snaps.map((snap, i) => Number(snap.get(windows[i].field) ?? 0));
   const counted = reservations.map((reservation, i) => ({ key: reservation.key, field: windows[i].field }));
   const refusing = refuse(counts);
-  if (refusing.length === 0) return { ok: true, retryAfterSeconds: 0, counted };
+  if (refusing.length === 0) return { ok: true, retryAfterSeconds: 0, counted, counts, snapshots: snaps };
   const retryAfterSeconds = Math.max(
     1,
     ...refusing.map((i) => Math.ceil((windows[i].endsAtMs - nowMs) / 1000)),
   );
-  return { ok: false, retryAfterSeconds, counted };
+  return { ok: false, retryAfterSeconds, counted, counts, snapshots: snaps };
 }
 
 /** Takes back a counted attempt that turned out not to be a failure (a cleared counter stays cleared). */

@@ -15,6 +15,11 @@ export function Header() {
         {user && <a href="/">{t('nav.dashboard')}</a>}
         {user && <a href="/account">{t('nav.account')}</a>}
         {user && <a href="/help">{t('nav.help')}</a>}
+        {user && (
+          <a href="/integrations" data-testid="nav-integrations">
+            {t('nav.integrations')}
+          </a>
+        )}
         {user && <LazyConsoleLink />}
         {user && <LazyBell uid={user.uid} />}
         <button

@@ -12,6 +12,7 @@ export const en: Dictionary = {
   'nav.signOut': 'Sign out',
   'nav.account': 'Account',
   'nav.help': 'Get help',
+  'nav.integrations': 'Integrations',
   'nav.console': 'Support console',
   'device.getHelp': 'Get help',
   'auth.signIn.title': 'Sign in',

@@ -11,6 +11,7 @@ export const th = {
   'nav.signOut': 'ออกจากระบบ',
   'nav.account': 'บัญชี',
   'nav.help': 'ขอความช่วยเหลือ',
+  'nav.integrations': 'การเชื่อมต่อ API',
   'nav.console': 'คอนโซลซัพพอร์ต',
   'device.getHelp': 'ขอความช่วยเหลือ',
   'auth.signIn.title': 'เข้าสู่ระบบ',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { WebhookEvent } from './integration.ts';
 
 // Alert rules, notifications, notification settings and webhooks (issue 14, docs/ALERTS.md): the request
 // schemas the API validates with, the document shapes the bridge writes and the web app reads, and the
@@ -274,6 +275,8 @@ export interface WebhookResponse {
   consecutive_failures: number;
   disabled_reason: string | null;
   created_at: string;
+  /** Platform events the endpoint also receives (event webhooks, docs/API.md). */
+  events: WebhookEvent[];
 }
 export interface CreateWebhookResponse extends WebhookResponse {
   /** The HMAC-SHA256 signing secret, shown once. */

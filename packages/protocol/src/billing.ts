@@ -65,8 +65,3 @@ export interface BillingSessionResponse {
 
 /** Error code of every billing route when the deployment runs without Stripe (HTTP 503). */
 export const BILLING_DISABLED_ERROR = 'billing_disabled';
-
-/** The metering month of an instant: YYYY-MM in Asia/Bangkok (UTC+7, no daylight saving). */
-export function usageMonthId(ms: number): string {
-  return new Date(ms + 7 * 3_600_000).toISOString().slice(0, 7);
-}

@@ -40,6 +40,8 @@ export const COLLECTIONS = {
   plans: 'plans',
   /** usage_monthly/{uid}_{YYYY-MM}: metering per customer per month (api_calls, messages, devices); server-only. */
   usageMonthly: 'usage_monthly',
+  /** api_keys/{sha256 of the key}: integration API keys, hashed (docs/API.md); server-only. */
+  apiKeys: 'api_keys',
   /** billing_accounts/{uid}: Stripe customer id, subscription state, invoices; server-only (docs/BILLING.md). */
   billingAccounts: 'billing_accounts',
   /** billing_events/{stripeEventId}: webhook events already applied (idempotency); server-only. */
@@ -78,6 +80,9 @@ export const userDeviceId = (uid: string, deviceId: string) => `${uid}_${deviceI
 
 /** A day's usage document id: the UTC date, yyyy-mm-dd. */
 export const usageDayId = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** A month's usage document id part: YYYY-MM in Asia/Bangkok (UTC+7 all year, no daylight saving). */
+export const usageMonthId = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 7);
 
 export const firestorePaths = {
   device: (deviceId: string) => `${COLLECTIONS.devices}/${deviceId}`,
@@ -126,6 +131,8 @@ export const firestorePaths = {
   auditEntry: (entryId: string) => `${COLLECTIONS.supportAudit}/${entryId}`,
   supportCounter: (name: string) => `${COLLECTIONS.supportCounters}/${name}`,
   plan: (planId: string) => `${COLLECTIONS.plans}/${planId}`,
+  /** `keyHash` is the hex SHA-256 of the whole key: a key is found by hashing what the caller sent. */
+  apiKey: (keyHash: string) => `${COLLECTIONS.apiKeys}/${keyHash}`,
   /** `month` is YYYY-MM in Asia/Bangkok. */
   usageMonth: (uid: string, month: string) => `${COLLECTIONS.usageMonthly}/${uid}_${month}`,
   billingAccount: (uid: string) => `${COLLECTIONS.billingAccounts}/${uid}`,

@@ -9,6 +9,7 @@ export * from './device-input.ts';
 export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './history.ts';
+export * from './integration.ts';
 export * from './payloads.ts';
 export * from './plans.ts';
 export * from './rooms.ts';

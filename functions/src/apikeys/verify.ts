@@ -1,0 +1,76 @@
+import { API_KEY_PREFIX, type ApiKeyScope, firestorePaths } from '@esp32cloud/protocol';
+import { getAuth } from 'firebase-admin/auth';
+import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { config } from '../config.ts';
+import { unauthenticated } from '../http/errors.ts';
+import { logs } from '../logs.ts';
+import { type ApiKeyDoc, hashApiKey } from './keys.ts';
+
+// Who an API key speaks for: its owner, with the key's scope and device list. Every request reads the key's
+// document (so a revocation counts at once, on every instance); last_used_at is rewritten at most once per
+// `lastUsedResolutionSeconds`, so a busy key costs no write per request.
+
+export interface ApiKeyGrant {
+  keyId: string;
+  scope: ApiKeyScope;
+  /** null: every device of the owner. */
+  deviceIds: string[] | null;
+}
+
+export interface KeyCaller {
+  uid: string;
+  email: string | null;
+  isOperator: boolean;
+  claims: Record<string, unknown>;
+  apiKey: ApiKeyGrant;
+}
+
+export const looksLikeApiKey = (credential: string) => credential.startsWith(API_KEY_PREFIX);
+
+const keyRejected = (reason: string) => {
+  logs.apiKeyRejected(reason);
+  return unauthenticated(`This API key is ${reason}. Create a new one in the web app (Integrations).`);
+};
+
+/**
+ * `operatorRoute`: the route is operator-only, so the owner's operator role is looked up in Firebase Auth
+ * (one more lookup, on those routes only). Only an admin-scoped key of an operator passes (the router checks
+ * the scope); a customer key never reaches them.
+ */
+export async function verifyApiKey(
+  db: Firestore,
+  apiKey: string,
+  operatorRoute: boolean,
+): Promise<KeyCaller> {
+  // Well-formed keys are exactly prefix + 43 base64url characters; anything else cannot exist.
+  if (!/^e32k_[A-Za-z0-9_-]{43}$/.test(apiKey)) throw keyRejected('not valid');
+  const snap = await db.doc(firestorePaths.apiKey(hashApiKey(apiKey))).get();
+  if (!snap.exists) throw keyRejected('not valid');
+  const doc = snap.data() as ApiKeyDoc;
+  const nowMs = Date.now();
+  if (doc.revoked_at) throw keyRejected('revoked');
+  if (doc.expires_at && doc.expires_at.toMillis() <= nowMs) throw keyRejected('expired');
+  if (
+    !doc.last_used_at ||
+    nowMs - doc.last_used_at.toMillis() >= config.apiKeys.lastUsedResolutionSeconds * 1000
+  )
+    // A lost update here only delays the shown time; it never fails the request.
+    await snap.ref.update({ last_used_at: Timestamp.fromMillis(nowMs) }).catch(() => undefined);
+  let isOperator = false;
+  let email: string | null = null;
+  if (operatorRoute) {
+    const user = await getAuth()
+      .getUser(doc.owner_uid)
+      .catch(() => null);
+    if (!user || user.disabled) throw keyRejected('owned by an account that is disabled or gone');
+    isOperator = user.customClaims?.role === 'operator';
+    email = user.email ?? null;
+  }
+  return {
+    uid: doc.owner_uid,
+    email,
+    isOperator,
+    claims: {},
+    apiKey: { keyId: doc.key_id, scope: doc.scope, deviceIds: doc.device_ids },
+  };
+}

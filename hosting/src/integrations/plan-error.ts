@@ -1,0 +1,10 @@
+import { PLAN_LIMIT_ERROR } from '@esp32cloud/protocol';
+import { ApiError } from '../lib/api.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { it } from './i18n.ts';
+
+/** A failure as one sentence; a plan refusal says which plans include the feature. */
+export const integrationError = (error: unknown): { text: string; planLimit: boolean } =>
+  error instanceof ApiError && error.code === PLAN_LIMIT_ERROR
+    ? { text: it('plan.needed'), planLimit: true }
+    : { text: errorMessage(error), planLimit: false };
