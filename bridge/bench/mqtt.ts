@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerAdmin, bridgeInstanceUsername, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { start as startFirestore } from '@esp32cloud/firestore-emulator';
-import type { DeviceType, FlashConfig } from '@esp32cloud/protocol';
+import { type DeviceType, type FlashConfig, topics } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
 import { operatorToken, provisionDevice } from '@esp32cloud/tests/e2e/operator';
 import { signUp } from '@esp32cloud/tests/harness/auth';
@@ -174,6 +174,25 @@ async function roundTrip(commands = 200) {
         for (const change of snap.docChanges())
           if (!acked.has(change.doc.id)) acked.set(change.doc.id, performance.now());
       });
+    // Where the time goes, each hop timed in this process: the device's simulator says when the command
+    // arrived, and an observer subscribed to the device's ack topic sees the ack leave the broker.
+    const deviceGot = new Map<string, number>();
+    device.events.on('received', (id: string) => deviceGot.set(id, performance.now()));
+    const ackSeen = new Map<string, number>();
+    const observer = await mqtt.connectAsync(broker.url, {
+      ...broker.adminCredentials,
+      clientId: 'admin-bench-rt-observer',
+      protocolVersion: broker.mqttVersion,
+      reconnectPeriod: 0,
+    });
+    await observer.subscribeAsync(topics.ack(flash.serial_number), { qos: 0 });
+    observer.on('message', (_topic, payload) => {
+      const id = (JSON.parse(payload.toString()) as { id?: string }).id;
+      if (id && !ackSeen.has(id)) ackSeen.set(id, performance.now());
+    });
+    const toDevice: number[] = [];
+    const deviceToAck: number[] = [];
+    const ackToListener: number[] = [];
     const samples: number[] = [];
     const answers: number[] = [];
     for (let i = 0; i < commands + 10; i++) {
@@ -191,13 +210,28 @@ async function roundTrip(commands = 200) {
         // The first 10 warm the function up. A client waits for both: the API's answer and the ack.
         samples.push(Math.max(acked.get(id) as number, answered) - started);
         answers.push(answered - started);
+        const got = deviceGot.get(id) ?? Number.NaN;
+        const seen = ackSeen.get(id) ?? Number.NaN;
+        toDevice.push(got - started);
+        deviceToAck.push(seen - got);
+        ackToListener.push((acked.get(id) as number) - seen);
       }
     }
     unsubscribe();
+    observer.end(true);
     console.log(
       `command round trip (API → ${kind} → device → ack in Firestore, and the API's answer): ${latencySummary(samples)}`,
     );
     console.log(`  of which the API's answer to POST /control: ${latencySummary(answers)}`);
+    console.log(
+      `  hop by hop: POST → command at the device (token check, access read, command record, publish, broker): ${latencySummary(toDevice.filter(Number.isFinite))}`,
+    );
+    console.log(
+      `  device → its ack through the broker: ${latencySummary(deviceToAck.filter(Number.isFinite))}`,
+    );
+    console.log(
+      `  ack at the broker → acked seen by the admin listener (bridge ingest, ack read + write, listener): ${latencySummary(ackToListener.filter(Number.isFinite))}`,
+    );
   } finally {
     await device?.stop({ graceful: false });
     await bridge?.stop();

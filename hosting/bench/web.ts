@@ -232,7 +232,20 @@ async function toggleFigures(browser: Browser): Promise<void> {
   }
 }
 
+/** `npx tsx hosting/bench/web.ts [dashboard|toggle]` runs one part (both by default). */
+const only = process.argv[2];
+
 async function main(): Promise<void> {
+  if (only === 'toggle') {
+    requireBenchProgram('chromium', 'the browser figures');
+    const browser = await launchChromium();
+    try {
+      await toggleFigures(browser);
+    } finally {
+      await browser.close();
+    }
+    return;
+  }
   // A private build (not hosting/dist), so a concurrent build elsewhere cannot disturb the figures.
   const distDir = await buildWebApp();
   const first = firstPageFromBuild(distDir);
@@ -243,7 +256,7 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     await dashboardFigures(browser, distDir);
-    await toggleFigures(browser);
+    if (only !== 'dashboard') await toggleFigures(browser);
   } finally {
     await browser.close();
   }

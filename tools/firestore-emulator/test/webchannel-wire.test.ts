@@ -58,6 +58,26 @@ describe('proto3 JSON ⇄ protobufjs object form', () => {
   const writeRequest = messageType('google.firestore.v1.WriteRequest');
   const listenRequest = messageType('google.firestore.v1.ListenRequest');
 
+  it('writes only the fields a message has, also for protobufjs message instances (defaults on the prototype)', () => {
+    // Documents written over gRPC are decoded into message instances; their unset fields (oneof members
+    // included) live on the prototype and must not reach the browser as extra fields.
+    const value = messageType('google.firestore.v1.Value').fromObject({ stringValue: 'x' });
+    const document = messageType('google.firestore.v1.Document').fromObject({
+      name: 'projects/p/databases/(default)/documents/a/b',
+    });
+    (document as unknown as { fields: Record<string, unknown> }).fields = { s: value };
+    const json = toProto3Json(listenResponse, { documentChange: { document, targetIds: [2] } });
+    expect(json).toEqual({
+      documentChange: {
+        document: {
+          name: 'projects/p/databases/(default)/documents/a/b',
+          fields: { s: { stringValue: 'x' } },
+        },
+        targetIds: [2],
+      },
+    });
+  });
+
   it('writes timestamps as RFC 3339, bytes as base64, int64 as strings, non-finite doubles as names', () => {
     const json = toProto3Json(listenResponse, {
       documentChange: {

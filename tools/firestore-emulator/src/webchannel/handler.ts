@@ -182,13 +182,18 @@ export function createWebChannelHandler(
       session.endStream({ code: refused.code, message: refused.message });
     }
 
+    // Messages sent with the handshake go to the core after the session exists, in order, and BEFORE the
+    // handshake is answered. The client times the handshake (RTT) and gives its first back channel GET 4×
+    // that to show a byte, else it decides a buffering proxy is in the way, drops the GET and long-polls.
+    // Answered first, a handshake carrying big queries (a 1,000-device dashboard) measured a few ms, and then
+    // the event loop was busy answering them for hundreds of ms: the GET always "failed", every result
+    // was sent twice and the session long-polled for good.
+    session.receive(body.maps);
     response.writeHead(200, {
       'Content-Type': 'text/plain; charset=utf-8',
       'X-HTTP-Session-Id': id,
     });
     response.end(chunk([handshakeArray(id, options.keepAliveMs, backChannelHostPrefix(request, id))]));
-    // Messages sent with the handshake go to the core after the session exists, in order.
-    session.receive(body.maps);
   }
 
   return {

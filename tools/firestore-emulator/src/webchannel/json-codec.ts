@@ -115,44 +115,78 @@ function readTimestamp(json: Json): { seconds: string; nanos: number } {
 }
 
 // ---- object form → JSON -------------------------------------------------------------------------------
+// Every document of every listen passes through here (a 1,000-device dashboard is 2,000 documents), so each
+// type's walk is worked out once: protobufjs computes `fullName` by walking parents on every read, and
+// `resolve()` and the field lookups cost as much again. A plan per type keeps the walk to plain property reads.
+
+type FieldWriter = (value: unknown) => Json;
+
+interface WritePlan {
+  /** Timestamps and wrappers are written whole; other messages field by field. */
+  whole: ((object: unknown) => Json) | null;
+  fields: Map<string, { name: string; write: FieldWriter }>;
+}
+
+const plans = new WeakMap<protobuf.Type, WritePlan>();
+
+function planOf(type: protobuf.Type): WritePlan {
+  let plan = plans.get(type);
+  if (plan) return plan;
+  const name = type.fullName;
+  plan = { whole: null, fields: new Map() };
+  plans.set(type, plan);
+  if (name === '.google.protobuf.Timestamp') {
+    plan.whole = (object) => writeTimestamp(object as { seconds?: unknown; nanos?: unknown });
+  } else if (WRAPPER_TYPES.has(name)) {
+    const field = type.fields.value!;
+    plan.whole = (object) => writeScalar(field, isPlainObject(object) ? object.value : object);
+  } else {
+    for (const field of type.fieldsArray) {
+      field.resolve();
+      plan.fields.set(field.name, { name: field.name, write: fieldWriter(field) });
+    }
+  }
+  return plan;
+}
 
 function writeMessage(type: protobuf.Type, object: unknown): Json {
-  const name = type.fullName;
-  if (name === '.google.protobuf.Timestamp')
-    return writeTimestamp(object as { seconds?: unknown; nanos?: unknown });
-  if (WRAPPER_TYPES.has(name)) {
-    const inner = isPlainObject(object) ? object.value : object;
-    return writeScalar(type.fields.value!, inner);
-  }
+  const plan = planOf(type);
+  if (plan.whole) return plan.whole(object);
   if (!isPlainObject(object)) return object;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) {
+  // Own keys only (as Object.entries): protobufjs message instances keep their defaults on the prototype.
+  for (const key of Object.keys(object)) {
+    const value = object[key];
     if (value === undefined) continue;
-    const field = fieldOf(type, key);
+    const field = plan.fields.get(key);
     if (!field) continue;
-    out[field.name] = writeField(field, value);
+    out[field.name] = field.write(value);
   }
   return out;
 }
 
-function writeField(field: protobuf.Field, value: unknown): Json {
+function fieldWriter(field: protobuf.Field): FieldWriter {
+  const single = singleWriter(field);
   if (field instanceof protobuf.MapField) {
-    const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value as Record<string, unknown>))
-      out[key] = writeSingle(field, entry);
-    return out;
+    return (value) => {
+      const out: Record<string, unknown> = {};
+      const entries = value as Record<string, unknown>;
+      for (const key of Object.keys(entries)) out[key] = single(entries[key]);
+      return out;
+    };
   }
-  if (field.repeated) return (value as unknown[]).map((entry) => writeSingle(field, entry));
-  return writeSingle(field, value);
+  if (field.repeated) return (value) => (value as unknown[]).map(single);
+  return single;
 }
 
-function writeSingle(field: protobuf.Field, value: unknown): Json {
+function singleWriter(field: protobuf.Field): FieldWriter {
   const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Type) return writeMessage(resolved, value);
+  if (resolved instanceof protobuf.Type) return (value) => writeMessage(resolved, value);
   if (resolved instanceof protobuf.Enum) {
-    return typeof value === 'number' ? (resolved.valuesById[value] ?? value) : value;
+    return (value) => (typeof value === 'number' ? (resolved.valuesById[value] ?? value) : value);
   }
-  return writeScalar(field, value);
+  if (field.type === 'string' || field.type === 'bool' || field.type === 'int32') return (value) => value;
+  return (value) => writeScalar(field, value);
 }
 
 function writeScalar(field: protobuf.Field, value: unknown): Json {

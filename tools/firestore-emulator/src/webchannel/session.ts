@@ -46,6 +46,7 @@ export class Session {
   private stream: BackendStream | null = null;
   private streamEnded = false;
   private lastActivity = Date.now();
+  private flushScheduled = false;
   private messagesIn = 0;
   private messagesOut = 0;
   closed = false;
@@ -91,7 +92,21 @@ export class Session {
   private enqueue(payload: unknown[]): void {
     const id = this.nextArrayId++;
     this.queue.push({ id, text: JSON.stringify([id, payload]) });
-    this.flush();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Arrays enqueued in one turn of the event loop (a query's 1,000 documents, a commit's changes) leave as one
+   * chunk. Written one chunk each, the browser's XHR re-delivers its growing response text per chunk and the
+   * client re-scans it every time, which made a 1,000-document listen take seconds to arrive.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.flush();
+    });
   }
 
   // ---- client → core -----------------------------------------------------------------------------------
@@ -218,6 +233,8 @@ export class Session {
   close(reason: 'session.terminate' | 'session.expire' | 'server.stop'): void {
     if (this.closed) return;
     if (reason !== 'server.stop') this.log(reason, { in: this.messagesIn, out: this.messagesOut });
+    // Arrays still waiting for their scheduled flush (a stream's last "close") go out before the end.
+    this.flush();
     this.closed = true;
     this.endBackChannel();
     const stream = this.stream;
