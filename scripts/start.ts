@@ -8,6 +8,7 @@ import {
   renderConfigScript,
 } from '@esp32cloud/hosting/runtime-config';
 import { startMailCatcher } from '@esp32cloud/mail-catcher';
+import { functionsBillingEnv, type StripeStandin, startLocalStripeStandin } from '@esp32cloud/stripe-standin';
 import { RUNNING_STACK_FILE, type RunningStackDescription } from '@esp32cloud/tests/harness/stack';
 import { repoRoot, startFirebaseEmulators } from './lib/firebase-emulators.ts';
 import { readStartConfig, type StartConfig, StartError } from './start/config.ts';
@@ -75,6 +76,20 @@ async function main(): Promise<void> {
   });
   stops.push({ name: 'Mail catcher', stop: () => mail.stop() });
 
+  // Stripe cannot be reached from here: its API is a local stand-in whose pay page sends signed webhooks to the
+  // API through Hosting's /api rewrite, as Stripe would to the deployed endpoint.
+  let standin: StripeStandin | null = null;
+  if (config.billing) {
+    const started = await startLocalStripeStandin({
+      host: config.host,
+      port: config.ports.stripe.port,
+      webhookUrl: `${appUrl}/api/billing/webhook`,
+    });
+    standin = started;
+    stops.push({ name: 'Stripe stand-in', stop: () => started.stop() });
+  }
+  const billingEnv: Record<string, string> = standin ? functionsBillingEnv(standin) : {};
+
   backbone = await startSupervisedBackbone({
     broker: {
       kind: 'auto',
@@ -122,7 +137,7 @@ async function main(): Promise<void> {
       eventarc: config.ports.eventarc.port,
       tasks: config.ports.tasks.port,
     },
-    env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv },
+    env: { FIRESTORE_EMULATOR_HOST: firestoreHost, APP_URL: appUrl, ...backbone.functionsEnv, ...billingEnv },
     // The product's Firestore triggers (if any) run locally: firebase-tools registers them with our emulator.
     firestore,
     workDir: config.runDir,
@@ -155,6 +170,12 @@ async function main(): Promise<void> {
     { name: 'Firestore data browser', value: `${firestore.url}/browser` },
     { name: 'Auth emulator', value: `${config.host}:${config.ports.auth.port}` },
     { name: 'Mail catcher', value: `${mail.webUrl}  (alert and support emails; SMTP ${mail.smtpUrl})` },
+    {
+      name: 'Billing',
+      value: standin
+        ? `Stripe stand-in at ${standin.url} (test keys; BILLING=off to run without)`
+        : 'off (BILLING=off)',
+    },
     {
       name: 'Demo accounts',
       value: 'demo@esp32.cloud / demo-password,  operator@esp32.cloud / operator-password',

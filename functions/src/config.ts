@@ -82,7 +82,10 @@ export const config = {
     /** The per-plan request limit (apiRequestsPerMinute) counts in windows of this length. */
     rateWindowSeconds: 60,
   },
-  /** Alerts (docs/ALERTS.md). `limits` are the plan limits; a plans feature can swap the object per plan. */
+  /**
+   * Alerts (docs/ALERTS.md). Rules per device and webhooks per customer come from the customer's plan
+   * (plans/enforce.ts); of `limits` only the daily cap figures are read.
+   */
   alerts: {
     limits: {
       rulesPerDevice: intEnv('ALERT_RULES_PER_DEVICE', DEFAULT_ALERT_LIMITS.rulesPerDevice),
@@ -94,21 +97,7 @@ export const config = {
   },
   /** Device history and fleet analytics (docs/ANALYTICS.md). */
   analytics: {
-    /**
-     * Retention per plan id. Billing (#16) writes `plan` on users/{uid}; a device follows its owner's plan,
-     * and anything unknown gets `defaultPlan`. `analytics` is the "Analytics Package" of the revenue model.
-     */
-    plans: {
-      free: {
-        detailDays: intEnv('HISTORY_FREE_DETAIL_DAYS', 7),
-        summaryDays: intEnv('HISTORY_FREE_SUMMARY_DAYS', 90),
-      },
-      analytics: {
-        detailDays: intEnv('HISTORY_ANALYTICS_DETAIL_DAYS', 90),
-        summaryDays: intEnv('HISTORY_ANALYTICS_SUMMARY_DAYS', 730),
-      },
-    } as Record<string, { detailDays: number; summaryDays: number }>,
-    defaultPlan: 'free',
+    // Retention per customer is the plan's historyDetailDays/historySummaryDays (plans/entitlements.ts).
     /** When the retention cleanup runs (Cloud Scheduler syntax), in the company's time zone. */
     retentionSchedule: env('HISTORY_RETENTION_SCHEDULE', 'every day 03:30'),
     retentionTimeZone: 'Asia/Bangkok',
@@ -128,6 +117,26 @@ export const config = {
     metricsTicketScan: intEnv('SUPPORT_METRICS_TICKET_SCAN', 5000),
     /** Tickets one customer may open per hour. */
     ticketsPerCustomerPerHour: intEnv('SUPPORT_TICKETS_PER_HOUR', 10),
+  },
+  /**
+   * Subscription billing with Stripe (docs/BILLING.md). Billing is on when STRIPE_SECRET_KEY is set (Secret
+   * Manager in production); off, plans are set by operators only and the billing routes answer 503
+   * billing_disabled. The API host/port/protocol point the stripe package at the local stand-in
+   * (tools/stripe-standin) when running here; in production they stay Stripe's own.
+   */
+  billing: {
+    secretKey: env('STRIPE_SECRET_KEY', ''),
+    webhookSecret: env('STRIPE_WEBHOOK_SECRET', ''),
+    apiHost: env('STRIPE_API_HOST', ''),
+    apiPort: intEnv('STRIPE_API_PORT', 443),
+    apiProtocol: env('STRIPE_API_PROTOCOL', 'https') as 'http' | 'https',
+    /** Stripe Price ids of the paid plans' monthly subscriptions (THB). */
+    prices: {
+      pro: env('STRIPE_PRICE_PRO', ''),
+      business: env('STRIPE_PRICE_BUSINESS', ''),
+    },
+    /** Invoices kept on the account's billing document (newest first). */
+    invoicesKept: intEnv('BILLING_INVOICES_KEPT', 24),
   },
   /** Upper bound for a health probe of one backend. */
   healthProbeTimeoutMs: intEnv('HEALTH_PROBE_TIMEOUT_MS', 1500),

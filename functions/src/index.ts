@@ -24,7 +24,10 @@ const router = createRouter();
 
 // In production these come from Secret Manager (`firebase functions:secrets:set NAME`) and reach config.ts as
 // environment variables; the emulator passes local values through the environment instead.
-const secrets = process.env.FUNCTIONS_EMULATOR === 'true' ? [] : ['MQTT_PASSWORD', 'CLAIM_CODE_PEPPER'];
+// Stripe's keys are secrets too; a deployment without billing simply leaves them unset (docs/BILLING.md).
+const billingSecrets = process.env.BILLING === 'off' ? [] : ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'];
+const secrets =
+  process.env.FUNCTIONS_EMULATOR === 'true' ? [] : ['MQTT_PASSWORD', 'CLAIM_CODE_PEPPER', ...billingSecrets];
 
 export const api = onRequest(
   { region: config.region, ...config.apiInstances, cors: true, secrets },

@@ -103,6 +103,18 @@ export const logs = {
   ticketUpdated(ticketId: string, operatorUid: string, status: string | null): void {
     logger.info('support ticket updated', { ticketId, operatorUid, status });
   },
+  billingSession(uid: string, kind: 'checkout' | 'portal', plan: string | null): void {
+    logger.info('billing session created', { uid, kind, plan });
+  },
+  billingEvent(eventId: string, type: string, outcome: string): void {
+    logger.info('billing event received', { eventId, type, outcome });
+  },
+  planEdited(planId: string, operatorUid: string): void {
+    logger.info('plan edited', { planId, operatorUid });
+  },
+  customerPlanSet(uid: string, plan: string, operatorUid: string): void {
+    logger.info('customer plan set by operator', { uid, plan, operatorUid });
+  },
   apiKeyRejected(reason: string): void {
     logger.info('api key rejected', { reason });
   },

@@ -44,6 +44,15 @@ export function unsafeProductionSettings(env: Env): string[] {
   const appUrl = env.APP_URL ?? '';
   if (!/^https:\/\//.test(appUrl) || /^https:\/\/(127\.|localhost|\[::1\])/.test(appUrl))
     problems.push('APP_URL must be the public https:// origin of the web app (setup links use it).');
+  // Billing (docs/BILLING.md): optional, but when on it must talk to Stripe itself with a verified webhook.
+  if (env.STRIPE_API_HOST)
+    problems.push(
+      'STRIPE_API_HOST is set: a deployed function talks to Stripe, never to the local stand-in.',
+    );
+  if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET)
+    problems.push(
+      'STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: webhook events could not be verified.',
+    );
   return problems;
 }
 

@@ -34,6 +34,17 @@ describe('production checks', () => {
     expect(() => assertSafeForProduction(withoutPepper)).toThrow(/CLAIM_CODE_PEPPER is empty/);
   });
 
+  it('accept billing with both Stripe secrets; refuse the local stand-in and a key without a webhook secret', () => {
+    const billing = { ...SAFE, STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
+    expect(unsafeProductionSettings(billing)).toEqual([]);
+    expect(() => assertSafeForProduction({ ...billing, STRIPE_API_HOST: '127.0.0.1' })).toThrow(
+      /STRIPE_API_HOST/,
+    );
+    expect(() => assertSafeForProduction({ ...SAFE, STRIPE_SECRET_KEY: 'sk_live_x' })).toThrow(
+      /STRIPE_WEBHOOK_SECRET/,
+    );
+  });
+
   it('refuse every emulator variable', () => {
     for (const name of EMULATOR_VARIABLES) {
       expect(() => assertSafeForProduction({ ...SAFE, [name]: '127.0.0.1:8080' })).toThrow(name);

@@ -1,9 +1,11 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { LazyAccountPage, LazyUpgradePrompt } from './account/lazy.ts';
 import { LazyNotificationsPage } from './alerts/lazy.ts';
 import { Header } from './components/Header.tsx';
 import { t } from './i18n/index.ts';
 import { LazyIntegrationsPage } from './integrations/lazy.ts';
 import { lazyPage } from './lazy.tsx';
+import { planLimitHit } from './lib/plan-limit.ts';
 import { operatorPage } from './operator/lazy.tsx';
 import { AuthPage } from './pages/AuthPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
@@ -64,6 +66,12 @@ function Page() {
           <Dashboard />
         </RequireUser>
       );
+    case '/account':
+      return (
+        <RequireUser>
+          <LazyAccountPage />
+        </RequireUser>
+      );
     case '/notifications':
       return (
         <RequireUser>
@@ -115,6 +123,7 @@ export function App() {
       <Header />
       <Banners />
       <main id="main" tabIndex={-1}>
+        {planLimitHit.value && <LazyUpgradePrompt />}
         <Page />
       </main>
     </div>

@@ -49,6 +49,7 @@ export function readStartConfig(argv = process.argv.slice(2)) {
     smtp: setting('smtp', 'Mail catcher (SMTP)', 'SMTP_PORT', 1025, argv),
     mailWeb: setting('mail-web', 'Mail catcher inbox', 'MAIL_WEB_PORT', 1080, argv),
     stackHealth: setting('stack-health', 'Stack health (supervised parts)', 'STACK_HEALTH_PORT', 4401, argv),
+    stripe: setting('stripe', 'Stripe stand-in (billing)', 'STRIPE_STANDIN_PORT', 12111, argv),
   };
   return {
     projectId: readProjectId(),
@@ -66,6 +67,8 @@ export function readStartConfig(argv = process.argv.slice(2)) {
     warmFunctionWorkers: warmWorkers(process.env.FUNCTIONS_WARM_WORKERS),
     /** How many simulated devices to run (the seed devices in emulator-data/devices.json). */
     simulate: !argv.includes('--no-devices'),
+    /** Billing against the local Stripe stand-in (docs/BILLING.md); BILLING=off runs with plans set by operators. */
+    billing: process.env.BILLING !== 'off',
   };
 }
 

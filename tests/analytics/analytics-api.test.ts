@@ -43,6 +43,8 @@ beforeAll(async () => {
     signUp(stack.authHost!),
   ]);
   operator = await operatorToken(stack.authHost!, stack.projectId);
+  // A month of hourly points is more than Free keeps (7 days): the owner is on Business for the reads below.
+  await db.doc(firestorePaths.user(owner.uid)).set({ plan: 'business' });
   await seedDevice(db, DEVICE, { owner: owner.uid, viewers: [viewer.uid] });
   await seedHistory(db, DEVICE, from30, today);
   await db.doc(firestorePaths.command(DEVICE, 'cmd-1')).set({
@@ -286,7 +288,8 @@ describe('retention cleanup', () => {
       await batch.commit();
     };
     const paying = await signUp(stack.authHost!);
-    await db.doc(firestorePaths.user(paying.uid)).set({ plan: 'analytics' });
+    await db.doc(firestorePaths.user(paying.uid)).set({ plan: 'business' });
+    await db.doc(firestorePaths.user(owner.uid)).set({ plan: 'free' });
     await seedDevice(db, 'ESP32_RET_FREE', { owner: owner.uid });
     await seedDevice(db, 'ESP32_RET_PAID', { owner: paying.uid });
     await seedDevice(db, 'ESP32_RET_NONE', { owner: null });
@@ -305,7 +308,7 @@ describe('retention cleanup', () => {
       expect(await agesLeft(id, 'history_days'), id).toEqual([1, 6, 8, 30, 89]);
       expect(await agesLeft(id, 'usage'), id).toEqual([1, 6, 8, 30, 89]);
     }
-    // the analytics plan: 90 days of hours, 730 of summaries.
+    // the Business plan: 90 days of hours, 730 of summaries.
     expect(await agesLeft('ESP32_RET_PAID', 'history_hours')).toEqual([1, 6, 8, 30, 89]);
     expect(await agesLeft('ESP32_RET_PAID', 'history_days')).toEqual([1, 6, 8, 30, 89, 91, 100, 400]);
     // The 30 days of the history device above are within the free plan's summaries; its hours older than 7 d went.

@@ -25,6 +25,8 @@ export async function seedFleet(options: {
   const db = getFirestore(app);
   const now = Timestamp.now();
   try {
+    // A fleet this size is a Business account (docs/BILLING.md); on Free most of it would be read-only.
+    await db.doc(`users/${options.uid}`).set({ plan: 'business' }, { merge: true });
     for (let start = 0; start < options.count; start += 200) {
       const batch = db.batch();
       for (let i = start; i < Math.min(options.count, start + 200); i += 1) {

@@ -52,6 +52,8 @@ export interface WebServerOptions {
   apiUrl?: string | null;
   /** The built app to serve: default a private build (buildWebApp); hosting/dist with `distDir`. */
   root?: string;
+  /** A port chosen beforehand (freePort()), when the stack must know the app's URL (APP_URL); default any. */
+  port?: number;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -106,7 +108,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     serveStatic(root, url.pathname, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
 import { brokerUnderTest } from '../harness/broker-kind.ts';
+import { setPlan } from '../harness/plans.ts';
 import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.ts';
 
@@ -86,6 +87,8 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
     const operator = await operatorToken(stack.authHost as string, stack.projectId);
     provisioned = await provisionDevice(stack.apiUrl as string, operator, 'Sensor');
     owner = await signUp(stack.authHost as string);
+    // Alert webhooks are not in Free (docs/BILLING.md).
+    await setPlan(stack, owner.uid, 'pro');
     // Shares go only to verified emails (docs/SECURITY.md).
     viewer = await signUpVerified(stack.authHost as string, stack.projectId);
     const registered = await api('POST', '/devices/register', owner, {

@@ -27,6 +27,7 @@ const PORT_ENV = [
   'SMTP_PORT',
   'MAIL_WEB_PORT',
   'STACK_HEALTH_PORT',
+  'STRIPE_STANDIN_PORT',
 ] as const;
 
 const runDir = path.join(repoRoot, '.tmp', `start-test-${process.pid}`);

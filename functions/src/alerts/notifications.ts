@@ -10,6 +10,7 @@ import {
 import type { Firestore } from 'firebase-admin/firestore';
 import type { Caller } from '../http/auth.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
+import { allowedAlertChannels, requireAlertChannels } from '../plans/enforce.ts';
 
 // A user's notification centre and notification settings. The bridge writes notifications; users read them
 // live (Firestore rules allow their own) and mark them read through the API.
@@ -58,7 +59,16 @@ export async function readSettings(
 ): Promise<NotificationSettingsDoc> {
   const snap = await db.doc(firestorePaths.notificationSettings(caller.uid)).get();
   if (snap.exists) return snap.data() as NotificationSettingsDoc;
-  return { ...defaultNotificationSettings(limits), email: caller.email, updated_at: '' };
+  // The defaults offer only the channels the plan has (no webhook on Free), so saving them as shown works.
+  const allowed = await allowedAlertChannels(db, caller.uid);
+  const defaults = defaultNotificationSettings(limits);
+  const channels = Object.fromEntries(
+    Object.entries(defaults.channels).map(([severity, list]) => [
+      severity,
+      list.filter((channel) => allowed.includes(channel)),
+    ]),
+  ) as NotificationSettings['channels'];
+  return { ...defaults, channels, email: caller.email, updated_at: '' };
 }
 
 export async function writeSettings(
@@ -75,6 +85,7 @@ export async function writeSettings(
     throw badRequest('Invalid body: subscriptions: at most 500 devices', [
       { field: 'subscriptions', message: 'at most 500 devices' },
     ]);
+  await requireAlertChannels(db, caller.uid, [...new Set(Object.values(settings.channels).flat())]);
   // The address is the account's own (from the ID token), never one a request names: alerts cannot be
   // pointed at somebody else's inbox.
   const doc: NotificationSettingsDoc = {

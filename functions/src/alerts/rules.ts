@@ -9,10 +9,10 @@ import {
 } from '@esp32cloud/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { z } from 'zod';
-import { config } from '../config.ts';
 import { loadAccess, requireLevel } from '../devices/access.ts';
 import type { Caller } from '../http/auth.ts';
-import { ApiError, badRequest, notFound } from '../http/errors.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import { alertRuleAllowance, requireWritableDevice } from '../plans/enforce.ts';
 
 // Alert rules of a device: any linked user reads them (to decide whether to subscribe); only the owner
 // creates, changes and deletes them. A rule names readings and outputs the device type really has.
@@ -71,15 +71,11 @@ export async function createRule(
     created_at: now,
     updated_at: now,
   };
-  const limit = config.alerts.limits.rulesPerDevice;
+  await requireWritableDevice(db, access.device);
+  const allowance = await alertRuleAllowance(db, caller.uid);
   await db.runTransaction(async (tx) => {
     const existing = await tx.get(rulesOf(db, deviceId));
-    if (existing.size >= limit)
-      throw new ApiError(
-        429,
-        'resource_exhausted',
-        `A device may have at most ${limit} alert rules on your plan; delete one first.`,
-      );
+    if (existing.size >= allowance.allowed) throw allowance.refuse(existing.size);
     tx.create(ref, rule);
   });
   return rule;

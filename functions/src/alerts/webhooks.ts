@@ -9,7 +9,8 @@ import {
 import { deliverWebhook, newWebhookSecret } from '@esp32cloud/webhooks';
 import type { Firestore } from 'firebase-admin/firestore';
 import { config } from '../config.ts';
-import { ApiError, notFound } from '../http/errors.ts';
+import { notFound } from '../http/errors.ts';
+import { webhookAllowance } from '../plans/enforce.ts';
 
 // A user's webhook endpoints. The signing secret is stored server-side only (webhooks/ has no client rule)
 // and shown once, in the create reply. "Send test" makes one signed call now and logs it like any delivery.
@@ -67,15 +68,10 @@ export async function createWebhook(
     disabled_reason: null,
     created_at: new Date().toISOString(),
   };
-  const limit = config.alerts.limits.webhooksPerUser;
+  const allowance = await webhookAllowance(db, uid);
   await db.runTransaction(async (tx) => {
     const existing = await tx.get(webhooksOf(db, uid));
-    if (existing.size >= limit)
-      throw new ApiError(
-        429,
-        'resource_exhausted',
-        `At most ${limit} webhooks on your plan; delete one first.`,
-      );
+    if (existing.size >= allowance.allowed) throw allowance.refuse(existing.size);
     tx.create(ref, doc);
   });
   return doc;

@@ -1,8 +1,14 @@
-import { COLLECTIONS, DAY_MS, DEVICE_SUBCOLLECTIONS, historyDayId } from '@esp32cloud/protocol';
+import {
+  COLLECTIONS,
+  DAY_MS,
+  DEFAULT_PLAN_ID,
+  DEVICE_SUBCOLLECTIONS,
+  historyDayId,
+} from '@esp32cloud/protocol';
 import { FieldPath, type Firestore, type Query } from 'firebase-admin/firestore';
 import { config } from '../config.ts';
 import { logs } from '../logs.ts';
-import { planLookup } from './plans.ts';
+import { customerPlan, planTable } from '../plans/entitlements.ts';
 
 // The scheduled retention cleanup (wired in index.ts as analyticsRetention; the Functions emulator does not
 // fire schedules, so tests call runRetention directly). Device by device, in pages: hour documents older than
@@ -31,7 +37,23 @@ async function deleteAll(db: Firestore, query: Query): Promise<number> {
 
 export async function runRetention(db: Firestore, now = Date.now()): Promise<RetentionResult> {
   const result: RetentionResult = { devices: 0, hoursDeleted: 0, daysDeleted: 0, usageDeleted: 0 };
-  const entitlement = planLookup(db);
+  // One plan lookup per owner per run, so a fleet of one owner costs one read.
+  const plans = new Map<string, Promise<{ detailDays: number; summaryDays: number }>>();
+  const entitlement = (owner: string | null) => {
+    const key = owner ?? '';
+    let found = plans.get(key);
+    if (!found) {
+      const plan = owner
+        ? customerPlan(db, owner)
+        : planTable(db).then((table) => ({ entitlements: table[DEFAULT_PLAN_ID].entitlements }));
+      found = plan.then(({ entitlements }) => ({
+        detailDays: entitlements.historyDetailDays,
+        summaryDays: entitlements.historySummaryDays,
+      }));
+      plans.set(key, found);
+    }
+    return found;
+  };
   let after: string | null = null;
   for (;;) {
     let page = db

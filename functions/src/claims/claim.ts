@@ -8,6 +8,7 @@ import {
 } from '@esp32cloud/protocol';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { tooManyRequests } from '../http/errors.ts';
+import { requireDeviceRoom } from '../plans/enforce.ts';
 import {
   type DeviceConfigDoc,
   type DeviceDoc,
@@ -161,6 +162,8 @@ async function claimTransaction(
       );
     }
 
+    // The plan's device limit (plans/enforce.ts): checked after the code, so it tells a guesser nothing.
+    await requireDeviceRoom(db, request.uid);
     const links = device.status === 'available' ? [] : (await tx.get(r.linksOf(deviceId))).docs;
     // Defaults again, but the broker URL stays the one the unit was provisioned (and flashed) with.
     const brokerUrl =

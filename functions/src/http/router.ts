@@ -25,6 +25,8 @@ export interface RouteInput<B, Q> {
   caller: Caller | null;
   ip: string;
   headers: Request['headers'];
+  /** The body exactly as received (Cloud Functions keep it), for signature checks such as Stripe's. */
+  rawBody: Buffer | undefined;
 }
 
 export interface Reply {
@@ -123,6 +125,7 @@ export class Router {
         caller,
         ip: clientIp(req),
         headers: req.headers,
+        rawBody: (req as Request & { rawBody?: Buffer }).rawBody,
       });
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
       if (reply.text !== undefined) res.status(reply.status ?? 200).send(reply.text);

@@ -5,9 +5,10 @@ import { checkHistoryRange, fleetQuerySchema, historyQuerySchema } from '../anal
 import { loadAccess } from '../devices/access.ts';
 import { db } from '../firebase.ts';
 import type { Router } from '../http/router.ts';
+import { requireHistoryWindow } from '../plans/enforce.ts';
 
 // /api/devices/{id}/history(.csv): any linked user (owner, controller, viewer) and operators; anyone else
-// gets the 404 of a missing device. /api/admin/analytics: operators. The work lives in ../analytics.
+// gets the 404 of a missing device. The owner's plan bounds how far back (plans/enforce.ts); operators are not bounded. /api/admin/analytics: operators. The work lives in ../analytics.
 
 export function registerAnalyticsRoutes(router: Router): void {
   router.add('GET', '/devices/:deviceId/history', {
@@ -15,7 +16,8 @@ export function registerAnalyticsRoutes(router: Router): void {
     query: historyQuerySchema,
     handler: async ({ params, query, caller }) => {
       const range = checkHistoryRange(query, Date.now());
-      await loadAccess(db, caller!, params.deviceId);
+      const access = await loadAccess(db, caller!, params.deviceId);
+      await requireHistoryWindow(db, access.link ? access.device.owner_uid : null, range);
       return {
         body: await readHistory(db, params.deviceId, range),
         headers: { 'cache-control': 'private, no-store' },
@@ -28,7 +30,8 @@ export function registerAnalyticsRoutes(router: Router): void {
     query: historyQuerySchema,
     handler: async ({ params, query, caller }) => {
       const range = checkHistoryRange(query, Date.now());
-      await loadAccess(db, caller!, params.deviceId);
+      const access = await loadAccess(db, caller!, params.deviceId);
+      await requireHistoryWindow(db, access.link ? access.device.owner_uid : null, range);
       const history = await readHistory(db, params.deviceId, range);
       return {
         text: historyCsv(history),

@@ -6,6 +6,7 @@ import { loadAccess, requireLevel } from '../devices/access.ts';
 import { db } from '../firebase.ts';
 import { badRequest } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
+import { requireWritableDevice } from '../plans/enforce.ts';
 import { backendProbes } from './health.ts';
 
 // POST /api/devices/{deviceId}/control {command, ...params, id?}: an owner or controller sends a command.
@@ -31,6 +32,7 @@ export function registerControlRoutes(router: Router): void {
       requireLevel(access, ['owner', 'controller']);
       const parsed = parseCommand(access.device.device_type, body);
       if (!parsed.ok) throw badRequest(`Invalid command: ${parsed.error}`);
+      await requireWritableDevice(db, access.device);
       const sent = await sendCommand(access.device, parsed.value, caller!.uid, body.id);
       return { status: 202, body: sent };
     },

@@ -2,6 +2,7 @@ import { Router } from '../http/router.ts';
 import { registerAlertRuleRoutes } from './alert-rules.ts';
 import { registerAnalyticsRoutes } from './analytics.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
+import { registerBillingRoutes } from './billing.ts';
 import { registerControlRoutes } from './control.ts';
 import { registerDeviceRoutes } from './devices.ts';
 import { registerEventWebhookRoutes } from './event-webhooks.ts';
@@ -9,6 +10,7 @@ import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
 import { registerOpenApiRoutes } from './openapi.ts';
+import { registerPlanRoutes } from './plans.ts';
 import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
 import { registerSupportAdminRoutes } from './support-admin.ts';
@@ -35,5 +37,7 @@ export function createRouter(): Router {
   registerApiKeyRoutes(router);
   registerEventWebhookRoutes(router);
   registerOpenApiRoutes(router);
+  registerPlanRoutes(router);
+  registerBillingRoutes(router);
   return router;
 }

@@ -2,6 +2,7 @@ import type { AccessLevel, DeviceShare, ShareLevel } from '@esp32cloud/protocol'
 import type { Auth, UserRecord } from 'firebase-admin/auth';
 import { type Firestore, Timestamp, type Transaction } from 'firebase-admin/firestore';
 import type { Caller } from '../http/auth.ts';
+import { requireShareSeat } from '../plans/enforce.ts';
 import { type DeviceDoc, iso, refs, type UserDeviceDoc } from '../shared/documents.ts';
 import { RegistryError } from '../shared/errors.ts';
 import { findRecipient } from './recipients.ts';
@@ -107,6 +108,11 @@ export async function grantShare(
       tx.update(targetRef, { access_level: level });
       return false;
     }
+    // The owner's plan caps the people a device is shared with; changing a level is always allowed.
+    const shared = (await tx.get(r.linksOf(deviceId))).docs.filter(
+      (doc) => (doc.data() as UserDeviceDoc).access_level !== 'owner',
+    ).length;
+    await requireShareSeat(db, caller.uid, shared);
     const link: UserDeviceDoc = {
       user_id: target.uid,
       device_id: deviceId,

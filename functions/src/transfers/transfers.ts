@@ -3,6 +3,7 @@ import type { Auth } from 'firebase-admin/auth';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { deleteOwnerHistory, handOver } from '../claims/ownership.ts';
 import type { Caller } from '../http/auth.ts';
+import { requireDeviceRoom } from '../plans/enforce.ts';
 import {
   type DeviceDoc,
   type DeviceSecretDoc,
@@ -151,6 +152,8 @@ export async function acceptTransfer(
       tx.delete(r.transfer(id));
       return 'stale' as const;
     }
+    // Accepting is claiming: the recipient's plan must have room for one more device (plans/enforce.ts).
+    await requireDeviceRoom(db, caller.uid);
     const link = handOver(tx, db, {
       device,
       secret: (secretSnap.data() ?? {}) as DeviceSecretDoc,

@@ -13,6 +13,7 @@ export function Header() {
       </a>
       <nav class="topnav" aria-label={t('app.name')}>
         {user && <a href="/">{t('nav.dashboard')}</a>}
+        {user && <a href="/account">{t('nav.account')}</a>}
         {user && <a href="/help">{t('nav.help')}</a>}
         {user && (
           <a href="/integrations" data-testid="nav-integrations">

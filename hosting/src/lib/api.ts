@@ -1,5 +1,7 @@
+import { PLAN_LIMIT_ERROR, type PlanLimitDetails } from '@esp32cloud/protocol';
 import { readRuntimeConfig } from '../config.ts';
 import { idToken } from '../session.ts';
+import { planLimitHit } from './plan-limit.ts';
 
 /** A failed API call: the API's `{error:{code,message}}` shape, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -7,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The API's `details` (e.g. a plan_limit's limit, plan and upgradeTo). */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -36,11 +40,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     // not JSON: reported below by status
   }
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
+    const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)
+      ?.error;
+    if (error?.code === PLAN_LIMIT_ERROR) planLimitHit.value = error.details as PlanLimitDetails;
     throw new ApiError(
       response.status,
       error?.code ?? `http_${response.status}`,
       error?.message ?? response.statusText,
+      error?.details,
     );
   }
   return parsed as T;

@@ -17,6 +17,8 @@ const BY_CODE: Record<string, MessageKey> = {
   former_owner: 'setup.error.formerOwner',
   recipient_unverified: 'share.error.unverified',
   rate_limited: 'error.tooMany',
+  // PLAN_LIMIT_ERROR: the upgrade prompt (account/UpgradePrompt.tsx) says which limit and what lifts it.
+  plan_limit: 'error.planLimit',
   too_many_requests: 'error.tooMany',
 };
 

@@ -42,6 +42,10 @@ export const COLLECTIONS = {
   usageMonthly: 'usage_monthly',
   /** api_keys/{sha256 of the key}: integration API keys, hashed (docs/API.md); server-only. */
   apiKeys: 'api_keys',
+  /** billing_accounts/{uid}: Stripe customer id, subscription state, invoices; server-only (docs/BILLING.md). */
+  billingAccounts: 'billing_accounts',
+  /** billing_events/{stripeEventId}: webhook events already applied (idempotency); server-only. */
+  billingEvents: 'billing_events',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -131,4 +135,6 @@ export const firestorePaths = {
   apiKey: (keyHash: string) => `${COLLECTIONS.apiKeys}/${keyHash}`,
   /** `month` is YYYY-MM in Asia/Bangkok. */
   usageMonth: (uid: string, month: string) => `${COLLECTIONS.usageMonthly}/${uid}_${month}`,
+  billingAccount: (uid: string) => `${COLLECTIONS.billingAccounts}/${uid}`,
+  billingEvent: (eventId: string) => `${COLLECTIONS.billingEvents}/${eventId}`,
 } as const;

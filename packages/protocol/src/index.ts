@@ -1,6 +1,7 @@
 export * from './alert-text.ts';
 export * from './alerts.ts';
 export * from './api.ts';
+export * from './billing.ts';
 export * from './catalogue.ts';
 export * from './claim-window.ts';
 export * from './command-lifecycle.ts';
