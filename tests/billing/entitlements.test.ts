@@ -236,6 +236,17 @@ describe('a downgrade', () => {
     expect((await api('POST', `/devices/${ids[6]}/alert-rules`, user.idToken, rule)).body.error.code).toBe(
       'plan_limit',
     );
+    // "All off in this room" skips a read-only device with its own result, and still switches the others.
+    for (const id of [ids[4], ids[6]])
+      await db.doc(`devices/${id}`).update({ room: 'ครัว', 'state.online': true });
+    const roomOff = await api('POST', '/rooms/off', user.idToken, { room: 'ครัว' });
+    expect(roomOff.status).toBe(200);
+    const byId = Object.fromEntries(
+      roomOff.body.devices.map((d: { device_id: string; result: string }) => [d.device_id, d.result]),
+    );
+    expect(byId[ids[6]]).toBe('read_only');
+    expect(byId[ids[4]]).not.toBe('read_only');
+    for (const id of [ids[4], ids[6]]) await db.doc(`devices/${id}`).update({ 'state.online': false });
     // Nothing is gone: every device is still listed and readable.
     const listed = await api('GET', `/users/${user.uid}/devices`, user.idToken);
     expect(listed.body.devices.map((d: { device_id: string }) => d.device_id).sort()).toEqual(

@@ -1,5 +1,6 @@
 import {
   allOffCommand,
+  PLAN_LIMIT_ERROR,
   parseCommand,
   ROOM_OFF_MAX_DEVICES,
   type RoomOffDevice,
@@ -11,6 +12,7 @@ import { newCommandId, sendToDevice } from '../commands/send.ts';
 import type { DeviceAccess } from '../devices/access.ts';
 import { ApiError } from '../http/errors.ts';
 import { logs } from '../logs.ts';
+import { requireWritableDevice } from '../plans/enforce.ts';
 import { type DeviceDoc, refs, type UserDeviceDoc } from '../shared/documents.ts';
 
 // Rooms (docs/DATA_MODEL.md, "Rooms"): the owner's room is a field of the device document, so every linked
@@ -43,6 +45,12 @@ async function switchOff(
   if (device.state?.online !== true) return { ...base, result: 'offline' };
   const parsed = parseCommand(device.device_type, body);
   if (!parsed.ok) return { ...base, result: 'failed', error: parsed.error };
+  try {
+    await requireWritableDevice(db, device);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === PLAN_LIMIT_ERROR) return { ...base, result: 'read_only' };
+    throw error;
+  }
   try {
     const sent = await sendToDevice(db, link.device_id, device, parsed.value, uid, newCommandId());
     return { ...base, result: 'sent', command_id: sent.commandId };

@@ -247,6 +247,7 @@ export const en: Dictionary = {
   'room.result.offline': 'Offline, not sent',
   'room.result.no_outputs': 'Nothing to switch off',
   'room.result.not_allowed': 'You can only view it',
+  'room.result.read_only': 'Read-only on your plan',
   'room.result.failed': 'Could not send',
   'pwa.offline': 'You are offline. States shown may be out of date.',
   'pwa.staleSince': 'You are offline. States shown are from {when}.',

@@ -235,6 +235,7 @@ export const th = {
   'room.result.offline': 'ออฟไลน์ ไม่ได้ส่ง',
   'room.result.no_outputs': 'ไม่มีสิ่งที่ต้องปิด',
   'room.result.not_allowed': 'คุณดูได้อย่างเดียว',
+  'room.result.read_only': 'อ่านได้อย่างเดียวตามแพ็กเกจ',
   'room.result.failed': 'ส่งไม่สำเร็จ',
   'pwa.offline': 'คุณออฟไลน์อยู่ สถานะที่เห็นอาจไม่เป็นปัจจุบัน',
   'pwa.staleSince': 'คุณออฟไลน์อยู่ สถานะที่เห็นเป็นข้อมูลเมื่อ {when}',

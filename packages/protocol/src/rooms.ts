@@ -29,9 +29,10 @@ export const roomOffBodySchema = z.strictObject({ room: roomNameSchema });
 /**
  * One device's result of "all off in this room": `sent` (its command is on its way; follow `command_id` through
  * the command lifecycle), `offline` (not sent: it would be lost), `no_outputs` (a sensor), `not_allowed`
- * (a viewer's link), `failed` (the broker refused; `error` says why).
+ * (a viewer's link), `read_only` (over the owner's plan device limit, docs/BILLING.md), `failed` (the broker
+ * refused; `error` says why).
  */
-export type RoomOffResult = 'sent' | 'offline' | 'no_outputs' | 'not_allowed' | 'failed';
+export type RoomOffResult = 'sent' | 'offline' | 'no_outputs' | 'not_allowed' | 'read_only' | 'failed';
 
 export interface RoomOffDevice {
   device_id: string;
