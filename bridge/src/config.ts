@@ -101,7 +101,8 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
     clientId: env(source, 'BRIDGE_CLIENT_ID', username),
     ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
     protocolVersion: num(source, 'MQTT_PROTOCOL_VERSION', 5) === 4 ? 4 : 5,
-    shareGroup: env(source, 'BRIDGE_SHARE_GROUP', 'bridge'),
+    // Set but empty means "no group" (the embedded broker has no shared subscriptions), not "the default".
+    shareGroup: source.BRIDGE_SHARE_GROUP ?? 'bridge',
     sessionExpirySeconds: num(source, 'BRIDGE_SESSION_EXPIRY_SECONDS', 7 * 24 * 3600),
     projectId: env(source, 'GCLOUD_PROJECT', 'demo-esp32-cloud'),
     lastSeenWindowMs: num(source, 'BRIDGE_LAST_SEEN_WINDOW_MS', 60 * 60_000),
