@@ -1,8 +1,15 @@
-import { CATALOGUE, type DeviceType, type HistoryResponse } from '@esp32cloud/protocol';
+import {
+  CATALOGUE,
+  type DeviceType,
+  type HistoryResponse,
+  PLAN_LIMIT_ERROR,
+  type PlanLimitDetails,
+} from '@esp32cloud/protocol';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { outputLabel, readingLabel } from '../dashboard/labels.ts';
 import { language } from '../i18n/index.ts';
-import { api } from '../lib/api.ts';
+import { ApiError, api } from '../lib/api.ts';
+import { planLimitHit } from '../lib/plan-limit.ts';
 import { currentUser } from '../session.ts';
 import { ReadingsChart } from './Chart.tsx';
 import './history.css';
@@ -39,6 +46,8 @@ export default function History(props: { deviceId: string; type: DeviceType; liv
   }));
   const [history, setHistory] = useState<HistoryResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Days of hourly detail the plan keeps, when this range is shown per day because of it. */
+  const [dailyOnly, setDailyOnly] = useState<number | null>(null);
   const spec = CATALOGUE[props.type];
   const lang = language.value;
 
@@ -46,15 +55,38 @@ export default function History(props: { deviceId: string; type: DeviceType; liv
     let current = true;
     setHistory(null);
     setError(null);
-    const query = new URLSearchParams({
-      from: new Date(window.from).toISOString(),
-      to: new Date(window.to).toISOString(),
-      resolution: window.resolution,
-    });
-    api<HistoryResponse>('GET', `/devices/${encodeURIComponent(props.deviceId)}/history?${query}`).then(
-      (body) => current && setHistory(body),
-      (e: Error) => current && setError(e.message),
-    );
+    setDailyOnly(null);
+    const load = (resolution: HistoryWindow['resolution']) => {
+      const query = new URLSearchParams({
+        from: new Date(window.from).toISOString(),
+        to: new Date(window.to).toISOString(),
+        resolution,
+      });
+      return api<HistoryResponse>(
+        'GET',
+        `/devices/${encodeURIComponent(props.deviceId)}/history?${query}`,
+        undefined,
+        { quietPlanLimit: true },
+      );
+    };
+    load(window.resolution)
+      .catch((e: unknown) => {
+        // The plan keeps fewer days of hourly detail than this range: show it per day (summaries are kept
+        // longer) and say why, instead of an error. Anything else the plan refuses opens the upgrade prompt.
+        const details = e instanceof ApiError ? (e.details as PlanLimitDetails | undefined) : undefined;
+        if (e instanceof ApiError && e.code === PLAN_LIMIT_ERROR) {
+          if (details?.limit === 'historyDetailDays' && window.resolution !== 'day') {
+            if (current) setDailyOnly(Number(details.allowed));
+            return load('day');
+          }
+          planLimitHit.value = details ?? null;
+        }
+        throw e;
+      })
+      .then(
+        (body) => current && setHistory(body),
+        (e: Error) => current && setError(e.message),
+      );
     return () => {
       current = false;
     };
@@ -144,6 +176,11 @@ export default function History(props: { deviceId: string; type: DeviceType; liv
         </form>
       )}
       <p class="hint">{ht('history.timeZone', { zone: browserTimeZone() })}</p>
+      {dailyOnly !== null && (
+        <p class="hint" data-testid="history-daily-only">
+          {ht('history.dailyOnly', { days: dailyOnly })} <a href="/account">{ht('history.upgrade')}</a>
+        </p>
+      )}
       {error && (
         <p class="error" role="alert">
           {ht('history.error', { message: error })}

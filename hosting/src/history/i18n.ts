@@ -28,6 +28,8 @@ const th = {
   'history.timeZone': 'เวลาแสดงตามเขตเวลา {zone}',
   'history.error': 'โหลดประวัติไม่สำเร็จ: {message}',
   'history.live': 'ค่าปัจจุบัน (ชั่วโมงนี้)',
+  'history.dailyOnly': 'แพ็กเกจของคุณเก็บข้อมูลรายชั่วโมงย้อนหลัง {days} วัน ช่วงนี้จึงแสดงเป็นรายวัน',
+  'history.upgrade': 'อัปเกรดแพ็กเกจ',
 };
 
 const en: Record<keyof typeof th, string> = {
@@ -56,6 +58,8 @@ const en: Record<keyof typeof th, string> = {
   'history.timeZone': 'Times shown in {zone}',
   'history.error': 'Could not load the history: {message}',
   'history.live': 'Now (this hour)',
+  'history.dailyOnly': 'Your plan keeps {days} days of hourly detail, so this range is shown per day.',
+  'history.upgrade': 'Upgrade your plan',
 };
 
 export const ht = lazyMessages({ th, en });

@@ -16,8 +16,16 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the HTTP API at its relative base (/api), with the user's ID token when signed in. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * Calls the HTTP API at its relative base (/api), with the user's ID token when signed in. A plan_limit answer
+ * opens the upgrade prompt unless `quietPlanLimit` (the caller handles it itself).
+ */
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { quietPlanLimit?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = await idToken();
   if (token) headers.authorization = `Bearer ${token}`;
@@ -42,7 +50,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)
       ?.error;
-    if (error?.code === PLAN_LIMIT_ERROR) planLimitHit.value = error.details as PlanLimitDetails;
+    if (error?.code === PLAN_LIMIT_ERROR && !options.quietPlanLimit)
+      planLimitHit.value = error.details as PlanLimitDetails;
     throw new ApiError(
       response.status,
       error?.code ?? `http_${response.status}`,
