@@ -61,3 +61,23 @@ export function bridgeConnection(
     ...(broker.tls && serviceUrl.startsWith('mqtts:') ? { ca: broker.tls.ca } : {}),
   };
 }
+
+/**
+ * The same connection as environment variables, for a bridge run as its own process (bridge/src/main.ts reads
+ * them with configFromEnv): `npm start`'s supervised backbone and the soak rig.
+ */
+export function bridgeProcessEnv(
+  broker: RunningBroker,
+  options: { serviceUrl?: string } = {},
+): Record<string, string> {
+  const connection = bridgeConnection(broker, options);
+  return {
+    MQTT_URL: connection.mqttUrl,
+    ...(connection.ca && broker.tls ? { MQTT_CA_FILE: broker.tls.caFile } : {}),
+    BRIDGE_MQTT_USERNAME: connection.username,
+    BRIDGE_MQTT_PASSWORD: connection.password,
+    BRIDGE_CLIENT_ID: connection.clientId,
+    MQTT_PROTOCOL_VERSION: String(connection.protocolVersion),
+    BRIDGE_SHARE_GROUP: connection.shareGroup,
+  };
+}

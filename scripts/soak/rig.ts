@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerAdmin, type BrokerKind, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import {
+  BrokerAdmin,
+  type BrokerKind,
+  bridgeProcessEnv,
+  type RunningBroker,
+  startBroker,
+} from '@esp32cloud/broker';
 import { freePort } from '@esp32cloud/broker/free-port';
 import type { FlashConfig } from '@esp32cloud/protocol';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
@@ -76,15 +82,9 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const app = initializeApp({ projectId }, `rig-${projectId}`);
   const db = getFirestore(app);
 
-  const bridgeAccount = broker.serviceCredentials.bridge;
   const bridgeEnv = {
     ...options.bridgeEnv,
-    MQTT_URL: broker.url,
-    BRIDGE_MQTT_USERNAME: bridgeAccount.username,
-    BRIDGE_MQTT_PASSWORD: bridgeAccount.password,
-    BRIDGE_CLIENT_ID: bridgeAccount.clientId ?? bridgeAccount.username,
-    MQTT_PROTOCOL_VERSION: String(broker.mqttVersion),
-    BRIDGE_SHARE_GROUP: broker.sharedSubscriptions ? 'bridge' : '',
+    ...bridgeProcessEnv(broker),
     BRIDGE_ALERTS: 'off',
     BRIDGE_LOG: 'info',
     GCLOUD_PROJECT: projectId,

@@ -1,4 +1,10 @@
-import { type RunningBroker, type StartBrokerOptions, startBroker } from '@esp32cloud/broker';
+import {
+  bridgeProcessEnv,
+  functionsBrokerEnv,
+  type RunningBroker,
+  type StartBrokerOptions,
+  startBroker,
+} from '@esp32cloud/broker';
 import { startChildPart } from './child-part.ts';
 import { type PartRun, type PartStatus, type SupervisedPart, supervise } from './supervisor.ts';
 
@@ -54,16 +60,9 @@ export async function startSupervisedBackbone(
     const first = broker as unknown as RunningBroker;
     const serviceUrl = first.tlsUrl ?? first.url;
     const caFile = first.tls?.caFile;
-    const bridgeAccount = first.serviceCredentials.bridge;
     const bridgeEnv: Record<string, string> = {
       ...options.bridgeEnv,
-      MQTT_URL: serviceUrl,
-      ...(caFile ? { MQTT_CA_FILE: caFile } : {}),
-      BRIDGE_MQTT_USERNAME: bridgeAccount.username,
-      BRIDGE_MQTT_PASSWORD: bridgeAccount.password,
-      BRIDGE_CLIENT_ID: bridgeAccount.clientId ?? bridgeAccount.username,
-      MQTT_PROTOCOL_VERSION: String(first.mqttVersion),
-      BRIDGE_SHARE_GROUP: first.sharedSubscriptions ? 'bridge' : '',
+      ...bridgeProcessEnv(first, { serviceUrl }),
       GCLOUD_PROJECT: options.projectId,
       FIRESTORE_EMULATOR_HOST: options.firestoreHost,
     };
@@ -72,21 +71,10 @@ export async function startSupervisedBackbone(
         startChildPart({ script: 'bridge/src/main.ts', env: bridgeEnv, ready: /"bridge ready"/ }),
       ),
     );
-    const admin = new URL(first.url);
-    admin.username = first.adminCredentials.username;
-    admin.password = first.adminCredentials.password;
-    const relay = first.serviceCredentials.functionsRelay;
     return {
       broker: first,
       serviceUrl,
-      functionsEnv: {
-        MQTT_URL: serviceUrl,
-        MQTT_USERNAME: relay.username,
-        MQTT_PASSWORD: relay.password,
-        ...(caFile ? { MQTT_CA_FILE: caFile } : {}),
-        BROKER_ADMIN_URL: admin.toString(),
-        DEVICE_BROKER_URL: serviceUrl,
-      },
+      functionsEnv: functionsBrokerEnv(first, serviceUrl),
       async startFleet(devicesDir) {
         const args = ['--from', devicesDir, '--broker', serviceUrl, ...(caFile ? ['--ca', caFile] : [])];
         parts.push(

@@ -9,17 +9,18 @@ import { CommandRelay, RelayUnavailableError } from '@esp32cloud/functions/comma
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalBackbone, startLocalBackbone } from '../../scripts/start/local-backbone.ts';
+import { type SupervisedBackbone, startSupervisedBackbone } from '../../scripts/start/supervised-backbone.ts';
 import { assertBrokerKind, brokerUnderTest } from '../harness/broker-kind.ts';
 
-// What `npm start` runs for MQTT: broker + bridge + the simulated devices of a provisioning directory, and the
-// functions-side relay using the credentials the backbone hands to the functions.
+// What `npm start` runs for MQTT (scripts/start/supervised-backbone.ts): broker + bridge + the simulated devices
+// of a provisioning directory, each its own supervised part, and the functions-side relay using the
+// credentials the backbone hands to the functions.
 
 const kind = brokerUnderTest('local MQTT backbone');
 
 describe(`local MQTT backbone on ${kind}`, () => {
   let firestore: Awaited<ReturnType<typeof startFirestore>>;
-  let backbone: LocalBackbone;
+  let backbone: SupervisedBackbone;
   let db: Firestore;
   let dataDir: string;
   let fleetDir: string;
@@ -32,10 +33,8 @@ describe(`local MQTT backbone on ${kind}`, () => {
     db = getFirestore(app);
     dataDir = mkdtempSync(join(tmpdir(), 'backbone-broker-'));
     fleetDir = mkdtempSync(join(tmpdir(), 'backbone-fleet-'));
-    backbone = await startLocalBackbone({
-      kind,
-      dataDir,
-      mqttPort: 0,
+    backbone = await startSupervisedBackbone({
+      broker: { kind, port: 0, dataDir },
       projectId,
       firestoreHost: firestore.hostAndPort,
     });
@@ -80,17 +79,8 @@ describe(`local MQTT backbone on ${kind}`, () => {
   });
 
   it('brings a provisioned fleet online and relays a command with the functions credentials', async () => {
-    await backbone.stop();
-    backbone = await startLocalBackbone({
-      kind,
-      dataDir,
-      mqttPort: 0,
-      projectId,
-      firestoreHost: firestore.hostAndPort,
-      fleetDir,
-    });
-    expect(backbone.fleet?.devices).toHaveLength(2);
-    await backbone.fleet?.waitConnected(10_000);
+    await backbone.startFleet(fleetDir);
+    expect(backbone.parts().map((part) => part.name)).toEqual(['broker', 'bridge', 'devices']);
     for (const id of ['ESP32_E00001', 'ESP32_E00002']) {
       await waitFor(
         async () => (await db.doc(`devices/${id}`).get()).get('state.online') === true,
