@@ -1,14 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { waitFor } from '@esp32cloud/broker/testing';
 import { type CreateDeviceResponse, DEFAULT_PLANS } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
-import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   functionsBillingEnv,
@@ -17,17 +10,17 @@ import {
 } from '../../tools/stripe-standin/src/index.ts';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
-import { assertBrokerKind, brokerUnderTest } from '../harness/broker-kind.ts';
+import { brokerUnderTest } from '../harness/broker-kind.ts';
 import { seedOwnedDevices } from '../harness/owned-devices.ts';
+import { type Platform, startPlatform } from '../harness/platform.ts';
 import { freePort } from '../harness/ports.ts';
 import { requireProgram } from '../harness/programs.ts';
-import { type Stack, startStack } from '../harness/stack.ts';
 
 // Issue 16's "done when", in one run through every real part: a Free customer at the device limit is refused
 // the sixth device (plan_limit, upgrade to Pro) and an API key; pays on the Stripe stand-in's Checkout page,
 // whose signed webhook makes the account Pro; claims the sixth device; creates a control-scoped API key; and
 // drives the relay with the curl program, as a business customer's script would. The simulated ESP32 switches
-// and its ack reaches Firestore through the broker and the bridge.
+// and its ack reaches Firestore through the broker and the bridge (tests/harness/platform.ts).
 
 const kind = brokerUnderTest('revenue journey');
 const hasCurl = requireProgram('curl');
@@ -38,26 +31,14 @@ type Json = any;
 describe.skipIf(!hasCurl)(
   `revenue journey: limit → Checkout → claim → API key → curl (${kind} broker)`,
   () => {
-    let dataDir: string;
     let standin: StripeStandin;
-    let broker: RunningBroker;
-    let stack: Stack;
-    let bridge: RunningBridge;
+    let platform: Platform;
     let device: SimulatedDevice | undefined;
     let sixth: CreateDeviceResponse;
     let customer: TestUser;
-    let db: Firestore;
-    const appName = `revenue-${Math.random().toString(36).slice(2)}`;
-
-    const api = async (method: string, path: string, credential: string, body?: unknown) => {
-      const response = await fetch(`${stack.apiUrl}/api${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-    };
+    const api = (method: string, path: string, credential: string, body?: unknown) =>
+      platform.api(method, path, credential, body);
+    const db = () => platform.db;
 
     /**
      * The curl program, not fetch: status code on the last line of its output. Asynchronous, because the
@@ -71,7 +52,7 @@ describe.skipIf(!hasCurl)(
         '30',
         '-X',
         method,
-        `${stack.apiUrl}/api${path}`,
+        `${platform.stack.apiUrl}/api${path}`,
         '-H',
         `Authorization: Bearer ${key}`,
         ...(body === undefined ? [] : ['-H', 'Content-Type: application/json', '-d', JSON.stringify(body)]),
@@ -92,36 +73,19 @@ describe.skipIf(!hasCurl)(
 
     beforeAll(async () => {
       standin = await startLocalStripeStandin({ host: '127.0.0.1', port: await freePort() });
-      dataDir = mkdtempSync(join(tmpdir(), 'revenue-broker-'));
-      broker = await startBroker({ kind, port: 0, dataDir });
-      assertBrokerKind(broker, kind);
-      stack = await startStack({
-        firestore: true,
-        firebase: ['auth', 'functions'],
-        functionsEnv: { ...functionsBrokerEnv(broker), ...functionsBillingEnv(standin) },
-      });
+      platform = await startPlatform({ kind, functionsEnv: functionsBillingEnv(standin) });
+      const { stack } = platform;
       standin.setWebhookUrl(`${stack.apiUrl}/billing/webhook`);
-      process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
-      db = getFirestore(initializeApp({ projectId: stack.projectId }, appName));
       const operator = await operatorToken(stack.authHost as string, stack.projectId);
       sixth = await provisionDevice(stack.apiUrl as string, operator, '4Relay');
       customer = await signUp(stack.authHost as string);
-      await seedOwnedDevices(db, customer.uid, DEFAULT_PLANS.free.entitlements.devices, { prefix: 'REV' });
-      bridge = await startBridge({
-        ...configFromEnv({}),
-        ...bridgeConnection(broker),
-        projectId: stack.projectId,
-      });
+      await seedOwnedDevices(db(), customer.uid, DEFAULT_PLANS.free.entitlements.devices, { prefix: 'REV' });
     }, 300_000);
 
     afterAll(async () => {
       await device?.stop({ graceful: false });
-      await bridge?.stop();
-      await stack?.stop();
-      if (db) await deleteApp(getApp(appName)).catch(() => undefined);
-      await broker?.stop().catch(() => undefined);
+      await platform?.stop();
       await standin?.stop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     });
 
     const claimSixth = () =>
@@ -153,7 +117,7 @@ describe.skipIf(!hasCurl)(
       const paid = await fetch(`${checkout.body.url}/pay`, { method: 'POST', redirect: 'manual' });
       expect(paid.status).toBe(303);
       await waitFor(
-        async () => (await db.doc(`users/${customer.uid}`).get()).get('plan') === 'pro',
+        async () => (await db().doc(`users/${customer.uid}`).get()).get('plan') === 'pro',
         20_000,
         'plan pro',
       );
@@ -163,10 +127,10 @@ describe.skipIf(!hasCurl)(
 
     it('claims the sixth device, creates a control key, and curl switches the relay on the ESP32', async () => {
       expect((await claimSixth()).status).toBe(201);
-      device = startSimulatedDevice(sixth.flash_config, { brokerUrl: broker.url });
+      device = startSimulatedDevice(sixth.flash_config, { brokerUrl: platform.broker.url });
       await device.waitConnected(10_000);
       await waitFor(
-        async () => (await db.doc(`devices/${sixth.device_id}`).get()).get('state.online') === true,
+        async () => (await db().doc(`devices/${sixth.device_id}`).get()).get('state.online') === true,
         20_000,
         'online',
       );
@@ -190,7 +154,7 @@ describe.skipIf(!hasCurl)(
       await waitFor(() => device?.state().outputs.relay1 === true, 15_000, 'relay on at the device');
       await waitFor(
         async () =>
-          (await db.doc(`devices/${sixth.device_id}/commands/${sent.body.command_id}`).get()).get(
+          (await db().doc(`devices/${sixth.device_id}/commands/${sent.body.command_id}`).get()).get(
             'status',
           ) === 'acked',
         15_000,
@@ -209,7 +173,7 @@ describe.skipIf(!hasCurl)(
     });
 
     const seededId = async () =>
-      (await db.collection('devices').where('owner_uid', '==', customer.uid).get()).docs
+      (await db().collection('devices').where('owner_uid', '==', customer.uid).get()).docs
         .map((d) => d.id)
         .find((id) => id !== sixth.device_id) as string;
   },

@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { configFromEnv } from '@esp32cloud/bridge';
 import { waitFor } from '@esp32cloud/broker/testing';
 import type { CreateDeviceResponse } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
 import { verifyWebhook } from '@esp32cloud/webhooks';
-import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
-import { assertBrokerKind, brokerUnderTest } from '../harness/broker-kind.ts';
-import { type Stack, startStack } from '../harness/stack.ts';
+import { brokerUnderTest } from '../harness/broker-kind.ts';
+import { type Platform, startPlatform } from '../harness/platform.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.ts';
 
 // The integration API end to end: a Pro customer subscribes a webhook endpoint to platform events, claims a
@@ -27,65 +21,39 @@ const kind = brokerUnderTest('integration journey');
 type Json = any;
 
 describe(`integration API journey (${kind} broker)`, { timeout: 120_000 }, () => {
-  let dataDir: string;
-  let broker: RunningBroker;
-  let stack: Stack;
-  let bridge: RunningBridge;
+  let platform: Platform;
   let device: SimulatedDevice;
   let provisioned: CreateDeviceResponse;
   let owner: TestUser;
-  let db: Firestore;
   let receiver: WebhookReceiver;
   let secret: string;
   let webhookId: string;
-  const appName = `integration-${Math.random().toString(36).slice(2)}`;
-
-  const api = async (method: string, path: string, credential: string, body?: unknown) => {
-    const response = await fetch(`${stack.apiUrl}/api${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
+  const api = (method: string, path: string, credential: string, body?: unknown) =>
+    platform.api(method, path, credential, body);
+  const db = () => platform.db;
 
   const eventsOf = (event: string) => receiver.calls.filter((c) => c.json.event === event);
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    dataDir = mkdtempSync(join(tmpdir(), 'integration-broker-'));
-    broker = await startBroker({ kind, port: 0, dataDir });
-    assertBrokerKind(broker, kind);
-    stack = await startStack({
-      firestore: true,
-      firebase: ['auth', 'functions'],
-      functionsEnv: functionsBrokerEnv(broker),
+    const base = configFromEnv({});
+    platform = await startPlatform({
+      kind,
+      bridge: {
+        alerts: { ...base.alerts, webhookInitialDelayMs: 200, webhookAttempts: 4, outboxPollMs: 300 },
+      },
     });
-    process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
-    db = getFirestore(initializeApp({ projectId: stack.projectId }, appName));
+    const { stack } = platform;
     const operator = await operatorToken(stack.authHost as string, stack.projectId);
     provisioned = await provisionDevice(stack.apiUrl as string, operator, '4Relay');
     owner = await signUp(stack.authHost as string);
-    await db.doc(`users/${owner.uid}`).set({ plan: 'pro' }, { merge: true });
-
-    const base = configFromEnv({});
-    bridge = await startBridge({
-      ...base,
-      ...bridgeConnection(broker),
-      projectId: stack.projectId,
-      alerts: { ...base.alerts, webhookInitialDelayMs: 200, webhookAttempts: 4, outboxPollMs: 300 },
-    });
+    await db().doc(`users/${owner.uid}`).set({ plan: 'pro' }, { merge: true });
   }, 300_000);
 
   afterAll(async () => {
     await device?.stop({ graceful: false });
-    await bridge?.stop();
-    await stack?.stop();
-    if (db) await deleteApp(getApp(appName)).catch(() => undefined);
-    await broker?.stop().catch(() => undefined);
+    await platform?.stop();
     await receiver?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('subscribes a webhook endpoint to platform events (Pro plan)', async () => {
@@ -155,10 +123,10 @@ describe(`integration API journey (${kind} broker)`, { timeout: 120_000 }, () =>
   });
 
   it('a control-scoped API key drives a relay; device.online and command.acked arrive', async () => {
-    device = startSimulatedDevice(provisioned.flash_config, { brokerUrl: broker.url });
+    device = startSimulatedDevice(provisioned.flash_config, { brokerUrl: platform.broker.url });
     await device.waitConnected(10_000);
     await waitFor(
-      async () => (await db.doc(`devices/${provisioned.device_id}`).get()).get('state.online') === true,
+      async () => (await db().doc(`devices/${provisioned.device_id}`).get()).get('state.online') === true,
     );
     await waitFor(async () => eventsOf('device.online').length >= 1, 30_000, 'device.online delivered');
 
