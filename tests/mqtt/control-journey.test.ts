@@ -1,18 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import type { RunningBridge } from '@esp32cloud/bridge';
+import type { RunningBroker } from '@esp32cloud/broker';
 import { waitFor } from '@esp32cloud/broker/testing';
 import type { CreateDeviceResponse } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
-import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import type { Firestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
-import { assertBrokerKind, brokerUnderTest } from '../harness/broker-kind.ts';
-import { type Stack, startStack } from '../harness/stack.ts';
+import { brokerUnderTest } from '../harness/broker-kind.ts';
+import { type Platform, startPlatform } from '../harness/platform.ts';
+import type { Stack } from '../harness/stack.ts';
 
 // The command journey of issue 8 through every real part: the api function (Functions emulator) validates
 // and records a command and publishes it through the broker; the simulated ESP32 (its own provisioned
@@ -22,7 +19,7 @@ import { type Stack, startStack } from '../harness/stack.ts';
 const kind = brokerUnderTest('control journey');
 
 describe(`control journey: API → ${kind} broker → simulated device → bridge → Firestore`, () => {
-  let dataDir: string;
+  let platform: Platform;
   let broker: RunningBroker;
   let stack: Stack;
   let bridge: RunningBridge;
@@ -30,7 +27,6 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
   let provisioned: CreateDeviceResponse;
   let owner: TestUser;
   let db: Firestore;
-  let appName: string;
 
   const control = (body: unknown, token = owner.idToken) =>
     fetch(`${stack.apiUrl}/api/devices/${provisioned.device_id}/control`, {
@@ -40,21 +36,12 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
     });
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'journey-broker-'));
-    broker = await startBroker({ kind, port: 0, dataDir });
-    assertBrokerKind(broker, kind);
-    stack = await startStack({
-      firestore: true,
-      firebase: ['auth', 'functions'],
-      functionsEnv: {
-        ...functionsBrokerEnv(broker),
-        MQTT_CONNECT_TIMEOUT_MS: '1500',
-        MQTT_PUBLISH_TIMEOUT_MS: '1500',
-      },
+    platform = await startPlatform({
+      kind,
+      functionsEnv: { MQTT_CONNECT_TIMEOUT_MS: '1500', MQTT_PUBLISH_TIMEOUT_MS: '1500' },
     });
-    process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
-    appName = `journey-${stack.projectId}`;
-    db = getFirestore(initializeApp({ projectId: stack.projectId }, appName));
+    ({ broker, stack, db } = platform);
+    bridge = platform.bridge as RunningBridge;
 
     const operator = await operatorToken(stack.authHost as string, stack.projectId);
     provisioned = await provisionDevice(stack.apiUrl as string, operator, '4Relay');
@@ -72,22 +59,13 @@ describe(`control journey: API → ${kind} broker → simulated device → bridg
     });
     expect(register.status).toBe(201);
 
-    bridge = await startBridge({
-      ...configFromEnv({}),
-      ...bridgeConnection(broker),
-      projectId: stack.projectId,
-    });
     device = startSimulatedDevice(provisioned.flash_config, { brokerUrl: broker.url });
     await device.waitConnected(10_000);
   }, 240_000);
 
   afterAll(async () => {
     await device?.stop({ graceful: false });
-    await bridge?.stop();
-    await stack?.stop();
-    if (db) await deleteApp(getApp(appName)).catch(() => undefined);
-    await broker?.stop().catch(() => undefined);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await platform?.stop();
   });
 
   it('round-trips the documented relay command: sent, obeyed, acked, state and desired in Firestore', async () => {
