@@ -1,18 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import type { RunningBridge } from '@esp32cloud/bridge';
+import type { RunningBroker } from '@esp32cloud/broker';
 import { connectClient, waitFor } from '@esp32cloud/broker/testing';
 import { type CreateDeviceResponse, claimSerialLimitKey, topics } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
-import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import type { Firestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
 import { brokerUnderTest } from '../harness/broker-kind.ts';
-import { type Stack, startStack } from '../harness/stack.ts';
+import { type Platform, startPlatform } from '../harness/platform.ts';
+import type { Stack } from '../harness/stack.ts';
 import { call } from '../registry/helpers.ts';
 
 // Release, resale and the physical factory reset (issue 12) through every real part: the api function, the
@@ -23,42 +20,24 @@ import { call } from '../registry/helpers.ts';
 const kind = brokerUnderTest('factory reset');
 
 describe(`factory reset and resale: API → ${kind} broker → simulated device → bridge`, () => {
-  let dataDir: string;
+  let platform: Platform;
   let broker: RunningBroker;
   let stack: Stack;
   let bridge: RunningBridge;
   let db: Firestore;
-  let appName: string;
   let operator: string;
   const running: SimulatedDevice[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'security-reset-'));
-    broker = await startBroker({ kind, port: 0, dataDir });
-    stack = await startStack({
-      firestore: true,
-      firebase: ['auth', 'functions'],
-      functionsEnv: functionsBrokerEnv(broker),
-    });
-    process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
-    appName = `reset-${stack.projectId}`;
-    db = getFirestore(initializeApp({ projectId: stack.projectId }, appName));
+    platform = await startPlatform({ kind, bridge: { directoryTtlMs: 500 } });
+    ({ broker, stack, db } = platform);
+    bridge = platform.bridge as RunningBridge;
     operator = await operatorToken(stack.authHost as string, stack.projectId);
-    bridge = await startBridge({
-      ...configFromEnv({}),
-      ...bridgeConnection(broker),
-      projectId: stack.projectId,
-      directoryTtlMs: 500,
-    });
   }, 240_000);
 
   afterAll(async () => {
     await Promise.all(running.map((d) => d.stop({ graceful: false })));
-    await bridge?.stop();
-    await stack?.stop();
-    if (db) await deleteApp(getApp(appName)).catch(() => undefined);
-    await broker?.stop().catch(() => undefined);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await platform?.stop();
   });
 
   const api = () => stack.apiUrl as string;
