@@ -1,25 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import {
-  type BrokerKind,
-  bridgeConnection,
-  functionsBrokerEnv,
-  type RunningBroker,
-  startBroker,
-} from '@esp32cloud/broker';
+import type { BrokerKind, RunningBroker } from '@esp32cloud/broker';
 import type { CreateDeviceResponse, DeviceType } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
-import { assertBrokerKind } from '../harness/broker-kind.ts';
-import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
+import { startPlatform } from '../harness/platform.ts';
+import type { Stack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
 import { operatorToken, provisionDevice } from './operator.ts';
 
-// Everything the customer journey touches, on free ports: an MQTT broker of the kind the caller names (see
-// brokerUnderTest in tests/harness/broker-kind.ts), Auth + Functions emulators with the functions' MQTT relay pointed at the broker, the Firestore
-// emulator, the ingest bridge, the web app's test server — and simulated devices started on demand, as if
-// the customer plugged them in.
+// Everything the customer journey touches, on free ports: the platform of tests/harness/platform.ts (an MQTT
+// broker of the kind the caller names, Auth + Functions + Firestore emulators, the ingest bridge), the web
+// app's test server, and simulated devices started on demand, as if the customer plugged them in.
 
 export interface DeviceStack {
   stack: Stack;
@@ -32,31 +21,13 @@ export interface DeviceStack {
 }
 
 export async function startDeviceStack(brokerKind: BrokerKind): Promise<DeviceStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'e2e-broker-'));
-  const stops: Array<() => Promise<unknown>> = [
-    async () => rmSync(dataDir, { recursive: true, force: true }),
-  ];
+  const platform = await startPlatform({ kind: brokerKind });
+  const { broker, stack } = platform;
+  const stops: Array<() => Promise<unknown>> = [() => platform.stop()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const broker = await startBroker({ kind: brokerKind, port: 0, dataDir });
-    stops.push(() => broker.stop());
-    assertBrokerKind(broker, brokerKind);
-    const stack = await startStack({
-      firestore: true,
-      firebase: ['auth', 'functions'],
-      functionsEnv: functionsBrokerEnv(broker),
-    });
-    stops.push(() => stack.stop());
-    // The bridge's Admin SDK finds the Firestore emulator through FIRESTORE_EMULATOR_HOST.
-    useStackEnv(stack);
-    const bridge: RunningBridge = await startBridge({
-      ...configFromEnv({}),
-      ...bridgeConnection(broker),
-      projectId: stack.projectId,
-    });
-    stops.push(() => bridge.stop());
     const web = await startWebServer({ config: runtimeConfigForStack(stack), apiUrl: stack.apiUrl });
     stops.push(() => web.stop());
     const operator = await operatorToken(stack.authHost!, stack.projectId);
