@@ -23,8 +23,8 @@ export interface PlatformOptions {
   kind: BrokerKind;
   /** More environment for the functions (billing keys, timeouts), laid over the broker's. */
   functionsEnv?: Record<string, string>;
-  /** Bridge settings laid over the defaults; false: no bridge. */
-  bridge?: Partial<BridgeConfig> | false;
+  /** Bridge settings laid over the defaults (a function: from the started stack); false: no bridge. */
+  bridge?: Partial<BridgeConfig> | ((stack: Stack) => Partial<BridgeConfig>) | false;
 }
 
 export interface Platform {
@@ -66,7 +66,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ...base,
         ...bridgeConnection(broker),
         projectId: stack.projectId,
-        ...options.bridge,
+        ...(typeof options.bridge === 'function' ? options.bridge(stack) : options.bridge),
       });
       const running = bridge;
       stops.push(() => running.stop());

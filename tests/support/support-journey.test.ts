@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { configFromEnv } from '@esp32cloud/bridge';
+import type { RunningBroker } from '@esp32cloud/broker';
 import { waitFor } from '@esp32cloud/broker/testing';
 import { type MailCatcher, startMailCatcher } from '@esp32cloud/mail-catcher';
 import {
@@ -30,14 +27,14 @@ import {
   terminate,
   getFirestore as webFirestore,
 } from 'firebase/firestore';
-import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
+import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
 import { brokerUnderTest } from '../harness/broker-kind.ts';
-import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
+import { type Platform, startPlatform } from '../harness/platform.ts';
+import type { Stack } from '../harness/stack.ts';
 
 // Issue 15's support journey through every real part: a customer's device (simulated, its own broker
 // credentials) is switched, then drops off and logs an error; the customer opens a ticket (the API takes the
@@ -49,11 +46,10 @@ import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 const kind = brokerUnderTest('support journey');
 
 describe(`support journey: customer → ticket → operator console → reply → transfer (${kind} broker)`, () => {
-  let dataDir: string;
+  let platform: Platform;
   let broker: RunningBroker;
   let stack: Stack;
   let mail: MailCatcher;
-  let bridge: RunningBridge;
   let device: SimulatedDevice;
   let provisioned: CreateDeviceResponse;
   let customer: TestUser;
@@ -66,7 +62,6 @@ describe(`support journey: customer → ticket → operator console → reply �
   const thread: TicketMessage[] = [];
   let stopListening: () => void = () => undefined;
   let rekeyedPassword = '';
-  const adminName = `support-${Math.random().toString(36).slice(2)}`;
 
   const api = async (method: string, path: string, user: TestUser | string, body?: unknown) => {
     const token = typeof user === 'string' ? user : user.idToken;
@@ -82,16 +77,22 @@ describe(`support journey: customer → ticket → operator console → reply �
   const deviceId = () => provisioned.device_id;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'support-broker-'));
-    broker = await startBroker({ kind, port: 0, dataDir });
-    stack = await startStack({
-      firestore: true,
-      firebase: ['auth', 'functions'],
-      functionsEnv: { ...functionsBrokerEnv(broker), APP_URL: 'http://127.0.0.1:5000' },
-    });
-    useStackEnv(stack);
-    db = getFirestore(initializeApp({ projectId: stack.projectId }, adminName));
     mail = await startMailCatcher();
+    const alerts = configFromEnv({}).alerts;
+    platform = await startPlatform({
+      kind,
+      functionsEnv: { APP_URL: 'http://127.0.0.1:5000' },
+      bridge: (started) => ({
+        alerts: {
+          ...alerts,
+          smtpUrl: mail.smtpUrl,
+          appUrl: 'http://127.0.0.1:5000',
+          apiUrl: started.apiUrl as string,
+          outboxPollMs: 300,
+        },
+      }),
+    });
+    ({ broker, stack, db } = platform);
     const authHost = stack.authHost as string;
     const operatorIdToken = await operatorToken(authHost, stack.projectId);
     operator = { idToken: operatorIdToken } as TestUser;
@@ -106,19 +107,6 @@ describe(`support journey: customer → ticket → operator console → reply �
     });
     expect(registered.status).toBe(201);
 
-    const base = configFromEnv({});
-    bridge = await startBridge({
-      ...base,
-      ...bridgeConnection(broker),
-      projectId: stack.projectId,
-      alerts: {
-        ...base.alerts,
-        smtpUrl: mail.smtpUrl,
-        appUrl: 'http://127.0.0.1:5000',
-        apiUrl: stack.apiUrl as string,
-        outboxPollMs: 300,
-      },
-    });
     device = startSimulatedDevice(provisioned.flash_config, { brokerUrl: broker.url });
     await device.waitConnected(10_000);
     await waitFor(async () => (await db.doc(`devices/${deviceId()}`).get()).get('state.online') === true);
@@ -168,12 +156,8 @@ describe(`support journey: customer → ticket → operator console → reply �
       await deleteWebApp(web).catch(() => undefined);
     }
     await device?.stop({ graceful: false });
-    await bridge?.stop();
+    await platform?.stop();
     await mail?.stop();
-    await stack?.stop();
-    if (db) await deleteApp(getApp(adminName)).catch(() => undefined);
-    await broker?.stop().catch(() => undefined);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('the customer opens a ticket about the offline device and the API takes its snapshot', async () => {
