@@ -21,6 +21,8 @@ import { type Stack, startStack, useStackEnv } from './stack.ts';
 
 export interface PlatformOptions {
   kind: BrokerKind;
+  /** Bridge accounts the broker makes (default 1); with more, a suite starts its bridges itself. */
+  bridgeInstances?: number;
   /** More environment for the functions (billing keys, timeouts), laid over the broker's. */
   functionsEnv?: Record<string, string>;
   /** Bridge settings laid over the defaults (a function: from the started stack); false: no bridge. */
@@ -46,7 +48,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const step of stops.reverse()) await step().catch(() => undefined);
   };
   try {
-    const broker = await startBroker({ kind: options.kind, port: 0, dataDir });
+    const broker = await startBroker({
+      kind: options.kind,
+      port: 0,
+      dataDir,
+      ...(options.bridgeInstances ? { bridgeInstances: options.bridgeInstances } : {}),
+    });
     stops.push(() => broker.stop());
     assertBrokerKind(broker, options.kind);
     const stack = await startStack({

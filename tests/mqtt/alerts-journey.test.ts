@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { configFromEnv, type RunningBridge, startBridge } from '@esp32cloud/bridge';
-import { bridgeConnection, functionsBrokerEnv, type RunningBroker, startBroker } from '@esp32cloud/broker';
+import { bridgeConnection, type RunningBroker } from '@esp32cloud/broker';
 import { waitFor } from '@esp32cloud/broker/testing';
 import { type MailCatcher, startMailCatcher } from '@esp32cloud/mail-catcher';
 import type { CreateDeviceResponse, NotificationDoc } from '@esp32cloud/protocol';
@@ -19,14 +16,14 @@ import {
   terminate,
   getFirestore as webFirestore,
 } from 'firebase/firestore';
-import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import type { Firestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken, provisionDevice } from '../e2e/operator.ts';
 import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
 import { brokerUnderTest } from '../harness/broker-kind.ts';
 import { setPlan } from '../harness/plans.ts';
-import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
+import { type Platform, startPlatform } from '../harness/platform.ts';
+import type { Stack } from '../harness/stack.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.ts';
 
 // Issue 14's journey through every real part: the owner makes rules through the API (Functions emulator); a
@@ -39,7 +36,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-r
 const kind = brokerUnderTest('alerts journey');
 
 describe(`alerts journey: API → ${kind} broker → simulated sensor → two bridges → app, mail, webhook`, () => {
-  let dataDir: string;
+  let platform: Platform;
   let broker: RunningBroker;
   let stack: Stack;
   let mail: MailCatcher;
@@ -54,7 +51,6 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
   let web: FirebaseApp;
   const live: NotificationDoc[] = [];
   let stopListening: () => void = () => undefined;
-  const adminName = `alerts-${Math.random().toString(36).slice(2)}`;
 
   const api = async (method: string, path: string, user: TestUser, body?: unknown) => {
     const response = await fetch(`${stack.apiUrl}/api${path}`, {
@@ -72,15 +68,9 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
   const settled = () => Promise.all(bridges.map((b) => b.idle()));
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'alerts-broker-'));
-    broker = await startBroker({ kind, port: 0, dataDir, bridgeInstances: 2 });
-    stack = await startStack({
-      firestore: true,
-      firebase: ['auth', 'functions'],
-      functionsEnv: functionsBrokerEnv(broker),
-    });
-    useStackEnv(stack);
-    db = getFirestore(initializeApp({ projectId: stack.projectId }, adminName));
+    // Two bridges, started below with their own accounts.
+    platform = await startPlatform({ kind, bridgeInstances: 2, bridge: false });
+    ({ broker, stack, db } = platform);
     mail = await startMailCatcher();
     hooks = await startWebhookReceiver();
 
@@ -158,10 +148,7 @@ describe(`alerts journey: API → ${kind} broker → simulated sensor → two br
     for (const bridge of bridges) await bridge.stop();
     await mail?.stop();
     await hooks?.stop();
-    await stack?.stop();
-    if (db) await deleteApp(getApp(adminName)).catch(() => undefined);
-    await broker?.stop().catch(() => undefined);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await platform?.stop();
   });
 
   it('answers bad rules, settings and webhooks with clear 400s, and only the owner makes rules', async () => {
