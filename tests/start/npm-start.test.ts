@@ -5,35 +5,17 @@ import { connect as tlsConnect } from 'node:tls';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/lib/firebase-emulators.ts';
-import { freePort, portInUse } from '../harness/ports.ts';
+import { portInUse } from '../harness/ports.ts';
 import { STACK_SETTINGS } from '../harness/provision-env.ts';
+import { freeStartPorts, startPortEnv } from '../harness/start-ports.ts';
 
 // `npm start` as a newcomer runs it (on free ports, with its own run folder, so it can run beside a real one):
 // the table, the web app and API answering, a second start explaining the clash, and Ctrl-C leaving nothing.
 
-const PORT_ENV = [
-  'HOSTING_PORT',
-  'FUNCTIONS_PORT',
-  'FIRESTORE_PORT',
-  'AUTH_PORT',
-  'HUB_PORT',
-  'LOGGING_PORT',
-  'EVENTARC_PORT',
-  'TASKS_PORT',
-  'MQTT_PORT',
-  'MQTT_WS_PORT',
-  'MQTTS_PORT',
-  'MQTT_WSS_PORT',
-  'SMTP_PORT',
-  'MAIL_WEB_PORT',
-  'STACK_HEALTH_PORT',
-  'STRIPE_STANDIN_PORT',
-] as const;
-
 const runDir = path.join(repoRoot, '.tmp', `start-test-${process.pid}`);
 const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
 let env: Record<string, string>;
-let ports: Record<(typeof PORT_ENV)[number], number>;
+let ports: Record<string, number>;
 let child: ChildProcess;
 let output = '';
 
@@ -70,9 +52,8 @@ beforeAll(async () => {
     execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
   }
   mkdirSync(runDir, { recursive: true });
-  ports = {} as typeof ports;
-  for (const name of PORT_ENV) ports[name] = await freePort();
-  env = { ESP32_RUN_DIR: runDir, ...Object.fromEntries(PORT_ENV.map((name) => [name, String(ports[name])])) };
+  ports = await freeStartPorts();
+  env = { ESP32_RUN_DIR: runDir, ...startPortEnv(ports) };
   child = startProcess();
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
@@ -238,6 +219,6 @@ describe('npm start', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(processesOfThisRun()).toEqual([]);
-    for (const name of PORT_ENV) expect(await portInUse(ports[name]), name).toBe(false);
+    for (const [name, port] of Object.entries(ports)) expect(await portInUse(port), name).toBe(false);
   });
 });

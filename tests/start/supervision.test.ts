@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/lib/firebase-emulators.ts';
 import type { PartStatus } from '../../scripts/start/supervisor.ts';
-import { freePort, portInUse } from '../harness/ports.ts';
+import { portInUse } from '../harness/ports.ts';
+import { freeStartPorts, startPortEnv } from '../harness/start-ports.ts';
 
 // Issue 17: `npm start` keeps the broker, the bridge and the simulated fleet alive. Each is killed with
 // SIGKILL and comes back by itself (logged, counted on GET /health); then the reader of its stdout goes away
@@ -12,24 +13,7 @@ import { freePort, portInUse } from '../harness/ports.ts';
 // Ctrl-C is proven by npm-start.test.ts; SIGTERM and SIGHUP share its handler (scripts/start.ts). One start
 // only: the Firebase emulators make each start cost a minute or more on a loaded machine.
 
-const PORT_ENV = [
-  'HOSTING_PORT',
-  'FUNCTIONS_PORT',
-  'FIRESTORE_PORT',
-  'AUTH_PORT',
-  'HUB_PORT',
-  'LOGGING_PORT',
-  'EVENTARC_PORT',
-  'TASKS_PORT',
-  'MQTT_PORT',
-  'MQTT_WS_PORT',
-  'MQTTS_PORT',
-  'MQTT_WSS_PORT',
-  'SMTP_PORT',
-  'MAIL_WEB_PORT',
-  'STACK_HEALTH_PORT',
-] as const;
-type Ports = Record<(typeof PORT_ENV)[number], number>;
+type Ports = Record<string, number>;
 
 const runDir = path.join(repoRoot, '.tmp', `supervision-test-${process.pid}`);
 const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
@@ -41,11 +25,10 @@ interface Started {
 }
 
 async function startStack(extraArgs: string[] = []): Promise<Started> {
-  const ports = {} as Ports;
-  for (const name of PORT_ENV) ports[name] = await freePort();
+  const ports: Ports = await freeStartPorts();
   const env = {
     ESP32_RUN_DIR: runDir,
-    ...Object.fromEntries(PORT_ENV.map((name) => [name, String(ports[name])])),
+    ...startPortEnv(ports),
   };
   const child = spawn(process.execPath, [tsx, 'scripts/start.ts', '--no-build', ...extraArgs], {
     cwd: repoRoot,
@@ -134,7 +117,7 @@ async function expectAllStopped(started: Started, pids: Set<number>): Promise<vo
   }
   expect(processesOfRun(started)).toEqual([]);
   expect([...pids].filter(alive)).toEqual([]);
-  for (const name of PORT_ENV) expect(await portInUse(started.ports[name]), name).toBe(false);
+  for (const [name, port] of Object.entries(started.ports)) expect(await portInUse(port), name).toBe(false);
 }
 
 const started: Started[] = [];
