@@ -1,3 +1,5 @@
+// One file on purpose (~400 lines): the batch, single-device and repair paths share the candidate, collision
+// and broker-registration steps below.
 import {
   type DeviceType,
   deviceUsername,
@@ -24,9 +26,6 @@ import { RegistryError } from '../shared/errors.ts';
 import { hashClaimCode, hashRandomSecret, randomBrokerPassword, verifySecret } from '../shared/secrets.ts';
 import type { BrokerAdmin } from './broker.ts';
 
-// One file on purpose (~400 lines): the batch, single-device and repair paths share the candidate, collision
-// and broker-registration steps below.
-//
 // Manufacturing: creates devices (status available) with their config, secrets and serial reservation, in
 // transactions that read every serial and device id they are about to create, so uniqueness is enforced by
 // Firestore rather than assumed from randomness. Shared by the provision CLI and POST /api/devices.

@@ -1,3 +1,5 @@
+// One file on purpose (~400 lines): target bookkeeping, resume and the per-commit snapshot must agree on one
+// ordering, which is easiest to keep right when it is read in one place.
 import type { AccessRequest } from './authorizer.ts';
 import type { RequestContext } from './context.ts';
 import { Code, invalidArgument, RpcError, toRpcError } from './errors.ts';
@@ -7,9 +9,6 @@ import type { DatabaseStore, DocumentChange } from './store.ts';
 import { microsToTimestamp, nextCommitMicros, timestampsEqual, timestampToMicros } from './time.ts';
 import type { Document } from './types.ts';
 
-// One file on purpose (~400 lines): target bookkeeping, resume and the per-commit snapshot must agree on one
-// ordering, which is easiest to keep right when it is read in one place.
-//
 // The Listen stream, in the order the SDKs' watch aggregators expect: for each added target
 // TargetChange ADD, the matching documents, CURRENT with a resume token, then a global NO_CHANGE (no target
 // ids) carrying read_time, the consistent snapshot. Every later commit that touches any target becomes

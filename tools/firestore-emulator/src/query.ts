@@ -1,3 +1,5 @@
+// One file on purpose (~440 lines): validation, matching, implicit ordering and cursors all walk the same
+// compiled query, and the index check (indexes.ts) and rules (authorizer) read that one shape.
 import { invalidArgument } from './errors.ts';
 import { canonicalFieldPath, getField, parseFieldPath } from './fieldPaths.ts';
 import { comparePaths, lastSegment, parentPath } from './paths.ts';
@@ -5,9 +7,6 @@ import type { ReadView } from './store.ts';
 import type { Document, Value } from './types.ts';
 import { arrayContains, compareValues, isNaNValue, typeOrder, valuesEqual } from './values.ts';
 
-// One file on purpose (~440 lines): validation, matching, implicit ordering and cursors all walk the same
-// compiled query, and the index check (indexes.ts) and rules (authorizer) read that one shape.
-//
 // StructuredQuery: validation with the real service's INVALID_ARGUMENT errors, matching, Firestore's
 // implicit ordering (explicit orders, then inequality fields, then __name__), cursors, offset, limit, select.
 

@@ -1,3 +1,5 @@
+// One file on purpose (~420 lines): the stand-in's state (customers, sessions, subscriptions) is shared by its
+// REST routes and the pay/portal pages that turn into signed webhooks; split, each part would take all of it.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Stripe from 'stripe';
@@ -84,6 +86,9 @@ const stripeError = (res: ServerResponse, status: number, type: string, message:
 export async function startStripeStandin(options: StripeStandinOptions): Promise<StripeStandin> {
   const signer = new Stripe(options.secretKey);
   const customers = new Map<string, Obj>();
+  const knownCustomer = (form: Obj) => typeof form.customer === 'string' && customers.has(form.customer);
+  const noSuchCustomer = (res: ServerResponse, form: Obj) =>
+    stripeError(res, 400, 'invalid_request_error', `No such customer: '${form.customer}'`, 'customer');
   const checkoutSessions = new Map<string, Obj>();
   const portalSessions = new Map<string, Obj>();
   const subscriptions = new Map<string, Obj>();
@@ -212,14 +217,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
           `No such price: '${price}'`,
           'line_items[0][price]',
         );
-      if (typeof form.customer !== 'string' || !customers.has(form.customer))
-        return stripeError(
-          res,
-          400,
-          'invalid_request_error',
-          `No such customer: '${form.customer}'`,
-          'customer',
-        );
+      if (!knownCustomer(form)) return noSuchCustomer(res, form);
       for (const field of ['success_url', 'cancel_url'])
         if (typeof form[field] !== 'string')
           return stripeError(res, 400, 'invalid_request_error', `Missing required param: ${field}.`, field);
@@ -245,14 +243,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       return json(res, 200, visible);
     }
     if (path === '/v1/billing_portal/sessions') {
-      if (typeof form.customer !== 'string' || !customers.has(form.customer))
-        return stripeError(
-          res,
-          400,
-          'invalid_request_error',
-          `No such customer: '${form.customer}'`,
-          'customer',
-        );
+      if (!knownCustomer(form)) return noSuchCustomer(res, form);
       const id = newId('bps');
       const session = {
         id,

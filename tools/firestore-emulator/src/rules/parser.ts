@@ -1,3 +1,5 @@
+// One file on purpose (~440 lines): a recursive-descent parser reads best as one grammar, one function per
+// rule, top to bottom.
 import {
   type Allow,
   type BinaryOp,
@@ -15,9 +17,6 @@ import {
 import { SourceMap, type Token, tokenize } from './lexer.ts';
 import { checkedInt } from './values.ts';
 
-// One file on purpose (~440 lines): a recursive-descent parser reads best as one grammar, one function per
-// rule, top to bottom.
-//
 // Recursive-descent parser for the rules language. Operator precedence, loosest first:
 // ?:  ||  &&  == !=  in is  < <= > >=  + -  * / %  unary ! -  member . [] ()
 
