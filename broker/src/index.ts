@@ -2,6 +2,7 @@ export * from './admin.ts';
 export * from './auth-hook.ts';
 export * from './bootstrap-config.ts';
 export * from './conf-files.ts';
+export * from './dynsec-bulk.ts';
 export * from './dynsec-model.ts';
 export * from './dynsec-responder.ts';
 export { dynsecPluginPath, runMosquitto } from './mosquitto.ts';

@@ -14,6 +14,7 @@ import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { startChildPart } from '../start/child-part.ts';
 import type { PartRun } from '../start/supervisor.ts';
+import { type BulkProvisionResult, bulkProvision } from './bulk-provision.ts';
 
 // The platform's MQTT path as separate, killable processes on free ports, for the soak and the recovery tests:
 // the Node-native Firestore emulator (restarted with its data: exported at a clean stop, imported at start),
@@ -34,6 +35,11 @@ export interface Rig {
   firestoreHost: string;
   pids(): { broker: number; bridge: number | null; firestore: number | null };
   provision(count: number, prefix?: string): Promise<FlashConfig[]>;
+  /**
+   * A fleet made at once (bulk-provision.ts): registry records as the provision CLI makes them, broker accounts
+   * written into the dynamic-security file with the broker stopped, then the broker started again.
+   */
+  provisionBulk(count: number): Promise<BulkProvisionResult>;
   killBroker(): Promise<void>;
   startBrokerAgain(): Promise<void>;
   killBridge(): Promise<void>;
@@ -155,6 +161,14 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         await batch.commit();
       }
       return configs;
+    },
+    async provisionBulk(count) {
+      await broker.stop();
+      try {
+        return await bulkProvision({ db, dynsecFile: broker.dynsecFile, count, brokerUrl: broker.url });
+      } finally {
+        broker = await startBroker(brokerOptions);
+      }
     },
     async killBroker() {
       if (broker.kind === 'mosquitto') {
