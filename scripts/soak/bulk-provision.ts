@@ -9,6 +9,8 @@ import type { Firestore } from 'firebase-admin/firestore';
 // into the dynamic-security file in one go (writeDeviceAccounts) instead of one control command at a time.
 // The broker must be stopped meanwhile (the rig stops it and starts it again around this call).
 
+const BATCH_SIZE = 2500;
+
 export interface BulkProvisionOptions {
   db: Firestore;
   /** The broker's dynamic-security file (RunningBroker.dynsecFile). */
@@ -38,24 +40,31 @@ export async function bulkProvision(options: BulkProvisionOptions): Promise<Bulk
     close: async () => undefined,
   };
   const started = Date.now();
-  const result = await provisionBatch(
-    options.db,
-    {
-      appUrl: 'http://127.0.0.1:5000',
-      deviceBrokerUrl: options.brokerUrl,
-      pepper: 'soak-fleet-pepper',
-      broker: collector,
-    },
-    {
-      batchId: options.batchId ?? `fleet-${Date.now().toString(36)}`,
-      deviceType: options.deviceType ?? '4Relay',
-      firmwareVersion: '1.0.0',
-      count: options.count,
-    },
+  const settings = {
+    appUrl: 'http://127.0.0.1:5000',
+    deviceBrokerUrl: options.brokerUrl,
+    pepper: 'soak-fleet-pepper',
+    broker: collector,
+  };
+  // Manufacturing batches of at most 2,500 run side by side, as several provision CLI runs would: each batch's
+  // chunks are sequential (its batch document orders them), so one batch alone leaves the machine idle while
+  // a transaction is in flight.
+  const batchId = options.batchId ?? `fleet-${Date.now().toString(36)}`;
+  const batches = Math.ceil(options.count / BATCH_SIZE);
+  const results = await Promise.all(
+    Array.from({ length: batches }, (_, b) =>
+      provisionBatch(options.db, settings, {
+        batchId: batches === 1 ? batchId : `${batchId}-${b + 1}`,
+        deviceType: options.deviceType ?? '4Relay',
+        firmwareVersion: '1.0.0',
+        count: Math.min(BATCH_SIZE, options.count - b * BATCH_SIZE),
+      }),
+    ),
   );
   const registryMs = Date.now() - started;
   const written = Date.now();
   writeDeviceAccounts(options.dynsecFile, credentials);
   const brokerAccountsMs = Date.now() - written;
-  return { configs: result.created.map((d) => d.flash_config), registryMs, brokerAccountsMs };
+  const configs = results.flatMap((r) => r.created.map((d) => d.flash_config));
+  return { configs, registryMs, brokerAccountsMs };
 }

@@ -1,5 +1,5 @@
-import type { SimulatedDevice } from '@esp32cloud/simulator';
 import { percentile } from '../lib/bench-figures.ts';
+import type { GeneratorFleet } from './fleet.ts';
 import type { Rig } from './rig.ts';
 
 // The soak's faults (issue 17): the broker killed (SIGKILL) and restarted, the bridge killed and restarted,
@@ -17,7 +17,7 @@ export interface RecoveryFigures {
 
 export interface ChaosContext {
   rig: Rig;
-  devices: SimulatedDevice[];
+  fleet: GeneratorFleet;
   /** How many commands devices have acknowledged so far. */
   deviceAcks(): number;
   /** How many commands Firestore shows acked. */
@@ -34,28 +34,31 @@ export interface ChaosStep {
 const BREAKS: Record<SoakBreak, (outageMs: number) => ChaosStep['run']> = {
   broker:
     () =>
-    async ({ rig, devices, note, figures }) => {
+    async ({ rig, fleet, note, figures }) => {
       note('chaos: broker killed (SIGKILL)');
       await rig.killBroker();
-      const reconnectedAt = new Map<SimulatedDevice, number>();
-      for (const device of devices)
-        device.events.once('connected', () => reconnectedAt.set(device, Date.now()));
+      const reconnectedAt = new Map<string, number>();
+      const reconnected = (serial: string, at: number) => {
+        if (!reconnectedAt.has(serial)) reconnectedAt.set(serial, at);
+      };
+      fleet.events.on('connected', reconnected);
       await sleep(3000);
       await rig.startBrokerAgain();
       const back = Date.now();
       note('chaos: broker back');
-      for (let waited = 0; waited < 60_000 && reconnectedAt.size < devices.length; waited += 200)
+      for (let waited = 0; waited < 60_000 && reconnectedAt.size < fleet.size; waited += 200)
         await sleep(200);
+      fleet.events.off('connected', reconnected);
       const delays = [...reconnectedAt.values()].map((at) => Math.max(0, at - back)).sort((a, b) => a - b);
       figures.brokerRestart = {
-        devices: devices.length,
+        devices: fleet.size,
         reconnected: delays.length,
         p50Ms: percentile(delays, 50),
         p99Ms: percentile(delays, 99),
         maxMs: delays.at(-1) ?? 0,
       };
       note(
-        `chaos: ${delays.length}/${devices.length} devices reconnected, p99 ${figures.brokerRestart.p99Ms} ms`,
+        `chaos: ${delays.length}/${fleet.size} devices reconnected, p99 ${figures.brokerRestart.p99Ms} ms`,
       );
     },
   bridge:

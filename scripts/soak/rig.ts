@@ -33,6 +33,8 @@ export interface Rig {
   db: Firestore;
   broker: RunningBroker;
   firestoreHost: string;
+  /** The bridge's ingest counters, rewritten every second (BRIDGE_STATS_FILE); they restart with the bridge. */
+  bridgeStatsFile: string;
   pids(): { broker: number; bridge: number | null; firestore: number | null };
   provision(count: number, prefix?: string): Promise<FlashConfig[]>;
   /**
@@ -88,8 +90,10 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const app = initializeApp({ projectId }, `rig-${projectId}`);
   const db = getFirestore(app);
 
+  const bridgeStatsFile = join(workDir, 'bridge-stats.json');
   const bridgeEnv = {
     ...options.bridgeEnv,
+    BRIDGE_STATS_FILE: bridgeStatsFile,
     ...bridgeProcessEnv(broker),
     BRIDGE_ALERTS: 'off',
     BRIDGE_LOG: 'info',
@@ -120,6 +124,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       return broker;
     },
     firestoreHost,
+    bridgeStatsFile,
     pids: () => ({
       broker: broker.pid,
       bridge: (bridge as PartRun | null)?.pid ?? null,

@@ -1,11 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { BrokerKind } from '@esp32cloud/broker';
 import { COMMAND_ERROR_CODES, commandUpdates, firestorePaths, topics } from '@esp32cloud/protocol';
-import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
 import { Timestamp } from 'firebase-admin/firestore';
 import mqtt from 'mqtt';
 import { percentile } from '../lib/bench-figures.ts';
 import { type ChaosStep, chaosPlan, type RecoveryFigures, type SoakBreak } from './chaos.ts';
+import { type GeneratorFleet, startGeneratorFleet } from './fleet.ts';
+import {
+  type BridgeCounters,
+  loadAverage,
+  type ProcessFigures,
+  type ProcessSample,
+  processFigures,
+  readBridgeCounters,
+  sampleProcesses,
+} from './process-figures.ts';
 import { type Rig, startRig } from './rig.ts';
 
 export type { SoakBreak } from './chaos.ts';
@@ -15,6 +24,8 @@ export type { SoakBreak } from './chaos.ts';
 // chaos, are killed and restarted). Commands are recorded and published as the api function does (a command
 // document, then QoS 1 on the control topic with the relay's account); devices obey, acknowledge and report
 // status; the bridge writes Firestore. At the end what the devices did is compared with what Firestore holds.
+// The fleet is made at once (bulk-provision.ts) and runs in generator processes (fleet.ts), so the same soak
+// scales to 10,000 devices and prints what the run measured at that scale (ScaleFigures).
 
 export interface SoakOptions {
   devices: number;
@@ -30,7 +41,35 @@ export interface SoakOptions {
   firestoreOutageMs?: number;
   /** How long the bridge waits for an ack (ms); the drain waits this long at most after the last command. */
   commandTimeoutMs?: number;
+  /** Generator processes running the simulated devices (default: one per 2,500 devices). */
+  generators?: number;
+  /** Devices connecting at once per generator (default 100). */
+  concurrency?: number;
   log?: (line: string) => void;
+}
+
+/** The figures of a run at scale, each over the command window unless it says otherwise. */
+export interface ScaleFigures {
+  generators: number;
+  /** Registry records (provisionBatch) and broker accounts (one file write), then the whole step with the broker restart. */
+  provisioning: { registryMs: number; brokerAccountsMs: number; totalMs: number };
+  /** Fleet started → every device connected (status published) / shown online in Firestore by the bridge. */
+  allConnectedMs: number;
+  allOnlineMs: number;
+  /** Devices with state.online = true in Firestore (the bridge's presence writes) at the end of the window. */
+  onlineAtEnd: number;
+  /** The bridge's counters over the window: messages taken from the broker, device-document writes, acks. */
+  bridge: {
+    messagesPerSecond: number;
+    writesPerSecond: number;
+    acksPerSecond: number;
+    dropped: number;
+  } | null;
+  /** The soak's own command documents (one batched write per 100 ms tick). */
+  commandWritesPerSecond: number;
+  roundTrip: { count: number; p50: number; p99: number };
+  processes: Record<string, ProcessFigures>;
+  loadAverage: { start: string; end: string };
 }
 
 export interface SoakReport {
@@ -52,7 +91,7 @@ export interface SoakReport {
   outOfOrder: number;
   commandsPerSecond: number;
   latency: Array<{ minute: number; count: number; p50: number; p95: number; p99: number }>;
-  rss: Record<string, { startMb: number; endMb: number }>;
+  scale: ScaleFigures;
   /** How the platform came back from the faults of the run (chaos.ts). */
   recovery: RecoveryFigures;
   events: string[];
@@ -81,26 +120,44 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // The bridge's log stays in its pipe (rig.ts); its ready line is how the rig knows it is up.
     bridgeEnv: { BRIDGE_COMMAND_TIMEOUT_MS: String(commandTimeoutMs) },
   });
-  const devices = new Map<string, SimulatedDevice>();
+  let fleet: GeneratorFleet | null = null;
   let relay: mqtt.MqttClient | null = null;
   try {
-    note(`provisioning ${options.devices} devices on ${rig.broker.kind}`);
-    const configs = await rig.provision(options.devices);
+    note(`provisioning ${options.devices} devices on ${rig.broker.kind} (load average ${loadAverage()})`);
+    const provisionStarted = Date.now();
+    const made = await rig.provisionBulk(options.devices);
+    const provisioning = { ...made, totalMs: Date.now() - provisionStarted };
+    note(
+      `provisioned in ${(provisioning.totalMs / 1000).toFixed(1)} s (registry ${(made.registryMs / 1000).toFixed(1)} s, broker accounts ${(made.brokerAccountsMs / 1000).toFixed(1)} s)`,
+    );
+    const configs = made.configs;
+    const deviceIds = new Map(configs.map((c) => [c.serial_number, c.device_id]));
+    checkFileLimit(options.devices);
     const applied = new Map<string, number>();
     /** Each device's outputs after each command it applied, oldest first. */
-    const history = new Map<string, string[]>();
-    for (const config of configs) {
-      const device = startSimulatedDevice(config, { brokerUrl: rig.broker.url });
-      devices.set(config.serial_number, device);
-      history.set(config.serial_number, []);
-      device.events.on('command', (command: { id: string }) => {
-        applied.set(command.id, (applied.get(command.id) ?? 0) + 1);
-        history.get(config.serial_number)?.push(JSON.stringify(device.state().outputs));
-      });
-    }
-    await Promise.all([...devices.values()].map((d) => d.waitConnected(120_000)));
-    await waitUntil(async () => (await onlineCount(rig)) === options.devices, 120_000);
-    note(`${options.devices} devices online`);
+    const history = new Map<string, string[]>(configs.map((c) => [c.serial_number, []]));
+    const fleetStarted = Date.now();
+    const runningFleet = await startGeneratorFleet(configs, {
+      brokerUrl: rig.broker.url,
+      generators: options.generators,
+      concurrency: options.concurrency,
+    });
+    fleet = runningFleet;
+    runningFleet.events.on('command', (serial: string, id: string, outputs: string) => {
+      applied.set(id, (applied.get(id) ?? 0) + 1);
+      history.get(serial)?.push(outputs);
+    });
+    // Bounded by the fleet's size: about 40 ms a device on this machine, never under 2 minutes.
+    const rampMs = Math.max(120_000, options.devices * 40);
+    note(`${runningFleet.generators} generator processes connecting ${options.devices} devices`);
+    await runningFleet.waitAllConnected(rampMs, (n) => note(`${n} devices connected`));
+    const allConnectedMs = Date.now() - fleetStarted;
+    note(`${options.devices} devices connected in ${(allConnectedMs / 1000).toFixed(1)} s`);
+    await waitUntil(async () => (await onlineCount(rig)) === options.devices, rampMs);
+    const allOnlineMs = Date.now() - fleetStarted;
+    note(
+      `${options.devices} devices online in Firestore ${(allOnlineMs / 1000).toFixed(1)} s after the start`,
+    );
 
     const relayAccount = rig.broker.serviceCredentials.functionsRelay;
     relay = mqtt.connect(rig.broker.url, {
@@ -114,8 +171,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const relayClient = relay;
     await new Promise<void>((resolve) => relayClient.once('connect', () => resolve()));
 
-    const pids = () => ({ soak: process.pid, ...rig.pids() });
-    const rssStart = Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, rssMb(pid)]));
+    const groups = (): Record<string, number[]> => {
+      const p = rig.pids();
+      return {
+        soak: [process.pid],
+        broker: [p.broker],
+        bridge: p.bridge ? [p.bridge] : [],
+        firestore: p.firestore ? [p.firestore] : [],
+        generators: runningFleet.pids(),
+      };
+    };
+    const sample = () =>
+      Object.fromEntries(Object.entries(groups()).map(([k, pids]) => [k, sampleProcesses(pids)]));
+    const processesStart: Record<string, ProcessSample> = sample();
+    const bridgeStart = readBridgeCounters(rig.bridgeStatsFile);
+    const loadStart = loadAverage();
     const durationMs = options.minutes * 60_000;
     const perSecond = (options.devices * options.rate) / 60;
     const sent: SentCommand[] = [];
@@ -130,7 +200,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const recovery: RecoveryFigures = {};
     const chaosContext = {
       rig,
-      devices: [...devices.values()],
+      fleet: runningFleet,
       deviceAcks: () => sent.filter((c) => (applied.get(c.id) ?? 0) > 0).length,
       ackedInFirestore: () => ackedCount(rig),
       note,
@@ -151,7 +221,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         counter++;
         batch.push({
           serial,
-          deviceId: `ESP32_${serial}`,
+          deviceId: deviceIds.get(serial) as string,
           id: `soak-${counter}`,
           params: { relay: 1 + (counter % 4), state: Math.random() < 0.5 ? 'on' : 'off' },
           at: Date.now(),
@@ -166,6 +236,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await sleep(Math.max(0, 100 - ((Date.now() - started) % 100)));
     }
     const seconds = (Date.now() - started) / 1000;
+    const processesEnd = sample();
+    const bridgeEnd = readBridgeCounters(rig.bridgeStatsFile);
+    const onlineAtEnd = await onlineCount(rig).catch(() => -1);
+    const loadEnd = loadAverage();
     await Promise.all(chaosRuns);
     note(`sent ${sent.length} commands in ${seconds.toFixed(0)} s; draining`);
 
@@ -206,21 +280,41 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // Each device's last state in Firestore against what the device last had.
     let outOfOrder = 0;
     const snapshots = await rig.db.collection('devices').get();
+    const outputs = await runningFleet.outputs();
     for (const doc of snapshots.docs) {
       const serial = doc.get('serial_number') as string;
-      const device = devices.get(serial);
-      if (!device) continue;
+      const deviceOutputs = outputs.get(serial);
+      if (!deviceOutputs) continue;
       const stored = normalise(doc.get('state.outputs') ?? {});
-      const actual = normalise(device.state().outputs);
+      const actual = normalise(deviceOutputs);
       if (stored === actual) continue;
       const past = (history.get(serial) ?? []).map((h) => normalise(JSON.parse(h)));
       if (past.includes(stored)) outOfOrder++;
       else lost++;
     }
-    const rssEnd = Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, rssMb(pid)]));
-    const rss = Object.fromEntries(
-      Object.keys(rssEnd).map((k) => [k, { startMb: rssStart[k] ?? 0, endMb: rssEnd[k] }]),
-    );
+    const roundTrips = latencies.map((l) => l.ms).sort((a, b) => a - b);
+    const scale: ScaleFigures = {
+      generators: runningFleet.generators,
+      provisioning: {
+        registryMs: provisioning.registryMs,
+        brokerAccountsMs: provisioning.brokerAccountsMs,
+        totalMs: provisioning.totalMs,
+      },
+      allConnectedMs,
+      allOnlineMs,
+      onlineAtEnd,
+      bridge: bridgeRates(bridgeStart, bridgeEnd, seconds),
+      commandWritesPerSecond: sent.length / seconds,
+      roundTrip: {
+        count: roundTrips.length,
+        p50: percentile(roundTrips, 50),
+        p99: percentile(roundTrips, 99),
+      },
+      processes: Object.fromEntries(
+        Object.keys(processesStart).map((k) => [k, processFigures(processesStart[k], processesEnd[k])]),
+      ),
+      loadAverage: { start: loadStart, end: loadEnd },
+    };
     return {
       devices: options.devices,
       seconds,
@@ -236,13 +330,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       outOfOrder,
       commandsPerSecond: sent.length / seconds,
       latency: latencyByMinute(latencies),
-      rss,
+      scale,
       recovery,
       events,
     };
   } finally {
     relay?.end(true);
-    await Promise.all([...devices.values()].map((d) => d.stop({ graceful: false })));
+    await fleet?.stop();
     await rig.stop();
   }
 }
@@ -334,15 +428,24 @@ function normalise(outputs: Record<string, unknown>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))));
 }
 
-function rssMb(pid: number | null): number {
-  if (!pid) return 0;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return Math.round(kb / 1024);
-  } catch {
-    return 0;
-  }
+/** Messages and writes per second between two readings of the bridge's counters (null: no readings, or the bridge restarted). */
+function bridgeRates(start: BridgeCounters | null, end: BridgeCounters | null, seconds: number) {
+  if (!start || !end || end.received < start.received) return null;
+  return {
+    messagesPerSecond: (end.received - start.received) / seconds,
+    writesPerSecond: (end.writes - start.writes) / seconds,
+    acksPerSecond: (end.acks - start.acks) / seconds,
+    dropped: end.dropped - start.dropped,
+  };
+}
+
+/** 10,000 connections need as many descriptors in the broker (it inherits this process's limit). */
+function checkFileLimit(devices: number): void {
+  const limit = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
+  if (limit > 0 && limit < devices + 1000)
+    throw new Error(
+      `open-file limit ${limit} is below ${devices + 1000} (the broker holds one per device): raise it with "ulimit -n ${devices + 1000}" before the run`,
+    );
 }
 
 async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {

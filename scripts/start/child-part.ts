@@ -21,7 +21,7 @@ export interface ChildPartOptions {
 
 // tsx as a loader in the one Node process (not its CLI, which runs the script in a second process that a kill
 // of the first would leave behind, still connected).
-const tsxLoader = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+export const tsxLoader = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export function startChildPart(options: ChildPartOptions): Promise<PartRun> {
   const child = spawn(process.execPath, ['--import', tsxLoader, options.script, ...(options.args ?? [])], {

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+
+// What the soak reads about the processes it runs: memory (VmRSS) and CPU time from /proc, the machine's load
+// average, and the bridge's ingest counters (the file BRIDGE_STATS_FILE names, bridge/src/main.ts).
+
+export interface ProcessSample {
+  /** Process ids sampled (a group, e.g. the generators, is summed). */
+  pids: number[];
+  rssMb: number;
+  /** CPU seconds (user + system) so far. */
+  cpuSeconds: number;
+  at: number;
+}
+
+export interface ProcessFigures {
+  rssStartMb: number;
+  rssEndMb: number;
+  /** Share of one core over the window; null when the process was replaced (killed and restarted) meanwhile. */
+  cpuPercent: number | null;
+}
+
+const TICKS_PER_SECOND = 100;
+
+export function sampleProcesses(pids: number[]): ProcessSample {
+  let rssKb = 0;
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      // Fields after the command name: state is 3rd, utime 14th and stime 15th of the whole line.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone: counts as nothing
+    }
+  }
+  return { pids, rssMb: Math.round(rssKb / 1024), cpuSeconds: ticks / TICKS_PER_SECOND, at: Date.now() };
+}
+
+export function processFigures(start: ProcessSample, end: ProcessSample): ProcessFigures {
+  const same = start.pids.length === end.pids.length && start.pids.every((pid, i) => end.pids[i] === pid);
+  const seconds = (end.at - start.at) / 1000;
+  return {
+    rssStartMb: start.rssMb,
+    rssEndMb: end.rssMb,
+    cpuPercent:
+      same && seconds > 0 ? Math.round(((end.cpuSeconds - start.cpuSeconds) / seconds) * 100) : null,
+  };
+}
+
+export interface BridgeCounters {
+  received: number;
+  processed: number;
+  dropped: number;
+  writes: number;
+  acks: number;
+}
+
+export function readBridgeCounters(file: string): BridgeCounters | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BridgeCounters;
+  } catch {
+    return null;
+  }
+}
+
+export function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+}
