@@ -104,15 +104,15 @@ export async function startGeneratorFleet(
   }
   // Contiguous slices, started together: every generator ramps its own slice at once.
   const per = Math.ceil(configs.length / count);
-  children.forEach((child, g) =>
+  children.forEach((child, g) => {
     child.send({
       type: 'start',
       configs: configs.slice(g * per, (g + 1) * per),
       brokerUrl: options.brokerUrl,
       concurrency: options.concurrency ?? 100,
       connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
-    } satisfies GeneratorCommand),
-  );
+    } satisfies GeneratorCommand);
+  });
 
   return {
     size: configs.length,
