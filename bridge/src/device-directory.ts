@@ -2,11 +2,12 @@ import {
   COLLECTIONS,
   DEFAULT_UPDATE_INTERVAL,
   type DeviceType,
+  firestorePaths,
   isDeviceType,
   type Outputs,
   type Readings,
 } from '@esp32cloud/protocol';
-import type { Firestore } from 'firebase-admin/firestore';
+import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 
 // serial number → device document, with what the bridge last wrote for it (so unchanged telemetry costs no
 // write) and the users linked to it (for the users/{uid}/devices/{serial}/status republish).
@@ -69,12 +70,7 @@ export class DeviceDirectory {
     const unknownAt = this.unknown.get(serial);
     if (unknownAt !== undefined && now - unknownAt < this.ttlMs) return null;
 
-    const snapshot = await this.db
-      .collection(COLLECTIONS.devices)
-      .where('serial_number', '==', serial)
-      .limit(1)
-      .get();
-    const doc = snapshot.docs[0];
+    const doc = await this.find(serial);
     const data = doc?.data() as DeviceDoc | undefined;
     if (!doc || !data || !isDeviceType(data.device_type)) {
       this.unknown.set(serial, now);
@@ -101,6 +97,26 @@ export class DeviceDirectory {
     };
     this.entries.set(serial, entry);
     return entry;
+  }
+
+  /**
+   * The registry's reservation serials/{serial} names the device, so a lookup is two point reads, the same cost
+   * at any fleet size (the Node-native emulator scans a collection for a query: 10,000 devices coming online
+   * at once made 10,000 scans of 10,000 documents and starved it, docs/SCALING.md). A device made without a
+   * reservation (older data, test fixtures) is found by the serial query.
+   */
+  private async find(serial: string): Promise<DocumentSnapshot | undefined> {
+    const deviceId = (await this.db.doc(firestorePaths.serial(serial)).get()).get('device_id');
+    if (typeof deviceId === 'string') {
+      const doc = await this.db.doc(firestorePaths.device(deviceId)).get();
+      if (doc.exists && doc.get('serial_number') === serial) return doc;
+    }
+    const snapshot = await this.db
+      .collection(COLLECTIONS.devices)
+      .where('serial_number', '==', serial)
+      .limit(1)
+      .get();
+    return snapshot.docs[0];
   }
 
   private async linkedUsers(deviceId: string): Promise<string[]> {
