@@ -3,10 +3,11 @@ import { benchBrokerKind } from '@esp32cloud/tests/harness/broker-kind';
 import { runSoak, type SoakReport } from './soak/soak.ts';
 
 // `npm run soak -- --devices 1000 --rate 1 --minutes 10 [--chaos] [--break broker|bridge|firestore ...]
-// [--generators N] [--concurrency N]`: the long run of issue 17 (scripts/soak/), and the 10,000-device run of
-// issue 21 (`--devices 10000 --rate 0.2 --minutes 3`). --rate is commands per device per minute; --generators
-// the processes running the simulated devices (default one per 2,500), --concurrency the devices each connects
-// at once (default 100). --chaos kills and restarts the
+// [--generators N] [--concurrency N] [--connect-rate N]`: the long run of issue 17 (scripts/soak/), and the
+// 10,000-device run of issue 21 (`--devices 10000 --rate 0.2 --minutes 3 --generators 4 --connect-rate 60`).
+// --rate is commands per device per minute; --generators the processes running the simulated devices (default
+// one per 2,500), --concurrency the devices each connects at once (default 100), --connect-rate the devices
+// the whole fleet starts per second (default: no limit). --chaos kills and restarts the
 // broker, then the bridge, then the Firestore emulator (30 s away); --break picks which, spread over the run. Prints lost / duplicated / out-of-order (aim 0 / 0 / 0), latency percentiles
 // per minute and each process's memory at start and end; exits 1 when anything was lost, duplicated, reordered
 // or left pending. Mosquitto unless TEST_BROKER=embedded.
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     chaos: { type: 'boolean', default: false },
     generators: { type: 'string' },
     concurrency: { type: 'string' },
+    'connect-rate': { type: 'string' },
     break: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -39,6 +41,7 @@ const report = await runSoak({
   chaos: values.chaos,
   ...(values.generators ? { generators: Math.round(number('generators', values.generators)) } : {}),
   ...(values.concurrency ? { concurrency: Math.round(number('concurrency', values.concurrency)) } : {}),
+  ...(values['connect-rate'] ? { connectRate: number('connect-rate', values['connect-rate']) } : {}),
   breaks: values.break.map((name) => {
     if (name !== 'broker' && name !== 'bridge' && name !== 'firestore') {
       console.error(`--break must be broker, bridge or firestore (got "${name}")`);

@@ -17,6 +17,8 @@ export type GeneratorCommand =
       configs: FlashConfig[];
       brokerUrl: string;
       concurrency: number;
+      /** Devices started per second by this generator (0: as fast as `concurrency` allows). */
+      connectRate: number;
       connectTimeoutMs: number;
     }
   | { type: 'outputs' }
@@ -37,6 +39,12 @@ export interface FleetOptions {
   generators?: number;
   /** Devices connecting at once in each generator (default 100). */
   concurrency?: number;
+  /**
+   * Devices started per second by the whole fleet (default: no limit beyond `concurrency`). A fleet coming
+   * online faster than the bridge can look devices up and write their presence overloads the bridge's
+   * Firestore client (docs/SCALING.md), as a real fleet after a regional power cut would.
+   */
+  connectRate?: number;
   /** How long a device's first connection may take before its slot goes to the next (it keeps retrying). */
   connectTimeoutMs?: number;
 }
@@ -110,6 +118,7 @@ export async function startGeneratorFleet(
       configs: configs.slice(g * per, (g + 1) * per),
       brokerUrl: options.brokerUrl,
       concurrency: options.concurrency ?? 100,
+      connectRate: (options.connectRate ?? 0) / count,
       connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
     } satisfies GeneratorCommand);
   });

@@ -2,7 +2,7 @@ import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulato
 import type { GeneratorCommand, GeneratorReport } from './fleet.ts';
 
 // One generator process of the soak's fleet (fleet.ts): runs its slice of simulated devices, connecting at
-// most `concurrency` at once (a device whose first connection takes longer than connectTimeoutMs gives its
+// most `concurrency` at once and, when asked, at most `connectRate` a second (a device whose first connection takes longer than connectTimeoutMs gives its
 // slot to the next and keeps retrying with its own backoff), and reports to the parent over IPC in batches.
 // Ends when told to stop or when the parent goes away.
 
@@ -27,9 +27,16 @@ const flushing = setInterval(flush, 100);
 
 async function start(command: Extract<GeneratorCommand, { type: 'start' }>): Promise<void> {
   let next = 0;
+  const interval = command.connectRate > 0 ? 1000 / command.connectRate : 0;
+  let nextStartAt = Date.now();
   const lane = async () => {
     while (next < command.configs.length) {
       const config = command.configs[next++];
+      if (interval > 0) {
+        const slot = Math.max(nextStartAt, Date.now());
+        nextStartAt = slot + interval;
+        await new Promise((resolve) => setTimeout(resolve, slot - Date.now()));
+      }
       const serial = config.serial_number;
       const device = startSimulatedDevice(config, { brokerUrl: command.brokerUrl });
       devices.set(serial, device);

@@ -45,6 +45,8 @@ export interface SoakOptions {
   generators?: number;
   /** Devices connecting at once per generator (default 100). */
   concurrency?: number;
+  /** Devices started per second by the whole fleet (default: no limit beyond concurrency). */
+  connectRate?: number;
   log?: (line: string) => void;
 }
 
@@ -141,14 +143,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       brokerUrl: rig.broker.url,
       generators: options.generators,
       concurrency: options.concurrency,
+      connectRate: options.connectRate,
     });
     fleet = runningFleet;
     runningFleet.events.on('command', (serial: string, id: string, outputs: string) => {
       applied.set(id, (applied.get(id) ?? 0) + 1);
       history.get(serial)?.push(outputs);
     });
-    // Bounded by the fleet's size: about 40 ms a device on this machine, never under 2 minutes.
-    const rampMs = Math.max(120_000, options.devices * 40);
+    // Bounded by the fleet's size (about 40 ms a device on this machine, or the asked rate twice over), never
+    // under 2 minutes.
+    const rampMs = Math.max(
+      120_000,
+      options.devices * 40,
+      options.connectRate ? (2000 * options.devices) / options.connectRate : 0,
+    );
     note(`${runningFleet.generators} generator processes connecting ${options.devices} devices`);
     await runningFleet.waitAllConnected(rampMs, (n) => note(`${n} devices connected`));
     const allConnectedMs = Date.now() - fleetStarted;
