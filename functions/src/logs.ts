@@ -133,6 +133,10 @@ export const logs = {
   eventWebhooksQueued(event: string, deviceId: string, endpoints: number): void {
     logger.info('event webhooks queued', { event, deviceId, endpoints });
   },
+  /** A downgrade holds event webhooks: the customer's subscriptions stay, this event goes nowhere. */
+  eventWebhooksHeldByPlan(uid: string, event: string, plan: string, endpoints: number): void {
+    logger.info('event webhooks held by plan', { uid, event, plan, endpoints });
+  },
   eventWebhooksFailed(event: string, deviceId: string, error: unknown): void {
     logger.error('event webhooks not queued', {
       event,

@@ -85,6 +85,12 @@ export function EventWebhooks(props: { uid: string }) {
           <legend>
             <code>{hook.url}</code>
             {!hook.enabled && <em> {it('events.disabled', { reason: hook.disabled_reason ?? '' })}</em>}
+            {hook.held_by_plan?.events && (
+              <em data-testid="event-webhook-held">
+                {' '}
+                {it('events.heldByPlan')} <a href="/account">{it('plan.upgrade')}</a>
+              </em>
+            )}
           </legend>
           {WEBHOOK_EVENTS.map((name) => (
             <label key={name} class="inline">

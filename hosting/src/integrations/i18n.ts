@@ -41,6 +41,7 @@ const th = {
   'events.testOk': 'ส่งทดสอบสำเร็จ (HTTP {status})',
   'events.testFailed': 'ส่งทดสอบไม่สำเร็จ: {error}',
   'events.disabled': 'ปิดใช้งาน: {reason}',
+  'events.heldByPlan': 'พักการส่ง: แพ็กเกจปัจจุบันไม่มีเว็บฮุกเหตุการณ์ การตั้งค่ายังอยู่ครบ อัปเกรดเพื่อส่งต่อ',
 };
 
 const en: typeof th = {
@@ -82,6 +83,8 @@ const en: typeof th = {
   'events.testOk': 'Test delivered (HTTP {status})',
   'events.testFailed': 'Test failed: {error}',
   'events.disabled': 'Disabled: {reason}',
+  'events.heldByPlan':
+    'On hold: your plan has no event webhooks. Its settings are kept; upgrade to send again.',
 };
 
 export const it = lazyMessages({ th, en });
