@@ -118,8 +118,11 @@ export const logs = {
   apiKeyRejected(reason: string): void {
     logger.info('api key rejected', { reason });
   },
-  apiKeyChanged(uid: string, keyId: string, change: 'created' | 'revoked'): void {
-    logger.info('api key changed', { uid, keyId, change });
+  apiKeyChanged(uid: string, keyId: string, change: 'created' | 'revoked', organisationId?: string): void {
+    logger.info('api key changed', { uid, keyId, change, ...(organisationId ? { organisationId } : {}) });
+  },
+  organisationChanged(organisationId: string, byUid: string, change: string): void {
+    logger.info('organisation changed', { organisationId, byUid, change });
   },
   apiKeyRateLimited(uid: string, keyId: string, limit: number): void {
     logger.info('api key rate limited', { uid, keyId, limit });

@@ -6,7 +6,8 @@ import { unauthenticated } from '../http/errors.ts';
 import { logs } from '../logs.ts';
 import { type ApiKeyDoc, hashApiKey } from './keys.ts';
 
-// Who an API key speaks for: its owner, with the key's scope and device list. Every request reads the key's
+// Who an API key speaks for: its owner (an organisation key: the organisation's owner account), with the key's
+// scope and device list. Every request reads the key's
 // document (so a revocation counts at once, on every instance); last_used_at is rewritten at most once per
 // `lastUsedResolutionSeconds`, so a busy key costs no write per request.
 
@@ -15,6 +16,8 @@ export interface ApiKeyGrant {
   scope: ApiKeyScope;
   /** null: every device of the owner. */
   deviceIds: string[] | null;
+  /** An organisation key: it reaches only devices its owner (the caller uid) owns, never shared ones. */
+  organisationId: string | null;
 }
 
 export interface KeyCaller {
@@ -71,6 +74,11 @@ export async function verifyApiKey(
     email,
     isOperator,
     claims: {},
-    apiKey: { keyId: doc.key_id, scope: doc.scope, deviceIds: doc.device_ids },
+    apiKey: {
+      keyId: doc.key_id,
+      scope: doc.scope,
+      deviceIds: doc.device_ids,
+      organisationId: doc.organisation_id ?? null,
+    },
   };
 }

@@ -32,6 +32,8 @@ export interface Entitlements {
   apiRequestsPerMinute: number;
   /** Event webhooks (device.*, command.*, alert.*) may be subscribed. */
   eventWebhooks: boolean;
+  /** An organisation with members and organisation API keys over the owner's devices (docs/API.md). */
+  organisationKeys: boolean;
   supportPriority: SupportPriority;
 }
 
@@ -60,6 +62,7 @@ export const DEFAULT_PLANS: Record<PlanId, Plan> = {
       apiAccess: false,
       apiRequestsPerMinute: 0,
       eventWebhooks: false,
+      organisationKeys: false,
       supportPriority: 'standard',
     },
   },
@@ -79,6 +82,7 @@ export const DEFAULT_PLANS: Record<PlanId, Plan> = {
       apiAccess: true,
       apiRequestsPerMinute: 60,
       eventWebhooks: true,
+      organisationKeys: false,
       supportPriority: 'priority',
     },
   },
@@ -98,6 +102,7 @@ export const DEFAULT_PLANS: Record<PlanId, Plan> = {
       apiAccess: true,
       apiRequestsPerMinute: 600,
       eventWebhooks: true,
+      organisationKeys: true,
       supportPriority: 'dedicated',
     },
   },
