@@ -55,9 +55,9 @@ describe('OpenAPI document', () => {
     const orgKeys = document.paths['/api/organisations/{orgId}/api-keys'].post;
     expect(orgKeys['x-api-key-scope']).toBe('id-token-only');
     expect(JSON.stringify(orgKeys.requestBody)).toContain('"enum":["read","control","admin"]');
-    expect(
-      JSON.stringify(document.paths['/api/organisations/{orgId}/members'].post.requestBody),
-    ).toContain('"enum":["admin","member"]');
+    expect(JSON.stringify(document.paths['/api/organisations/{orgId}/members'].post.requestBody)).toContain(
+      '"enum":["admin","member"]',
+    );
   });
 
   it('renders a browsable page without any script', () => {
