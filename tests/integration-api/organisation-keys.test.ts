@@ -1,6 +1,7 @@
 import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call as harnessCall } from '../harness/api.ts';
 import { signUp, signUpVerified, type TestUser } from '../harness/auth.ts';
 import { seedOwnedDevices } from '../harness/owned-devices.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
@@ -19,19 +20,8 @@ const appName = `org-keys-${Math.random().toString(36).slice(2)}`;
 // biome-ignore lint/suspicious/noExplicitAny: replies are read loosely by the assertions.
 type Json = any;
 
-async function call(method: string, path: string, credential: string, body?: unknown) {
-  const response = await fetch(`${api}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (text ? JSON.parse(text) : null) as Json,
-  };
-}
+const call = (method: string, path: string, credential: string, body?: unknown) =>
+  harnessCall(api, method, `/api${path}`, { token: credential, body });
 
 async function customer(plan: 'free' | 'pro' | 'business'): Promise<TestUser> {
   const user = await signUpVerified(stack.authHost!, stack.projectId);
@@ -266,7 +256,7 @@ describe('organisation API keys', { timeout: 120_000 }, () => {
     const list = await call('GET', `/users/${owner.uid}/devices`, orgKey);
     expect(list.status).toBe(200);
     expect(list.body.devices.map((d: Json) => d.device_id).sort()).toEqual([...owned].sort());
-    expect(list.headers.get('x-ratelimit-limit')).toBe('600');
+    expect(list.headers['x-ratelimit-limit']).toBe('600');
     expect((await call('GET', `/devices/${owned[0]}/status`, orgKey)).status).toBe(200);
     expectError(await call('GET', `/devices/${sharedWithOwner}/status`, orgKey), 404, 'not_found');
     expectError(await call('GET', `/devices/${adminsOwn}/status`, orgKey), 404, 'not_found');

@@ -8,8 +8,9 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { dateTimeText } from '../i18n/format.ts';
 import { api } from '../lib/api.ts';
+import { IntegrationMessage } from './IntegrationMessage.tsx';
 import { it } from './i18n.ts';
-import { integrationError } from './plan-error.ts';
+import { type IntegrationFailure, integrationError } from './plan-error.ts';
 
 const EXPIRY_DAYS = [0, 30, 90, 365];
 
@@ -33,7 +34,7 @@ export function ApiKeys(props: { keysPath: string; devicesPath: string; testId?:
   const days = useSignal(90);
   const shown = useSignal<string | null>(null);
   const copied = useSignal(false);
-  const message = useSignal<{ text: string; planLimit: boolean } | null>(null);
+  const message = useSignal<IntegrationFailure | null>(null);
   const base = props.keysPath;
   const load = () =>
     api<{ keys: ApiKeyResponse[] }>('GET', base).then(
@@ -188,11 +189,7 @@ export function ApiKeys(props: { keysPath: string; devicesPath: string; testId?:
           {it('keys.create')}
         </button>
       </form>
-      {message.value && (
-        <p role="alert" data-testid="api-keys-message">
-          {message.value.text} {message.value.planLimit && <a href="/account">{it('plan.upgrade')}</a>}
-        </p>
-      )}
+      <IntegrationMessage message={message.value} testId="api-keys-message" />
     </section>
   );
 }

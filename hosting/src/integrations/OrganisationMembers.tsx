@@ -7,15 +7,16 @@ import {
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../lib/api.ts';
+import { IntegrationMessage } from './IntegrationMessage.tsx';
 import { it } from './i18n.ts';
-import { integrationError } from './plan-error.ts';
+import { type IntegrationFailure, integrationError } from './plan-error.ts';
 
 /** An organisation's members for its admins: add by email with a role, change a role, remove (not the owner). */
 export function OrganisationMembers(props: { organisationId: string; selfUid: string }) {
   const members = useSignal<OrganisationMemberResponse[]>([]);
   const email = useSignal('');
   const role = useSignal<OrganisationRole>('member');
-  const message = useSignal<{ text: string; planLimit: boolean } | null>(null);
+  const message = useSignal<IntegrationFailure | null>(null);
   const base = `/organisations/${props.organisationId}/members`;
   const load = () =>
     api<ListMembersResponse>('GET', base).then(
@@ -111,11 +112,7 @@ export function OrganisationMembers(props: { organisationId: string; selfUid: st
           {it('org.addMember')}
         </button>
       </form>
-      {message.value && (
-        <p role="alert" data-testid="organisation-members-message">
-          {message.value.text} {message.value.planLimit && <a href="/account">{it('plan.upgrade')}</a>}
-        </p>
-      )}
+      <IntegrationMessage message={message.value} testId="organisation-members-message" />
     </section>
   );
 }

@@ -2,9 +2,10 @@ import type { OrganisationResponse } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { api } from '../lib/api.ts';
 import { ApiKeys } from './ApiKeys.tsx';
+import { IntegrationMessage } from './IntegrationMessage.tsx';
 import { it } from './i18n.ts';
 import { OrganisationMembers } from './OrganisationMembers.tsx';
-import { integrationError } from './plan-error.ts';
+import { type IntegrationFailure, integrationError } from './plan-error.ts';
 
 /**
  * The organisation side of the Integrations page: create one (Business plan), or, for its admins, its members
@@ -16,7 +17,7 @@ export function OrganisationPanel(props: {
   onCreated: () => void;
 }) {
   const name = useSignal('');
-  const message = useSignal<{ text: string; planLimit: boolean } | null>(null);
+  const message = useSignal<IntegrationFailure | null>(null);
   const org = props.organisation;
 
   if (!org) {
@@ -47,11 +48,7 @@ export function OrganisationPanel(props: {
           </label>
           <button type="submit">{it('org.create')}</button>
         </form>
-        {message.value && (
-          <p role="alert" data-testid="organisation-message">
-            {message.value.text} {message.value.planLimit && <a href="/account">{it('plan.upgrade')}</a>}
-          </p>
-        )}
+        <IntegrationMessage message={message.value} testId="organisation-message" />
       </section>
     );
   }
