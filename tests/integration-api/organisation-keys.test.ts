@@ -263,6 +263,8 @@ describe('organisation API keys', { timeout: 120_000 }, () => {
     // Not about one device: the owner's personal settings are not the organisation's.
     expectError(await call('GET', `/users/${owner.uid}/webhooks`, orgKey), 403, 'permission_denied');
     expectError(await call('GET', `/organisations/${org}/members`, orgKey), 403, 'id_token_required');
+    // Never an operator route, whoever owns the organisation.
+    expectError(await call('DELETE', `/devices/${owned[0]}`, orgKey), 403, 'permission_denied');
     // The control scope reaches commands (the device is offline here: refused by the device path, not the key).
     const control = await call('POST', `/devices/${owned[0]}/control`, orgKey, {
       command: 'relay',

@@ -2,7 +2,7 @@ import { API_KEY_PREFIX, type ApiKeyScope, firestorePaths } from '@esp32cloud/pr
 import { getAuth } from 'firebase-admin/auth';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { config } from '../config.ts';
-import { unauthenticated } from '../http/errors.ts';
+import { ApiError, unauthenticated } from '../http/errors.ts';
 import { logs } from '../logs.ts';
 import { type ApiKeyDoc, hashApiKey } from './keys.ts';
 
@@ -61,6 +61,9 @@ export async function verifyApiKey(
     await snap.ref.update({ last_used_at: Timestamp.fromMillis(nowMs) }).catch(() => undefined);
   let isOperator = false;
   let email: string | null = null;
+  // An organisation key never carries its owner's operator role: its admins are not the owner.
+  if (operatorRoute && doc.organisation_id)
+    throw new ApiError(403, 'permission_denied', 'An organisation API key cannot call operator routes.');
   if (operatorRoute) {
     const user = await getAuth()
       .getUser(doc.owner_uid)
