@@ -13,6 +13,7 @@ import { runtimeConfigForStack, startWebServer, type WebServer } from '../harnes
 // once (with a copy button), and after a reload only its display prefix is left; the key works against the API.
 // The personal / organisation switch: a Pro customer is told organisations need Business; a Business owner
 // creates one, adds a member by email, sees the members list and creates an organisation key (creator shown).
+// After a downgrade, an event webhook endpoint shows that its calls are held, with its events still ticked.
 
 const hasChromium = requireProgram('chromium');
 
@@ -142,6 +143,39 @@ describe.skipIf(!hasChromium)('Integrations page (Chromium + emulators)', () => 
     // The switch back: the personal list does not hold the organisation's key.
     await page.getByRole('radio', { name: 'ส่วนตัว' }).check();
     await page.getByTestId('api-keys').getByText('ยังไม่มีคีย์').waitFor({ timeout: 30_000 }).catch(explain);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows an event webhook held by a downgrade, its settings kept', { timeout: 120_000 }, async () => {
+    const customer = await signUp(stack.authHost!);
+    await db.doc(`users/${customer.uid}`).set({ plan: 'pro' }, { merge: true });
+    const asCustomer = (method: string, path: string, body?: unknown) =>
+      fetch(`${stack.apiUrl}/api${path}`, {
+        method,
+        headers: { authorization: `Bearer ${customer.idToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then((r) => r.json());
+    const hook = await asCustomer('POST', `/users/${customer.uid}/webhooks`, {
+      url: 'http://127.0.0.1:9/erp',
+    });
+    await asCustomer('PUT', `/users/${customer.uid}/webhooks/${hook.webhook_id}/events`, {
+      events: ['device.online'],
+    });
+    await db.doc(`users/${customer.uid}`).set({ plan: 'free' }, { merge: true });
+
+    const errors: string[] = [];
+    const page = await newPhonePage(browser, errors);
+    await page.goto(`${web.url}/signin`);
+    await page.getByRole('textbox', { name: 'อีเมล' }).fill(customer.email);
+    await page.getByRole('textbox', { name: 'รหัสผ่าน' }).fill(customer.password);
+    await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).last().click();
+    await page.waitForURL(`${web.url}/`);
+    await page.getByTestId('nav-integrations').click();
+    const held = page.getByTestId('event-webhook-held');
+    await held.waitFor({ timeout: 60_000 });
+    expect(await held.textContent()).toContain('พักการส่ง');
+    expect(await page.getByRole('checkbox', { name: 'device.online' }).isChecked()).toBe(true);
+    await screenshot(page, 'integrations-webhook-held');
     expect(errors).toEqual([]);
   });
 });
