@@ -9,7 +9,8 @@ import type { z } from 'zod';
 //
 // Supported natively: object (strip, or passthrough when its catchall is unknown), optional, nullable,
 // literal, enum, boolean, number (int/safeint, bounds), string (length bounds, regex), record with string keys,
-// union (discriminated too), unknown/any, null. Any other node — a transform, a default, a strict object — is
+// union (discriminated too), unknown/any, null, and a check piped into a transform (the transform is zod's own
+// function). Any other node — a transform, a default, a strict object — is
 // handed to zod itself for that node, so the compiled form accepts exactly what zod accepts and returns what
 // zod returns. fast-validate.test.ts checks that on valid and invalid samples of every payload schema.
 
@@ -106,9 +107,37 @@ function compile(schema: z.ZodType): Check {
         return INVALID;
       };
     }
+    case 'pipe':
+      return compilePipe(schema, def);
     default:
       return delegate(schema);
   }
+}
+
+/**
+ * A check followed by a transform (reportedUpdateInterval): the input compiled, then zod's own transform
+ * function. A transform that reports an issue, is async or throws is left to zod for the whole node.
+ */
+function compilePipe(schema: z.ZodType, def: ZodDef): Check {
+  const out = defOf(def.out);
+  if (out.type !== 'transform' || typeof out.transform !== 'function') return delegate(schema);
+  const input = compile(def.in as z.ZodType);
+  const transform = out.transform as (
+    value: unknown,
+    payload: { value: unknown; issues: unknown[] },
+  ) => unknown;
+  const byZod = delegate(schema);
+  return (value) => {
+    const checked = input(value);
+    if (checked === INVALID) return INVALID;
+    try {
+      const payload = { value: checked, issues: [] };
+      const result = transform(checked, payload);
+      return result instanceof Promise || payload.issues.length > 0 ? byZod(value) : result;
+    } catch {
+      return byZod(value);
+    }
+  };
 }
 
 function compileObject(schema: z.ZodType, def: ZodDef): Check {
