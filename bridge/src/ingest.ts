@@ -9,13 +9,16 @@ import {
   statusPayloadSchema,
 } from '@esp32cloud/protocol';
 import type { z } from 'zod';
-import { type BridgeContext, type DeviceMessageHandler, drop } from './context.ts';
+import { type BridgeContext, type DeviceMessage, type DeviceMessageHandler, drop } from './context.ts';
 import { bridgeLogs } from './logs.ts';
 import { withRetry } from './retry.ts';
 
 // One device message, from bytes to the feature that handles its kind: the envelope is validated before
 // Firestore is touched (garbage costs no read), the serial is looked up in the directory, the event bus hears
 // about it, then the handler runs. Runs on the device's queue, so a device's messages are handled in order.
+// Synchronous as far as it can be (issue #21): a device the directory knows and a message that writes nothing
+// (an unchanged status, a heartbeat inside the last_seen window) return no promise, so the device's queue moves
+// on in the same turn.
 
 const ENVELOPES: Record<DeviceTopicKind, z.ZodType<unknown>> = {
   status: statusPayloadSchema,
@@ -25,7 +28,7 @@ const ENVELOPES: Record<DeviceTopicKind, z.ZodType<unknown>> = {
   reset: resetPayloadSchema,
 };
 
-export async function ingest(
+export function ingest(
   ctx: BridgeContext,
   handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>>,
   topic: string,
@@ -33,24 +36,40 @@ export async function ingest(
   payload: Buffer,
   /** When the message reached the bridge: a device's "last heard" is then, not when its queue got to it. */
   receivedAt: number,
-): Promise<void> {
+): Promise<void> | undefined {
   const envelope = decodePayload(ENVELOPES[parsed.kind], payload);
   if (!envelope.ok) {
     drop(ctx, topic, envelope.error, 'invalid');
-    return;
+    return undefined;
   }
+  const message = { topic, envelope: envelope.value, payload, now: receivedAt };
+  const cached = ctx.directory.cached(parsed.serial, receivedAt);
+  if (cached) return handle(ctx, handlers, parsed.kind, { ...message, entry: cached });
+  return withRetry(() => ctx.directory.lookup(parsed.serial, receivedAt)).then((entry) => {
+    if (!entry) {
+      bridgeLogs.deviceUnknown(parsed.serial);
+      drop(ctx, topic, 'unknown serial', 'unknown_device');
+      return undefined;
+    }
+    return handle(ctx, handlers, parsed.kind, { ...message, entry });
+  });
+}
 
-  const now = receivedAt;
-  const entry = await withRetry(() => ctx.directory.lookup(parsed.serial, now));
-  if (!entry) {
-    bridgeLogs.deviceUnknown(parsed.serial);
-    drop(ctx, topic, 'unknown serial', 'unknown_device');
-    return;
-  }
-
-  ctx.events.emit('deviceMessage', entry, parsed.kind, now);
-  const outcome = await handlers[parsed.kind]?.({ topic, entry, envelope: envelope.value, payload, now });
-  if (outcome === 'dropped') return;
-  ctx.stats.processed++;
-  ctx.events.emit('messageAccepted', entry, parsed.kind, envelope.value, now);
+/** Runs the kind's handler; a promise only when the handler has asynchronous work (a write). */
+function handle(
+  ctx: BridgeContext,
+  handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>>,
+  kind: DeviceTopicKind,
+  message: DeviceMessage,
+): Promise<void> | undefined {
+  ctx.events.emit('deviceMessage', message.entry, kind, message.now);
+  const outcome = handlers[kind]?.(message);
+  const accepted = (result: 'dropped' | undefined) => {
+    if (result === 'dropped') return;
+    ctx.stats.processed++;
+    ctx.events.emit('messageAccepted', message.entry, kind, message.envelope, message.now);
+  };
+  if (outcome instanceof Promise) return outcome.then(accepted);
+  accepted(outcome);
+  return undefined;
 }
