@@ -34,7 +34,7 @@ import { staleCommands } from './features/stale-commands.ts';
 import { statusIngest } from './features/status.ts';
 import { statusHistory } from './features/status-history.ts';
 import { openFirestore } from './firestore.ts';
-import { ingest } from './ingest.ts';
+import { ingestSafely } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
 import { WriteBatcher } from './write-batcher.ts';
 
@@ -56,6 +56,10 @@ export interface RunningBridge {
    * unsubscribes first, or the broker would keep queueing this instance's share of the shared subscription.
    */
   stop(options?: { leaveGroup?: boolean }): Promise<void>;
+}
+
+function mqttDebugEnabled(): boolean {
+  return /mqttjs|(^|,)\*/.test(process.env.DEBUG ?? '');
 }
 
 export interface StartBridgeOptions {
@@ -99,6 +103,9 @@ export async function startBridge(
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
     keepalive: 30,
+    // mqtt.js calls its `debug` logger several times per packet even when nothing listens (issue #21's profile);
+    // DEBUG=mqttjs* still turns it on for troubleshooting.
+    ...(mqttDebugEnabled() ? {} : { log: () => undefined }),
     ...(config.protocolVersion === 5
       ? {
           // Acks are held until a message is handled (deferred-acks.ts): room for many devices' messages at once.
@@ -159,34 +166,21 @@ export async function startBridge(
     if (refusing) return;
     stats.received++;
     const handled = acksToBroker.received(packet);
-    const controlled = parseControlTopic(topic);
-    if (controlled) {
-      const control = decodePayload(controlPayloadSchema, payload);
-      if (control.ok) ctx.events.emit('commandSent', controlled, control.value.id);
-      handled();
-      return;
-    }
+    // Device topics first: they are nearly all the traffic, and parseDeviceTopic refuses control topics.
     const parsed = parseDeviceTopic(topic);
     if (!parsed) {
-      drop(ctx, topic, 'not a device topic', 'topic');
+      const controlled = parseControlTopic(topic);
+      if (controlled) {
+        const control = decodePayload(controlPayloadSchema, payload);
+        if (control.ok) ctx.events.emit('commandSent', controlled, control.value.id);
+      } else drop(ctx, topic, 'not a device topic', 'topic');
       handled();
       return;
     }
     const receivedAt = ctx.now();
-    const failed = (error: unknown) => {
-      bridgeLogs.writeFailed(parsed.serial, error);
-      drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
-    };
     queues.enqueue(
       parsed.serial,
-      () => {
-        try {
-          return ingest(ctx, handlers, topic, parsed, payload, receivedAt)?.catch(failed);
-        } catch (error) {
-          failed(error);
-          return undefined;
-        }
-      },
+      () => ingestSafely(ctx, handlers, topic, parsed, payload, receivedAt),
       handled,
     );
   });

@@ -42,18 +42,57 @@ export function ingest(
     drop(ctx, topic, envelope.error, 'invalid');
     return undefined;
   }
-  const message = { topic, envelope: envelope.value, payload, now: receivedAt };
   const cached = ctx.directory.cached(parsed.serial, receivedAt);
-  if (cached) return handle(ctx, handlers, parsed.kind, { ...message, entry: cached });
+  if (cached)
+    return handle(ctx, handlers, parsed.kind, {
+      topic,
+      entry: cached,
+      envelope: envelope.value,
+      payload,
+      now: receivedAt,
+    });
   return withRetry(() => ctx.directory.lookup(parsed.serial, receivedAt)).then((entry) => {
     if (!entry) {
       bridgeLogs.deviceUnknown(parsed.serial);
       drop(ctx, topic, 'unknown serial', 'unknown_device');
       return undefined;
     }
-    return handle(ctx, handlers, parsed.kind, { ...message, entry });
+    return handle(ctx, handlers, parsed.kind, {
+      topic,
+      entry,
+      envelope: envelope.value,
+      payload,
+      now: receivedAt,
+    });
   });
 }
+
+/** ingest(), a failure counted and logged as a failed write: the message is dropped, the device's queue goes on. */
+export function ingestSafely(
+  ctx: BridgeContext,
+  handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>>,
+  topic: string,
+  parsed: ParsedDeviceTopic,
+  payload: Buffer,
+  receivedAt: number,
+): Promise<void> | undefined {
+  try {
+    return ingest(ctx, handlers, topic, parsed, payload, receivedAt)?.catch((error: unknown) =>
+      failed(ctx, topic, parsed.serial, error),
+    );
+  } catch (error) {
+    failed(ctx, topic, parsed.serial, error);
+    return undefined;
+  }
+}
+
+function failed(ctx: BridgeContext, topic: string, serial: string, error: unknown): void {
+  bridgeLogs.writeFailed(serial, error);
+  drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
+}
+
+// No closure is made per message on the synchronous path: under tsx every named closure also costs a
+// defineProperty call (its `name`), which the profile of issue #21 showed at several percent.
 
 /** Runs the kind's handler; a promise only when the handler has asynchronous work (a write). */
 function handle(
@@ -64,12 +103,18 @@ function handle(
 ): Promise<void> | undefined {
   ctx.events.emit('deviceMessage', message.entry, kind, message.now);
   const outcome = handlers[kind]?.(message);
-  const accepted = (result: 'dropped' | undefined) => {
-    if (result === 'dropped') return;
-    ctx.stats.processed++;
-    ctx.events.emit('messageAccepted', message.entry, kind, message.envelope, message.now);
-  };
-  if (outcome instanceof Promise) return outcome.then(accepted);
-  accepted(outcome);
+  if (outcome instanceof Promise) return outcome.then((result) => accepted(ctx, kind, message, result));
+  accepted(ctx, kind, message, outcome);
   return undefined;
+}
+
+function accepted(
+  ctx: BridgeContext,
+  kind: DeviceTopicKind,
+  message: DeviceMessage,
+  result: 'dropped' | undefined,
+): void {
+  if (result === 'dropped') return;
+  ctx.stats.processed++;
+  ctx.events.emit('messageAccepted', message.entry, kind, message.envelope, message.now);
 }

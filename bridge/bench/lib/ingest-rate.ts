@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_SHARE_GROUP, bridgeInstanceUsername, type RunningBroker } from '@esp32cloud/broker';
@@ -54,6 +55,25 @@ function processCpuSeconds(pid: number): number | null {
   }
 }
 
+/** BENCH_CPU_PROFILE=file.cpuprofile: the V8 profile of the first bridge window (Chrome DevTools opens it). */
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 const percent = (share: number | null) => (share === null ? 'n/a' : `${Math.round(share * 100)} %`);
 function describe(m: Measured, subscriber: string): string {
   return `${fmt(m.rate)} msg/s (${fmt(m.messages)} in ${m.seconds.toFixed(1)} s; CPU of one core: publishers ${percent(m.publisherCpu)}, broker ${percent(m.brokerCpu)}, ${subscriber} ${percent(m.subscriberCpu)})`;
@@ -94,6 +114,7 @@ export async function ingestRate(options: IngestRateOptions): Promise<void> {
     subscriber: Subscriber,
     mix: 'unchanged' | 'toggles',
     window = windowMs,
+    profile?: string,
   ): Promise<Measured> => {
     let granted = creditWindow;
     command({ type: 'run', mix, credit: granted });
@@ -109,7 +130,9 @@ export async function ingestRate(options: IngestRateOptions): Promise<void> {
     const from = { handled: subscriber.handled(), writes: subscriber.writes(), at: performance.now() };
     const cpuFrom = process.cpuUsage();
     const brokerCpuFrom = processCpuSeconds(broker.pid);
+    const profiler = profile ? await startProfiler() : null;
     await new Promise((r) => setTimeout(r, window));
+    if (profiler && profile) await profiler.stop(profile);
     const to = { handled: subscriber.handled(), writes: subscriber.writes(), at: performance.now() };
     const cpu = process.cpuUsage(cpuFrom);
     const brokerCpuTo = processCpuSeconds(broker.pid);
@@ -150,6 +173,8 @@ export async function ingestRate(options: IngestRateOptions): Promise<void> {
       protocolVersion: broker.mqttVersion,
       clean: true,
       reconnectPeriod: 0,
+      // The bridge's client settings: the same receive window, and mqtt.js's debug logger off as in the bridge.
+      log: () => undefined,
       ...(broker.mqttVersion === 5 ? { properties: { receiveMaximum: 1000 } } : {}),
     });
     let handled = 0;
@@ -198,7 +223,9 @@ export async function ingestRate(options: IngestRateOptions): Promise<void> {
       // Alternating order, so neither side always runs first after a pause.
       const rawFirst = rep % 2 === 1;
       const first = rawFirst ? await measure(await rawSubscriber(), 'unchanged') : null;
-      const bridge = await measure(await bridgeSubscriber(), 'unchanged');
+      const profile = rep === 1 ? process.env.BENCH_CPU_PROFILE : undefined;
+      const bridge = await measure(await bridgeSubscriber(), 'unchanged', windowMs, profile);
+      if (profile) console.log(`    (CPU profile of this process during the bridge's window: ${profile})`);
       const raw = first ?? (await measure(await rawSubscriber(), 'unchanged'));
       pairs.push({ raw, bridge });
       console.log(

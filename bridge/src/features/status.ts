@@ -19,38 +19,45 @@ export function statusIngest(ctx: BridgeContext): BridgeFeature {
     const reported = envelope as StatusPayload;
     const state = sanitizeState(entry.type, reported);
     if (state.dropped.length > 0) bridgeLogs.fieldsDropped(entry.deviceId, 'status', state.dropped);
+    // Republished once written; at once when nothing was written (no promise for an unchanged status).
+    const written = writeStatus(ctx, entry, reported, state.value, now);
+    if (entry.users.length === 0) return written?.then(() => undefined);
     const { outputs: _outputs, readings: _readings, ...rest } = reported;
     const status: StatusPayload = { ...rest, ...state.value };
-    const republishAll = () => {
-      for (const uid of entry.users) republish(uid, entry.serial, status);
-      return undefined;
-    };
-    // Republished once written; at once when nothing was written (no promise for an unchanged status).
-    const written = writeStatus(ctx, entry, status, now);
-    return written ? written.then(republishAll) : republishAll();
+    if (written)
+      return written.then(() => {
+        for (const uid of entry.users) republish(uid, entry.serial, status);
+        return undefined;
+      });
+    for (const uid of entry.users) republish(uid, entry.serial, status);
+    return undefined;
   };
 
   return { handles: { status: onStatus } };
 }
 
+type Sanitized = ReturnType<typeof sanitizeState>['value'];
+
+/** `reported` as the device sent it; `state` its outputs and readings as far as the device's type allows. */
 function writeStatus(
   ctx: BridgeContext,
   entry: DeviceMessage['entry'],
-  status: StatusPayload,
+  reported: StatusPayload,
+  state: Sanitized,
   now: number,
 ): Promise<void> | undefined {
-  if (status.update_interval) entry.updateIntervalSeconds = status.update_interval;
+  if (reported.update_interval) entry.updateIntervalSeconds = reported.update_interval;
   // A last will is the broker's word, not the device's: last_seen stays the device's own last message.
-  if (!status.online) {
+  if (!reported.online) {
     if (entry.written.online === false) return undefined;
     return markOffline(ctx, entry, 'last_will');
   }
   entry.lastHeardAt = now;
   const changes: DocumentData = {};
   let outputs: Record<string, unknown> | null = null;
-  if (status.outputs) {
-    for (const key in status.outputs) {
-      const value = status.outputs[key];
+  if (state.outputs) {
+    for (const key in state.outputs) {
+      const value = state.outputs[key];
       if (entry.written.outputs[key] !== value) {
         changes[`state.outputs.${key}`] = value;
         outputs ??= {};
@@ -59,29 +66,38 @@ function writeStatus(
     }
   }
   let readingsChanged = false;
-  if (status.readings) {
-    for (const key in status.readings)
-      if (entry.written.readings[key] !== status.readings[key]) readingsChanged = true;
+  if (state.readings) {
+    for (const key in state.readings)
+      if (entry.written.readings[key] !== state.readings[key]) readingsChanged = true;
   }
   const readingsDue =
     now - entry.written.readingsAt >= ctx.config.readingsWindowMs || entry.written.online !== true;
-  if (readingsChanged && readingsDue && status.readings) changes['state.readings'] = status.readings;
-  if (status.firmware !== undefined && status.firmware !== entry.written.firmware)
-    changes['state.firmware'] = status.firmware;
-  if (!isEmpty(changes) && status.rssi !== undefined) changes['state.rssi'] = status.rssi;
+  if (readingsChanged && readingsDue && state.readings) changes['state.readings'] = state.readings;
+  if (reported.firmware !== undefined && reported.firmware !== entry.written.firmware)
+    changes['state.firmware'] = reported.firmware;
+  if (!isEmpty(changes) && reported.rssi !== undefined) changes['state.rssi'] = reported.rssi;
   if (outputs) ctx.events.emit('outputsChanged', entry, now);
-  const remember = () => {
-    if (outputs) Object.assign(entry.written.outputs, outputs);
-    if (changes['state.readings']) {
-      entry.written.readings = { ...status.readings };
-      entry.written.readingsAt = now;
-    }
-    if (changes['state.firmware']) entry.written.firmware = status.firmware ?? null;
-  };
   const written = touchDevice(ctx, entry, now, changes);
   if (!written) {
-    remember();
+    remember(entry, reported, state, changes, outputs, now);
     return undefined;
   }
-  return written.then(remember);
+  return written.then(() => remember(entry, reported, state, changes, outputs, now));
+}
+
+/** What was written becomes what the next message is compared with. */
+function remember(
+  entry: DeviceMessage['entry'],
+  reported: StatusPayload,
+  state: Sanitized,
+  changes: DocumentData,
+  outputs: Record<string, unknown> | null,
+  now: number,
+): void {
+  if (outputs) Object.assign(entry.written.outputs, outputs);
+  if (changes['state.readings']) {
+    entry.written.readings = { ...state.readings };
+    entry.written.readingsAt = now;
+  }
+  if (changes['state.firmware']) entry.written.firmware = reported.firmware ?? null;
 }
