@@ -76,7 +76,12 @@ async function startProfiler() {
 
 const percent = (share: number | null) => (share === null ? 'n/a' : `${Math.round(share * 100)} %`);
 function describe(m: Measured, subscriber: string): string {
-  return `${fmt(m.rate)} msg/s (${fmt(m.messages)} in ${m.seconds.toFixed(1)} s; CPU of one core: publishers ${percent(m.publisherCpu)}, broker ${percent(m.brokerCpu)}, ${subscriber} ${percent(m.subscriberCpu)})`;
+  return `${fmt(m.rate)} msg/s (${fmt(m.messages)} in ${m.seconds.toFixed(1)} s; CPU of one core: publishers ${percent(m.publisherCpu)}, broker ${percent(m.brokerCpu)}, ${subscriber} ${percent(m.subscriberCpu)} = ${cpuPerMessage(m).toFixed(1)} µs per message)`;
+}
+
+/** The subscriber process's CPU time per message handled: what the machine's load changes least. */
+function cpuPerMessage(m: Measured): number {
+  return (m.subscriberCpu * 1e6) / m.rate;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -233,6 +238,11 @@ export async function ingestRate(options: IngestRateOptions): Promise<void> {
       );
     }
     const ratios = pairs.map((p) => p.bridge.rate / p.raw.rate);
+    const rawCpu = median(pairs.map((p) => cpuPerMessage(p.raw)));
+    const bridgeCpu = median(pairs.map((p) => cpuPerMessage(p.bridge)));
+    console.log(
+      `  CPU per message in the subscriber's process, median: raw ${rawCpu.toFixed(1)} µs, bridge ${bridgeCpu.toFixed(1)} µs (raw / bridge = ${(rawCpu / bridgeCpu).toFixed(2)}: the ratio a subscriber-bound run would reach)`,
+    );
     console.log(
       `  bridge unchanged-message rate / raw broker rate, same run: median ${median(ratios).toFixed(2)} (per rep ${ratios.map((r) => r.toFixed(2)).join(', ')}; raw median ${fmt(median(pairs.map((p) => p.raw.rate)))} msg/s, bridge median ${fmt(median(pairs.map((p) => p.bridge.rate)))} msg/s; aim ≥ 0.5)`,
     );
