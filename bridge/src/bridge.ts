@@ -177,12 +177,8 @@ export async function startBridge(
       handled();
       return;
     }
-    const receivedAt = ctx.now();
-    queues.enqueue(
-      parsed.serial,
-      () => ingestSafely(ctx, handlers, topic, parsed, payload, receivedAt),
-      handled,
-    );
+    const incoming = { topic, parsed, payload, receivedAt: ctx.now() };
+    queues.enqueue(parsed.serial, () => ingestSafely(ctx, handlers, incoming), handled);
   });
 
   const shared = (filter: string) =>

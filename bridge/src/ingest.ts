@@ -10,6 +10,7 @@ import {
 } from '@esp32cloud/protocol';
 import type { z } from 'zod';
 import { type BridgeContext, type DeviceMessage, type DeviceMessageHandler, drop } from './context.ts';
+import type { DeviceEntry } from './device-directory.ts';
 import { bridgeLogs } from './logs.ts';
 import { withRetry } from './retry.ts';
 
@@ -28,67 +29,55 @@ const ENVELOPES: Record<DeviceTopicKind, z.ZodType<unknown>> = {
   reset: resetPayloadSchema,
 };
 
-export function ingest(
-  ctx: BridgeContext,
-  handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>>,
-  topic: string,
-  parsed: ParsedDeviceTopic,
-  payload: Buffer,
+/** A device message as it came off the socket, for its device's queue. */
+export interface IncomingMessage {
+  topic: string;
+  parsed: ParsedDeviceTopic;
+  payload: Buffer;
   /** When the message reached the bridge: a device's "last heard" is then, not when its queue got to it. */
-  receivedAt: number,
-): Promise<void> | undefined {
-  const envelope = decodePayload(ENVELOPES[parsed.kind], payload);
-  if (!envelope.ok) {
-    drop(ctx, topic, envelope.error, 'invalid');
-    return undefined;
-  }
-  const cached = ctx.directory.cached(parsed.serial, receivedAt);
-  if (cached)
-    return handle(ctx, handlers, parsed.kind, {
-      topic,
-      entry: cached,
-      envelope: envelope.value,
-      payload,
-      now: receivedAt,
-    });
-  return withRetry(() => ctx.directory.lookup(parsed.serial, receivedAt)).then((entry) => {
-    if (!entry) {
-      bridgeLogs.deviceUnknown(parsed.serial);
-      drop(ctx, topic, 'unknown serial', 'unknown_device');
-      return undefined;
-    }
-    return handle(ctx, handlers, parsed.kind, {
-      topic,
-      entry,
-      envelope: envelope.value,
-      payload,
-      now: receivedAt,
-    });
-  });
+  receivedAt: number;
 }
 
-/** ingest(), a failure counted and logged as a failed write: the message is dropped, the device's queue goes on. */
+/** Handles one message; a failure is counted and logged as a failed write (the message is dropped). */
 export function ingestSafely(
   ctx: BridgeContext,
   handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>>,
-  topic: string,
-  parsed: ParsedDeviceTopic,
-  payload: Buffer,
-  receivedAt: number,
+  incoming: IncomingMessage,
 ): Promise<void> | undefined {
   try {
-    return ingest(ctx, handlers, topic, parsed, payload, receivedAt)?.catch((error: unknown) =>
-      failed(ctx, topic, parsed.serial, error),
-    );
+    return ingest(ctx, handlers, incoming)?.catch((error: unknown) => failed(ctx, incoming, error));
   } catch (error) {
-    failed(ctx, topic, parsed.serial, error);
+    failed(ctx, incoming, error);
     return undefined;
   }
 }
 
-function failed(ctx: BridgeContext, topic: string, serial: string, error: unknown): void {
-  bridgeLogs.writeFailed(serial, error);
-  drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
+function failed(ctx: BridgeContext, incoming: IncomingMessage, error: unknown): void {
+  bridgeLogs.writeFailed(incoming.parsed.serial, error);
+  drop(ctx, incoming.topic, error instanceof Error ? error.message : String(error), 'write_failed');
+}
+
+function ingest(
+  ctx: BridgeContext,
+  handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>>,
+  incoming: IncomingMessage,
+): Promise<void> | undefined {
+  const { parsed, receivedAt } = incoming;
+  const envelope = decodePayload(ENVELOPES[parsed.kind], incoming.payload);
+  if (!envelope.ok) {
+    drop(ctx, incoming.topic, envelope.error, 'invalid');
+    return undefined;
+  }
+  const cached = ctx.directory.cached(parsed.serial, receivedAt);
+  if (cached) return handle(ctx, handlers, incoming, cached, envelope.value);
+  return withRetry(() => ctx.directory.lookup(parsed.serial, receivedAt)).then((entry) => {
+    if (!entry) {
+      bridgeLogs.deviceUnknown(parsed.serial);
+      drop(ctx, incoming.topic, 'unknown serial', 'unknown_device');
+      return undefined;
+    }
+    return handle(ctx, handlers, incoming, entry, envelope.value);
+  });
 }
 
 // No closure is made per message on the synchronous path: under tsx every named closure also costs a
@@ -98,9 +87,13 @@ function failed(ctx: BridgeContext, topic: string, serial: string, error: unknow
 function handle(
   ctx: BridgeContext,
   handlers: Partial<Record<DeviceTopicKind, DeviceMessageHandler>>,
-  kind: DeviceTopicKind,
-  message: DeviceMessage,
+  incoming: IncomingMessage,
+  entry: DeviceEntry,
+  envelope: unknown,
 ): Promise<void> | undefined {
+  const kind = incoming.parsed.kind;
+  const { topic, payload, receivedAt: now } = incoming;
+  const message: DeviceMessage = { topic, entry, envelope, payload, now };
   ctx.events.emit('deviceMessage', message.entry, kind, message.now);
   const outcome = handlers[kind]?.(message);
   if (outcome instanceof Promise) return outcome.then((result) => accepted(ctx, kind, message, result));
