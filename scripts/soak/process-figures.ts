@@ -71,3 +71,23 @@ export function loadAverage(): string {
     .map((l) => l.toFixed(1))
     .join(' / ');
 }
+
+/** Messages and writes per second between two readings of the bridge's counters (null: no readings, or the bridge restarted). */
+export function bridgeRates(start: BridgeCounters | null, end: BridgeCounters | null, seconds: number) {
+  if (!start || !end || end.received < start.received) return null;
+  return {
+    messagesPerSecond: (end.received - start.received) / seconds,
+    writesPerSecond: (end.writes - start.writes) / seconds,
+    acksPerSecond: (end.acks - start.acks) / seconds,
+    dropped: end.dropped - start.dropped,
+  };
+}
+
+/** 10,000 connections need as many descriptors in the broker (it inherits this process's limit). */
+export function checkFileLimit(devices: number): void {
+  const limit = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
+  if (limit > 0 && limit < devices + 1000)
+    throw new Error(
+      `open-file limit ${limit} is below ${devices + 1000} (the broker holds one per device): raise it with "ulimit -n ${devices + 1000}" before the run`,
+    );
+}

@@ -1,13 +1,21 @@
-import { readFileSync } from 'node:fs';
 import type { BrokerKind } from '@esp32cloud/broker';
-import { COMMAND_ERROR_CODES, commandUpdates, firestorePaths, topics } from '@esp32cloud/protocol';
-import { Timestamp } from 'firebase-admin/firestore';
+import { COMMAND_ERROR_CODES } from '@esp32cloud/protocol';
+import type { Timestamp } from 'firebase-admin/firestore';
 import mqtt from 'mqtt';
 import { percentile } from '../lib/bench-figures.ts';
 import { type ChaosStep, chaosPlan, type RecoveryFigures, type SoakBreak } from './chaos.ts';
+import {
+  ackedCount,
+  latencyByMinute,
+  onlineCount,
+  pendingCount,
+  type SentCommand,
+  sendCommands,
+} from './commands.ts';
 import { type GeneratorFleet, startGeneratorFleet } from './fleet.ts';
 import {
-  type BridgeCounters,
+  bridgeRates,
+  checkFileLimit,
   loadAverage,
   type ProcessFigures,
   type ProcessSample,
@@ -15,7 +23,7 @@ import {
   readBridgeCounters,
   sampleProcesses,
 } from './process-figures.ts';
-import { type Rig, startRig } from './rig.ts';
+import { startRig } from './rig.ts';
 
 export type { SoakBreak } from './chaos.ts';
 
@@ -97,14 +105,6 @@ export interface SoakReport {
   /** How the platform came back from the faults of the run (chaos.ts). */
   recovery: RecoveryFigures;
   events: string[];
-}
-
-interface SentCommand {
-  serial: string;
-  deviceId: string;
-  id: string;
-  params: { relay: number; state: 'on' | 'off' };
-  at: number;
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
@@ -349,111 +349,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 }
 
-/** As the api function does: the command document first, then the publish; a failed publish marks it failed. */
-async function sendCommands(rig: Rig, relay: mqtt.MqttClient, batch: SentCommand[]) {
-  const outcome = { sent: [] as SentCommand[], brokerDown: 0, firestoreDown: 0 };
-  if (!relay.connected) {
-    outcome.brokerDown = batch.length;
-    return outcome;
-  }
-  const write = rig.db.batch();
-  const now = Timestamp.now();
-  for (const command of batch) {
-    write.set(rig.db.doc(firestorePaths.command(command.deviceId, command.id)), {
-      id: command.id,
-      command: 'relay',
-      params: command.params,
-      status: 'sent',
-      requested_by: 'soak',
-      created_at: now,
-      sent_at: now,
-    });
-  }
-  try {
-    await withDeadline(write.commit(), 3000);
-  } catch {
-    outcome.firestoreDown = batch.length;
-    return outcome;
-  }
-  await Promise.all(
-    batch.map(
-      (command) =>
-        new Promise<void>((resolve) => {
-          const payload = JSON.stringify({ v: 1, id: command.id, command: 'relay', ...command.params });
-          relay.publish(topics.control(command.serial), payload, { qos: 1 }, (error) => {
-            if (error) {
-              outcome.brokerDown++;
-              void rig.db
-                .doc(firestorePaths.command(command.deviceId, command.id))
-                .update(commandUpdates.sendFailed())
-                .catch(() => undefined);
-            } else outcome.sent.push(command);
-            resolve();
-          });
-        }),
-    ),
-  );
-  return outcome;
-}
-
-async function onlineCount(rig: Rig): Promise<number> {
-  const snap = await rig.db.collection('devices').where('state.online', '==', true).count().get();
-  return snap.data().count;
-}
-
-async function ackedCount(rig: Rig): Promise<number> {
-  const snap = await rig.db.collectionGroup('commands').where('status', '==', 'acked').count().get();
-  return snap.data().count;
-}
-
-async function pendingCount(rig: Rig): Promise<number> {
-  const snap = await rig.db
-    .collectionGroup('commands')
-    .where('status', 'in', ['queued', 'sent'])
-    .count()
-    .get();
-  return snap.data().count;
-}
-
-function latencyByMinute(samples: Array<{ minute: number; ms: number }>) {
-  const minutes = new Map<number, number[]>();
-  for (const { minute, ms } of samples) minutes.set(minute, [...(minutes.get(minute) ?? []), ms]);
-  return [...minutes.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([minute, values]) => {
-      const sorted = values.sort((a, b) => a - b);
-      return {
-        minute,
-        count: sorted.length,
-        p50: percentile(sorted, 50),
-        p95: percentile(sorted, 95),
-        p99: percentile(sorted, 99),
-      };
-    });
-}
-
 function normalise(outputs: Record<string, unknown>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))));
-}
-
-/** Messages and writes per second between two readings of the bridge's counters (null: no readings, or the bridge restarted). */
-function bridgeRates(start: BridgeCounters | null, end: BridgeCounters | null, seconds: number) {
-  if (!start || !end || end.received < start.received) return null;
-  return {
-    messagesPerSecond: (end.received - start.received) / seconds,
-    writesPerSecond: (end.writes - start.writes) / seconds,
-    acksPerSecond: (end.acks - start.acks) / seconds,
-    dropped: end.dropped - start.dropped,
-  };
-}
-
-/** 10,000 connections need as many descriptors in the broker (it inherits this process's limit). */
-function checkFileLimit(devices: number): void {
-  const limit = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
-  if (limit > 0 && limit < devices + 1000)
-    throw new Error(
-      `open-file limit ${limit} is below ${devices + 1000} (the broker holds one per device): raise it with "ulimit -n ${devices + 1000}" before the run`,
-    );
 }
 
 async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -463,13 +360,6 @@ async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Prom
     if (Date.now() > deadline) throw new Error(`soak: condition not met within ${timeoutMs} ms`);
     await sleep(500);
   }
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('deadline')), ms)),
-  ]);
 }
 
 function sleep(ms: number): Promise<void> {
