@@ -75,6 +75,8 @@ export interface AlertDeliveryConfig {
   webhookTimeoutMs: number;
   /** An endpoint is disabled after this many deliveries in a row failed (every retry spent). */
   webhookDisableAfter: number;
+  /** Entries each endpoint's delivery log keeps (the oldest beyond are deleted). */
+  webhookDeliveryLogKeep: number;
   /** How long an instance owns an outbox item it claimed before another may retry it. */
   outboxLeaseMs: number;
   /** How often held items (quiet hours) are checked for being due. */
@@ -127,6 +129,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
       webhookMaxDelayMs: num(source, 'WEBHOOK_RETRY_MAX_MS', 60_000),
       webhookTimeoutMs: num(source, 'WEBHOOK_TIMEOUT_MS', 10_000),
       webhookDisableAfter: num(source, 'WEBHOOK_DISABLE_AFTER_FAILURES', 10),
+      webhookDeliveryLogKeep: num(source, 'WEBHOOK_DELIVERY_LOG_KEEP', 200),
       outboxLeaseMs: num(source, 'ALERT_OUTBOX_LEASE_MS', 5 * 60_000),
       outboxPollMs: num(source, 'ALERT_OUTBOX_POLL_MS', 15_000),
     },

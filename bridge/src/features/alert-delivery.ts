@@ -11,6 +11,7 @@ import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import type { DocumentReference } from 'firebase-admin/firestore';
 import { customerPlans } from '../alerts/customer-plan.ts';
+import { trimDeliveryLog } from '../alerts/delivery-log.ts';
 import { emailSender } from '../alerts/email.ts';
 import type { OutboxItem } from '../alerts/outbox-item.ts';
 import type { BridgeContext, BridgeFeature } from '../context.ts';
@@ -93,6 +94,13 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
     }
   };
 
+  // Every delivery (sent, failed or held) is logged on its endpoint; the log keeps its newest entries.
+  const recordDelivery = async (webhookId: string, deliveryId: string, entry: Record<string, unknown>) => {
+    await db.doc(`${firestorePaths.webhookDeliveries(webhookId)}/${deliveryId}`).set(entry);
+    // A trim that fails is retried by the next delivery; it never fails this one.
+    await trimDeliveryLog(db, webhookId, config.webhookDeliveryLogKeep).catch(() => undefined);
+  };
+
   const sendWebhook = async (ref: DocumentReference, item: OutboxItem) => {
     const hookRef = db.doc(firestorePaths.webhook(item.webhook_id ?? '-'));
     const hookSnap = await hookRef.get();
@@ -106,7 +114,7 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
     if (!webhookKindAllowed(plan.entitlements, kind)) {
       bridgeLogs.webhookHeldByPlan(item.webhook_id ?? '-', item.uid, plan.id, item.event);
       const held = `Not sent: the ${plan.name.en} plan has no ${kind} webhooks. Upgrade to send them again.`;
-      await db.doc(`${firestorePaths.webhookDeliveries(item.webhook_id ?? '-')}/${item.item_id}`).set({
+      await recordDelivery(item.webhook_id ?? '-', item.item_id, {
         delivery_id: item.item_id,
         event: item.event,
         alert_id: item.alert_id,
@@ -142,7 +150,7 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
       },
     );
     const at = new Date(ctx.now()).toISOString();
-    await db.doc(`${firestorePaths.webhookDeliveries(item.webhook_id ?? '-')}/${result.deliveryId}`).set({
+    await recordDelivery(item.webhook_id ?? '-', result.deliveryId, {
       delivery_id: result.deliveryId,
       event: item.event,
       alert_id: item.alert_id,
