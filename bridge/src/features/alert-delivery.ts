@@ -13,6 +13,7 @@ import type { DocumentReference } from 'firebase-admin/firestore';
 import { customerPlans } from '../alerts/customer-plan.ts';
 import { trimDeliveryLog } from '../alerts/delivery-log.ts';
 import { emailSender } from '../alerts/email.ts';
+import { emailRetry } from '../alerts/email-retry.ts';
 import type { OutboxItem } from '../alerts/outbox-item.ts';
 import type { BridgeContext, BridgeFeature } from '../context.ts';
 import { bridgeLogs } from '../logs.ts';
@@ -85,12 +86,10 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       bridgeLogs.alertDeliveryFailed('email', item.alert_id, message);
-      // Back to pending after a pause: SMTP relays have bad minutes too.
-      await ref.update({
-        state: 'pending',
-        error: message,
-        deliver_after: ctx.now() + config.webhookMaxDelayMs,
-      });
+      const next = emailRetry(config.emailRetry, item.attempts + 1, ctx.now());
+      if (next.retry)
+        await ref.update({ state: 'pending', error: message, deliver_after: next.deliverAfter });
+      else await finish(ref, 'failed', `gave up after ${item.attempts + 1} attempts: ${message}`);
     }
   };
 
