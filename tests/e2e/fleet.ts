@@ -1,5 +1,5 @@
 import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { getFirestore, Timestamp } from 'firebase-admin/firestore';
+import { FieldValue, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Page } from 'playwright-core';
 
 // A big account without a factory run: devices and owner links written straight into the Firestore emulator
@@ -13,12 +13,19 @@ export function fleetDeviceId(idBase: number, i: number): string {
   return `ESP32_${(idBase + i).toString(16).toUpperCase()}`;
 }
 
+/** The owner's name of the fleet's i-th device. */
+export function fleetDeviceName(i: number): string {
+  return `ห้อง ${i + 1}`;
+}
+
 export async function seedFleet(options: {
   projectId: string;
   firestoreHost: string;
   uid: string;
   count: number;
   idBase: number;
+  /** Leaves out `owner_device_name`, as on devices claimed before the field existed (names from links only). */
+  legacy?: boolean;
 }): Promise<void> {
   process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
   const app = initializeApp({ projectId: options.projectId }, `fleet-${options.idBase}-${Date.now()}`);
@@ -41,6 +48,7 @@ export async function seedFleet(options: {
           owner_uid: options.uid,
           created_at: now,
           room: i % 10 === 0 ? null : ROOMS[i % ROOMS.length],
+          ...(options.legacy ? {} : { owner_device_name: fleetDeviceName(i) }),
           state: {
             online: i % 4 !== 0,
             last_seen: Timestamp.fromMillis(now.toMillis() - i * 60_000),
@@ -57,7 +65,7 @@ export async function seedFleet(options: {
         batch.set(db.doc(`user_devices/${options.uid}_${deviceId}`), {
           user_id: options.uid,
           device_id: deviceId,
-          device_name: `ห้อง ${i + 1}`,
+          device_name: fleetDeviceName(i),
           access_level: 'owner',
           added_at: now,
           last_accessed: now,
@@ -65,6 +73,33 @@ export async function seedFleet(options: {
       }
       await batch.commit();
     }
+  } finally {
+    await deleteApp(app);
+  }
+}
+
+/**
+ * Renames a fleet device as `PATCH /api/users/{uid}/devices/{id}` does: the owner's link and the device's copy
+ * (`owner_device_name`) in one batch; `legacy` instead removes the copy, as on a device claimed before it.
+ */
+export async function renameFleetDevice(options: {
+  projectId: string;
+  firestoreHost: string;
+  uid: string;
+  deviceId: string;
+  name: string;
+  legacy?: boolean;
+}): Promise<void> {
+  process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
+  const app = initializeApp({ projectId: options.projectId }, `rename-${options.deviceId}-${Date.now()}`);
+  const db = getFirestore(app);
+  try {
+    const batch = db.batch();
+    batch.update(db.doc(`user_devices/${options.uid}_${options.deviceId}`), { device_name: options.name });
+    batch.update(db.doc(`devices/${options.deviceId}`), {
+      owner_device_name: options.legacy ? FieldValue.delete() : options.name,
+    });
+    await batch.commit();
   } finally {
     await deleteApp(app);
   }
