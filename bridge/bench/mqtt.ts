@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerAdmin, bridgeInstanceUsername, type RunningBroker, startBroker } from '@esp32cloud/broker';
 import { start as startFirestore } from '@esp32cloud/firestore-emulator';
-import { type DeviceType, type FlashConfig, topics } from '@esp32cloud/protocol';
+import { type DeviceType, type FlashConfig, firestorePaths, topics } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
 import { operatorToken, provisionDevice } from '@esp32cloud/tests/e2e/operator';
 import { signUp } from '@esp32cloud/tests/harness/auth';
@@ -12,7 +12,7 @@ import { startStack } from '@esp32cloud/tests/harness/stack';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import mqtt from 'mqtt';
-import { extrapolatedFrom, latencySummary } from '../../scripts/lib/bench-figures.ts';
+import { extrapolatedFrom, latencySummary, median } from '../../scripts/lib/bench-figures.ts';
 import { type BridgeConfig, configFromEnv, type RunningBridge, startBridge } from '../src/index.ts';
 
 // Figures of issue 8 (`npm run bench -- mqtt`, or `npx tsx bridge/bench/mqtt.ts [roundtrip|ingest|writes]`):
@@ -195,6 +195,13 @@ async function roundTrip(commands = 200) {
     const ackToListener: number[] = [];
     const samples: number[] = [];
     const answers: number[] = [];
+    // The path's floor on this machine, sampled between the commands so it sees the same load: a request the
+    // api function answers without any backend (an unknown route: the Functions emulator's hop and the
+    // router) and one Firestore round trip (the access read's getAll, from this process).
+    const emulatorHop: number[] = [];
+    const firestoreTrip: number[] = [];
+    const deviceRef = db.doc(`devices/${provisioned.device_id}`);
+    const linkRef = db.doc(firestorePaths.userDevice(owner.uid, provisioned.device_id));
     for (let i = 0; i < commands + 10; i++) {
       const id = `bench-${i}`;
       const started = performance.now();
@@ -215,6 +222,12 @@ async function roundTrip(commands = 200) {
         toDevice.push(got - started);
         deviceToAck.push(seen - got);
         ackToListener.push((acked.get(id) as number) - seen);
+        let t = performance.now();
+        await (await fetch(`${stack.apiUrl}/api/bench-floor-unknown-route`)).arrayBuffer();
+        emulatorHop.push(performance.now() - t);
+        t = performance.now();
+        await db.getAll(deviceRef, linkRef);
+        firestoreTrip.push(performance.now() - t);
       }
     }
     unsubscribe();
@@ -231,6 +244,24 @@ async function roundTrip(commands = 200) {
     );
     console.log(
       `  ack at the broker → acked seen by the admin listener (bridge ingest, ack read + write, listener): ${latencySummary(ackToListener.filter(Number.isFinite))}`,
+    );
+    // POST → command at the device is at least the emulator's hop, two Firestore round trips (the access and
+    // plan read, the command's batch) and a broker hop; the API answers after a third (marked sent). What
+    // is above that floor is this project's code.
+    const hop = median(emulatorHop);
+    const trip = median(firestoreTrip);
+    const brokerHop = median(deviceToAck.filter(Number.isFinite));
+    const floor = hop + 2 * trip + brokerHop;
+    const roundTripMedian = median(samples);
+    console.log(
+      `  floor, same run: Functions emulator hop (unknown route, 404) ${latencySummary(emulatorHop)}`,
+    );
+    console.log(
+      `  floor, same run: one Firestore emulator round trip (getAll of device and link) ${latencySummary(firestoreTrip)}`,
+    );
+    console.log(
+      `  → POST → device floor ${floor.toFixed(1)} ms (hop + 2 round trips + broker) vs measured ${median(toDevice.filter(Number.isFinite)).toFixed(1)} ms; ` +
+        `round trip median ${roundTripMedian.toFixed(1)} ms vs aim 30 ms: ${roundTripMedian <= 30 ? 'met' : floor + trip >= 30 ? `not met — the floor of emulator hop and Firestore round trips alone is ${(floor + trip).toFixed(1)} ms on this machine now` : 'not met — above the floor, so time is in the project code'}`,
     );
   } finally {
     await device?.stop({ graceful: false });

@@ -10,11 +10,12 @@ import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { latencySummary, requireBenchProgram } from '../../scripts/lib/bench-figures.ts';
 import { launchChromium } from '../../scripts/lib/chromium.ts';
+import { DEFAULT_WARM_FUNCTION_WORKERS } from '../../scripts/start/config.ts';
 
 // Figures of issue 13 for the customer's side: history API latency for 30 days hourly (100 sequential calls
 // through the Functions emulator), time from pressing "Show history" to a drawn 7-day chart in Chromium, and
 // the JavaScript the History view adds (gzip, the chunks fetched on opening it). `npm run bench -- history`.
-// The stack runs like `npm start` (FUNCTIONS_WARM_WORKERS=4).
+// The stack runs like `npm start` (its default Functions worker pool).
 
 const API_CALLS = 100;
 const OPENS = 10;
@@ -23,7 +24,11 @@ const DEVICE = 'ESP32_BENCHH';
 requireBenchProgram('chromium', 'the History view in Chromium');
 // The device page asks the API for shares, alert rules and a pending transfer alongside the history: with
 // `npm start`'s warm worker pool those concurrent calls do not each wait for a new Functions worker.
-const stack = await startStack({ firestore: true, firebase: ['auth', 'functions'], warmFunctionWorkers: 4 });
+const stack = await startStack({
+  firestore: true,
+  firebase: ['auth', 'functions'],
+  warmFunctionWorkers: DEFAULT_WARM_FUNCTION_WORKERS,
+});
 useStackEnv(stack);
 const distDir = await buildWebApp();
 const web = await startWebServer({

@@ -10,6 +10,7 @@ import { buildWebApp, runtimeConfigForStack, startWebServer } from '@esp32cloud/
 import type { Browser, Page } from 'playwright-core';
 import { latencySummary, requireBenchProgram } from '../../scripts/lib/bench-figures.ts';
 import { launchChromium } from '../../scripts/lib/chromium.ts';
+import { DEFAULT_WARM_FUNCTION_WORKERS } from '../../scripts/start/config.ts';
 
 // Figures of the customer web app (issues 7 and 19):
 //  1. JavaScript shipped for the first page, KB gzip (from the build, and as loaded by Chromium);
@@ -179,7 +180,11 @@ async function dashboardFigures(browser: Browser, distDir: string): Promise<void
 }
 
 async function toggleFigures(browser: Browser): Promise<void> {
-  const world = await startDeviceStack(benchBrokerKind());
+  // As `npm start` runs it: a warm pool of Functions workers, so a request made while another is in flight
+  // (the device page loads its history and alerts beside a command) does not start a cold worker.
+  const world = await startDeviceStack(benchBrokerKind(), {
+    warmFunctionWorkers: DEFAULT_WARM_FUNCTION_WORKERS,
+  });
   try {
     const provisioned = await world.provision('4Relay');
     const owner = await signUp(world.stack.authHost!, uniqueEmail('bench-toggle'));

@@ -72,8 +72,11 @@ export function readStartConfig(argv = process.argv.slice(2)) {
   };
 }
 
+/** `npm start`'s Functions worker pool when FUNCTIONS_WARM_WORKERS is unset; benches measure with the same. */
+export const DEFAULT_WARM_FUNCTION_WORKERS = 4;
+
 function warmWorkers(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 4;
+  if (raw === undefined || raw === '') return DEFAULT_WARM_FUNCTION_WORKERS;
   const count = Number(raw);
   if (!Number.isInteger(count) || count < 0 || count > 64)
     throw new StartError(`FUNCTIONS_WARM_WORKERS "${raw}" is not a whole number from 0 to 64.`);

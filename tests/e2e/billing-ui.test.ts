@@ -41,6 +41,8 @@ describe.skipIf(!hasChromium)(
       stack = await startStack({
         firestore: true,
         firebase: ['auth', 'functions'],
+        // The Account page asks for the account and the plans at once: warm workers keep cold starts out of its waits.
+        warmFunctionWorkers: 2,
         functionsEnv: { ...functionsBillingEnv(standin), APP_URL: `http://127.0.0.1:${webPort}` },
       });
       standin.setWebhookUrl(`${stack.apiUrl}/billing/webhook`);

@@ -1,7 +1,7 @@
 import type { BrokerKind, RunningBroker } from '@esp32cloud/broker';
 import type { CreateDeviceResponse, DeviceType } from '@esp32cloud/protocol';
 import { type SimulatedDevice, startSimulatedDevice } from '@esp32cloud/simulator';
-import { startPlatform } from '../harness/platform.ts';
+import { type PlatformOptions, startPlatform } from '../harness/platform.ts';
 import type { Stack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
 import { operatorToken, provisionDevice } from './operator.ts';
@@ -20,8 +20,11 @@ export interface DeviceStack {
   stop(): Promise<void>;
 }
 
-export async function startDeviceStack(brokerKind: BrokerKind): Promise<DeviceStack> {
-  const platform = await startPlatform({ kind: brokerKind });
+export async function startDeviceStack(
+  brokerKind: BrokerKind,
+  options: Pick<PlatformOptions, 'warmFunctionWorkers'> = {},
+): Promise<DeviceStack> {
+  const platform = await startPlatform({ kind: brokerKind, ...options });
   const { broker, stack } = platform;
   const stops: Array<() => Promise<unknown>> = [() => platform.stop()];
   const stopAll = async () => {

@@ -27,6 +27,8 @@ export interface PlatformOptions {
   functionsEnv?: Record<string, string>;
   /** Bridge settings laid over the defaults (a function: from the started stack); false: no bridge. */
   bridge?: Partial<BridgeConfig> | ((stack: Stack) => Partial<BridgeConfig>) | false;
+  /** Functions emulator workers started before the suite runs, as `npm start` does (default none). */
+  warmFunctionWorkers?: number;
 }
 
 export interface Platform {
@@ -60,6 +62,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       firestore: true,
       firebase: ['auth', 'functions'],
       functionsEnv: { ...functionsBrokerEnv(broker), ...options.functionsEnv },
+      ...(options.warmFunctionWorkers ? { warmFunctionWorkers: options.warmFunctionWorkers } : {}),
     });
     stops.push(() => stack.stop());
     useStackEnv(stack);

@@ -23,7 +23,9 @@ describe.skipIf(!hasChromium)('Integrations page (Chromium + emulators)', () => 
   const appName = `integrations-ui-${Math.random().toString(36).slice(2)}`;
 
   beforeAll(async () => {
-    stack = await startStack({ firestore: true, firebase: ['auth', 'functions'] });
+    // The page asks the api for its keys, devices and webhooks at once; three warm workers keep a cold worker start (tens
+    // of seconds on a loaded CI machine) out of the page's waits.
+    stack = await startStack({ firestore: true, firebase: ['auth', 'functions'], warmFunctionWorkers: 3 });
     web = await startWebServer({ config: runtimeConfigForStack(stack), apiUrl: stack.apiUrl });
     browser = await launchChromium();
     owner = await signUp(stack.authHost!);

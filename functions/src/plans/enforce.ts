@@ -1,5 +1,11 @@
-import { type AlertChannel, COLLECTIONS, DAY_MS, type HistoryResolution } from '@esp32cloud/protocol';
-import type { Firestore } from 'firebase-admin/firestore';
+import {
+  type AlertChannel,
+  COLLECTIONS,
+  DAY_MS,
+  type HistoryResolution,
+  type PlanId,
+} from '@esp32cloud/protocol';
+import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 import type { DeviceDoc } from '../shared/documents.ts';
 import { customerPlan, planLimit, planTable } from './entitlements.ts';
 
@@ -33,17 +39,40 @@ export async function requireDeviceRoom(db: Firestore, uid: string): Promise<voi
  * (registered_at) beyond the limit are read-only — they keep reporting and stay visible, but commands and
  * rule changes are refused until the customer releases some or upgrades. Devices without a claim time
  * (written before registered_at existed) count as claimed first.
+ *
+ * This sits on every command's path, so an owner found within the limit is remembered per instance (keyed by
+ * the plan and its device limit) and the count is not asked again for OWNER_WITHIN_LIMIT_TTL_MS: a claim can
+ * never take an owner past the limit, only a plan change can, and the plan is read fresh each time (the
+ * caller may pass the owner's user document it already read beside the device). Over the limit nothing is
+ * remembered, so an upgrade or a release counts at once.
  */
-export async function requireWritableDevice(db: Firestore, device: DeviceDoc): Promise<void> {
+export async function requireWritableDevice(
+  db: Firestore,
+  device: DeviceDoc,
+  ownerSnapshot?: DocumentSnapshot,
+): Promise<void> {
   const owner = device.owner_uid;
   if (!owner) return;
-  const [{ plan, entitlements }, table, owned] = await Promise.all([
-    customerPlan(db, owner),
-    planTable(db),
-    ownedDevices(db, owner).count().get(),
-  ]);
+  const { plan, entitlements } = await customerPlan(
+    db,
+    owner,
+    ownerSnapshot?.id === owner ? ownerSnapshot : undefined,
+  );
+  const known = ownersWithinLimit.get(owner);
+  if (
+    known &&
+    known.plan === plan.id &&
+    known.devices === entitlements.devices &&
+    Date.now() - known.at < OWNER_WITHIN_LIMIT_TTL_MS
+  )
+    return;
+  const [table, owned] = await Promise.all([planTable(db), ownedDevices(db, owner).count().get()]);
   const total = owned.data().count;
-  if (total <= entitlements.devices) return;
+  if (total <= entitlements.devices) {
+    rememberWithinLimit(owner, { plan: plan.id, devices: entitlements.devices, at: Date.now() });
+    return;
+  }
+  ownersWithinLimit.delete(owner);
   const claimedAt = device.registered_at;
   if (!claimedAt) return;
   const before = await ownedDevices(db, owner).where('registered_at', '<', claimedAt).count().get();
@@ -57,6 +86,18 @@ export async function requireWritableDevice(db: Firestore, device: DeviceDoc): P
     total,
     table,
   );
+}
+
+const OWNER_WITHIN_LIMIT_TTL_MS = 60_000;
+const OWNERS_REMEMBERED = 10_000;
+const ownersWithinLimit = new Map<string, { plan: PlanId; devices: number; at: number }>();
+
+function rememberWithinLimit(owner: string, verdict: { plan: PlanId; devices: number; at: number }) {
+  ownersWithinLimit.delete(owner);
+  // Insertion order is age order: the oldest entry goes first when the instance has seen many owners.
+  if (ownersWithinLimit.size >= OWNERS_REMEMBERED)
+    ownersWithinLimit.delete(ownersWithinLimit.keys().next().value as string);
+  ownersWithinLimit.set(owner, verdict);
 }
 
 /** Sharing a device with one more person: the owner's plan caps the people per device. */

@@ -11,7 +11,7 @@ import {
   type PlanLimitDetails,
   planThatLifts,
 } from '@esp32cloud/protocol';
-import type { Firestore } from 'firebase-admin/firestore';
+import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 import { ApiError } from '../http/errors.ts';
 
 // A customer's entitlements: the plan id on users/{uid} (billing or an operator writes it), looked up in
@@ -70,8 +70,15 @@ export interface CustomerPlan {
 }
 
 /** The plan and entitlements of one customer; no user document or an unknown plan id → Free. */
-export async function customerPlan(db: Firestore, uid: string): Promise<CustomerPlan> {
-  const [table, user] = await Promise.all([planTable(db), db.doc(firestorePaths.user(uid)).get()]);
+export async function customerPlan(
+  db: Firestore,
+  uid: string,
+  userSnapshot?: DocumentSnapshot,
+): Promise<CustomerPlan> {
+  const [table, user] = await Promise.all([
+    planTable(db),
+    userSnapshot ?? db.doc(firestorePaths.user(uid)).get(),
+  ]);
   const id = user.get('plan');
   const plan = table[isPlanId(id) ? id : DEFAULT_PLAN_ID];
   return { plan, entitlements: plan.entitlements };

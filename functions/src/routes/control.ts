@@ -1,4 +1,4 @@
-import { commandIdSchema, parseCommand } from '@esp32cloud/protocol';
+import { commandIdSchema, firestorePaths, parseCommand } from '@esp32cloud/protocol';
 import { z } from 'zod';
 import { commandRelay } from '../commands/relay-instance.ts';
 import { sendCommand } from '../commands/send.ts';
@@ -28,11 +28,16 @@ export function registerControlRoutes(router: Router): void {
     summary: 'Send a command to a device (e.g. switch a relay)',
     body: controlBodySchema,
     handler: async ({ params, body, caller }) => {
-      const access = await loadAccess(db, caller!, params.deviceId);
+      // The caller is usually the owner: their user document (the plan) is read beside the device, in the
+      // same round trip, instead of after it.
+      const [access, callerUser] = await Promise.all([
+        loadAccess(db, caller!, params.deviceId),
+        db.doc(firestorePaths.user(caller!.uid)).get(),
+      ]);
       requireLevel(access, ['owner', 'controller']);
       const parsed = parseCommand(access.device.device_type, body);
       if (!parsed.ok) throw badRequest(`Invalid command: ${parsed.error}`);
-      await requireWritableDevice(db, access.device);
+      await requireWritableDevice(db, access.device, callerUser);
       const sent = await sendCommand(access.device, parsed.value, caller!.uid, body.id);
       return { status: 202, body: sent };
     },

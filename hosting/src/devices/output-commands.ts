@@ -32,6 +32,11 @@ const REPORT_GRACE_MS = 5_000;
 export function useOutputCommands(device: DeviceRecord): OutputCommands {
   const pending = useSignal<Record<string, Pending>>({});
   const error = useSignal<string | null>(null);
+  // The device as last rendered: an ack that arrives after the device already reported the new value settles
+  // at once. Marking it acked re-renders only the components that read `pending`, not this hook's owner, so
+  // the effect below would not run again until the device's next report (the 5 s grace otherwise).
+  const latest = useRef(device);
+  latest.current = device;
   // Command listeners and timers still running; stopped when the view goes away.
   const cleanups = useRef(new Set<() => void>());
   useEffect(
@@ -88,8 +93,12 @@ export function useOutputCommands(device: DeviceRecord): OutputCommands {
         if (command.outcome === 'acked') {
           stop();
           const p = pending.value[output.key];
-          if (p?.commandId === commandId)
-            pending.value = { ...pending.value, [output.key]: { ...p, acked: true } };
+          if (p?.commandId !== commandId) return;
+          if (latest.current.state.outputs[output.key] === value) {
+            clear(output.key, commandId);
+            return;
+          }
+          pending.value = { ...pending.value, [output.key]: { ...p, acked: true } };
           setTimeout(() => clear(output.key, commandId), REPORT_GRACE_MS);
         } else if (command.outcome === 'timed_out') {
           stop();
