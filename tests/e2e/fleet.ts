@@ -1,5 +1,5 @@
 import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { FieldValue, getFirestore, Timestamp } from 'firebase-admin/firestore';
+import { FieldValue, type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Page } from 'playwright-core';
 
 // A big account without a factory run: devices and owner links written straight into the Firestore emulator
@@ -18,6 +18,21 @@ export function fleetDeviceName(i: number): string {
   return `ห้อง ${i + 1}`;
 }
 
+/** Runs `work` with a firebase-admin Firestore on the emulator, in an app of its own (deleted after). */
+async function withAdminDb<T>(
+  options: { projectId: string; firestoreHost: string },
+  name: string,
+  work: (db: Firestore) => Promise<T>,
+): Promise<T> {
+  process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
+  const app = initializeApp({ projectId: options.projectId }, `${name}-${Date.now()}`);
+  try {
+    return await work(getFirestore(app));
+  } finally {
+    await deleteApp(app);
+  }
+}
+
 export async function seedFleet(options: {
   projectId: string;
   firestoreHost: string;
@@ -27,11 +42,8 @@ export async function seedFleet(options: {
   /** Leaves out `owner_device_name`, as on devices claimed before the field existed (names from links only). */
   legacy?: boolean;
 }): Promise<void> {
-  process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
-  const app = initializeApp({ projectId: options.projectId }, `fleet-${options.idBase}-${Date.now()}`);
-  const db = getFirestore(app);
-  const now = Timestamp.now();
-  try {
+  await withAdminDb(options, `fleet-${options.idBase}`, async (db) => {
+    const now = Timestamp.now();
     // A fleet this size is a Business account (docs/BILLING.md); on Free most of it would be read-only.
     await db.doc(`users/${options.uid}`).set({ plan: 'business' }, { merge: true });
     for (let start = 0; start < options.count; start += 200) {
@@ -73,9 +85,7 @@ export async function seedFleet(options: {
       }
       await batch.commit();
     }
-  } finally {
-    await deleteApp(app);
-  }
+  });
 }
 
 /**
@@ -90,19 +100,14 @@ export async function renameFleetDevice(options: {
   name: string;
   legacy?: boolean;
 }): Promise<void> {
-  process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
-  const app = initializeApp({ projectId: options.projectId }, `rename-${options.deviceId}-${Date.now()}`);
-  const db = getFirestore(app);
-  try {
+  await withAdminDb(options, `rename-${options.deviceId}`, async (db) => {
     const batch = db.batch();
     batch.update(db.doc(`user_devices/${options.uid}_${options.deviceId}`), { device_name: options.name });
     batch.update(db.doc(`devices/${options.deviceId}`), {
       owner_device_name: options.legacy ? FieldValue.delete() : options.name,
     });
     await batch.commit();
-  } finally {
-    await deleteApp(app);
-  }
+  });
 }
 
 /**
