@@ -14,7 +14,10 @@ export function ownedDevicesQuery(db: Firestore, uid: string): Query {
   return query(collection(db, COLLECTIONS.devices), where('owner_uid', '==', uid));
 }
 
-/** Every device link of the signed-in user (the device page's access check; tests). */
+/**
+ * Every device link of the signed-in user, whatever its level. The dashboard listens to the two halves below
+ * instead; tests/browser's harness still proves this whole query under the rules in real Chromium.
+ */
 export function userLinksQuery(db: Firestore, uid: string): Query {
   return query(collection(db, COLLECTIONS.userDevices), where('user_id', '==', uid));
 }
