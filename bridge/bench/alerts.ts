@@ -132,6 +132,8 @@ async function latency(samples = 60) {
       email: null,
       updated_at: '',
     });
+    // Alert webhooks are a Pro feature; the bridge holds them on Free (docs/BILLING.md).
+    await db.doc(firestorePaths.user(owner)).set({ plan: 'pro' }, { merge: true });
     await db.doc(firestorePaths.webhook('bench-hook')).set({
       webhook_id: 'bench-hook',
       owner_uid: owner,

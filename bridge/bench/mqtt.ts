@@ -14,12 +14,12 @@ import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import mqtt from 'mqtt';
 import { extrapolatedFrom, latencySummary, median } from '../../scripts/lib/bench-figures.ts';
 import { type BridgeConfig, configFromEnv, type RunningBridge, startBridge } from '../src/index.ts';
+import { ingestRate } from './lib/ingest-rate.ts';
 
 // Figures of issue 8 (`npm run bench -- mqtt`, or `npx tsx bridge/bench/mqtt.ts [roundtrip|ingest|writes]`):
 //  1. command round trip, API call → ack visible in Firestore, median and p99 over 200 commands;
-//  2. bridge ingest throughput with 1,000 simulated devices (each its own connection and credentials), next to
-//     the generator's own rate (the same publishers with no bridge subscribed): the bridge figure cannot
-//     exceed it, and when the two are close it is the generator that was measured;
+//  2. the bridge's rate on unchanged messages as a fraction of the raw broker rate, both measured in the same run
+//     with the same publishers in their own process (lib/ingest-rate.ts), and its state-change writes/s;
 //  3. Firestore writes per device per day at a 30 s heartbeat, coalesced vs one write per message, extrapolated
 //     from a compressed tenth of a day after start-up.
 // Everything real and local: Mosquitto (TEST_BROKER=embedded for the embedded broker; without Mosquitto the
@@ -273,111 +273,13 @@ async function roundTrip(commands = 200) {
   }
 }
 
-// ---- 2. ingest throughput --------------------------------------------------------------------------------
+// ---- 2. ingest rate ---------------------------------------------------------------------------------------
 
-async function ingestThroughput(deviceCount = Number(process.env.BENCH_DEVICES ?? 1000), rounds = 5) {
+async function ingestThroughput(deviceCount = Number(process.env.BENCH_DEVICES ?? 200)) {
   await withFirestoreAndBroker(async ({ broker, db, projectId }) => {
-    const configs = await provisionFleet(broker, db, deviceCount, '4Relay', 3600);
-    const bridge = await startBridge(bridgeConfig(broker, projectId));
-    const devices = configs.map((c) =>
-      startSimulatedDevice(c, { brokerUrl: broker.url, backoff: { initialMs: 200, maxMs: 2000 } }),
-    );
-    let bridgeStopped = false;
-    try {
-      const connectStart = performance.now();
-      await Promise.all(devices.map((d) => d.waitConnected(120_000)));
-      const connectMs = performance.now() - connectStart;
-      // Every device's first status (online) has to be written before measuring steady state.
-      await waitUntil(() => bridge.stats().processed >= deviceCount, 120_000, 'initial statuses');
-      await bridge.idle();
-
-      const measure = async (
-        label: string,
-        perDevice: number,
-        action: (d: SimulatedDevice, round: number) => Promise<void>,
-      ) => {
-        const before = bridge.stats();
-        const started = performance.now();
-        for (let round = 0; round < rounds; round++) await Promise.all(devices.map((d) => action(d, round)));
-        const expected = before.received + rounds * perDevice * deviceCount;
-        await waitUntil(
-          () => bridge.stats().received >= expected,
-          180_000,
-          `${label}: ${JSON.stringify(bridge.stats())} expected ${expected}`,
-        );
-        await bridge.idle();
-        const seconds = (performance.now() - started) / 1000;
-        const after = bridge.stats();
-        const messages = after.received - before.received;
-        const writes = after.writes - before.writes;
-        console.log(
-          `bridge ingest, ${label} (${deviceCount} simulated devices on ${kind}): ${messages} messages in ${seconds.toFixed(2)} s = ${Math.round(messages / seconds)} msg/s, ${writes} Firestore writes (${Math.round(writes / seconds)} writes/s)`,
-        );
-        return messages / seconds;
-      };
-      console.log(`  (${deviceCount} devices connected in ${(connectMs / 1000).toFixed(2)} s)`);
-      const coalesced = (d: SimulatedDevice) => d.report();
-      const toggles = (d: SimulatedDevice, round: number) => d.setLocalOutputs({ relay1: round % 2 === 0 });
-      const unchangedRate = await measure('unchanged status + heartbeat (coalesced)', 2, coalesced);
-      await measure('state changes (a relay toggled per message)', 1, toggles);
-
-      // The generator alone: the same publishers and broker with the bridge gone (it leaves its subscriptions,
-      // so the broker queues nothing for it). Publishing ends at the broker's PUBACK, so this is the most the
-      // generator can offer; a bridge figure close to it measures the generator, not the bridge.
-      await bridge.stop({ leaveGroup: true });
-      bridgeStopped = true;
-      const generator = async (label: string, perDevice: number, action: typeof toggles) => {
-        const started = performance.now();
-        for (let round = 0; round < rounds; round++) await Promise.all(devices.map((d) => action(d, round)));
-        const seconds = (performance.now() - started) / 1000;
-        const messages = rounds * perDevice * deviceCount;
-        console.log(
-          `  baseline, generator alone (${label}, same devices, no bridge subscribed): ${messages} messages in ${seconds.toFixed(2)} s = ${Math.round(messages / seconds)} msg/s`,
-        );
-      };
-      await generator('unchanged status + heartbeat', 2, coalesced);
-      await generator('state changes', 1, toggles);
-      const raw = await rawBrokerRate(broker);
-      console.log(
-        `  raw broker rate, same run (QoS 1, one publisher, one subscriber, 200-byte JSON): ${Math.round(raw)} msg/s; bridge unchanged-message rate / raw broker rate = ${(unchangedRate / raw).toFixed(2)}`,
-      );
-    } finally {
-      await Promise.all(devices.map((d) => d.stop({ graceful: false })));
-      if (!bridgeStopped) await bridge.stop();
-    }
+    const devices = await provisionFleet(broker, db, deviceCount, '4Relay', 3600);
+    await ingestRate({ broker, devices, bridgeConfig: () => bridgeConfig(broker, projectId) });
   });
-}
-
-/** The broker alone: the relay account publishes QoS 1 messages that the admin account receives. */
-async function rawBrokerRate(broker: RunningBroker, messages = 20_000): Promise<number> {
-  const connect = (who: { username: string; password: string }, clientId: string) =>
-    mqtt.connectAsync(broker.url, {
-      ...who,
-      clientId,
-      protocolVersion: broker.mqttVersion,
-      reconnectPeriod: 0,
-    });
-  const subscriber = await connect(broker.adminCredentials, 'admin-bench-raw');
-  const publisher = await connect(broker.serviceCredentials.functionsRelay, 'functions-relay-bench-raw');
-  try {
-    await subscriber.subscribeAsync('devices/+/control', { qos: 1 });
-    const payload = JSON.stringify({ v: 1, id: 'x'.repeat(150), command: 'relay', pin: 25, state: 'on' });
-    let received = 0;
-    const done = new Promise<void>((resolve) =>
-      subscriber.on('message', () => {
-        received += 1;
-        if (received === messages) resolve();
-      }),
-    );
-    const started = performance.now();
-    for (let i = 0; i < messages; i++)
-      publisher.publish('devices/BENCHRAW0000001/control', payload, { qos: 1 });
-    await done;
-    return messages / ((performance.now() - started) / 1000);
-  } finally {
-    publisher.end(true);
-    subscriber.end(true);
-  }
 }
 
 // ---- 3. writes per device per day ------------------------------------------------------------------------

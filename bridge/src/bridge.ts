@@ -20,6 +20,7 @@ import {
 } from './context.ts';
 import { deferPubacks } from './deferred-acks.ts';
 import { DeviceDirectory } from './device-directory.ts';
+import { DeviceQueues } from './device-queues.ts';
 import { BridgeEvents } from './events.ts';
 import { acks } from './features/acks.ts';
 import { alertDelivery } from './features/alert-delivery.ts';
@@ -33,7 +34,7 @@ import { staleCommands } from './features/stale-commands.ts';
 import { statusIngest } from './features/status.ts';
 import { statusHistory } from './features/status-history.ts';
 import { openFirestore } from './firestore.ts';
-import { ingest } from './ingest.ts';
+import { ingestSafely } from './ingest.ts';
 import { bridgeLogs } from './logs.ts';
 import { WriteBatcher } from './write-batcher.ts';
 
@@ -57,6 +58,10 @@ export interface RunningBridge {
   stop(options?: { leaveGroup?: boolean }): Promise<void>;
 }
 
+function mqttDebugEnabled(): boolean {
+  return /mqttjs|(^|,)\*/.test(process.env.DEBUG ?? '');
+}
+
 export interface StartBridgeOptions {
   /** Bound on the first connection (later drops reconnect forever). */
   connectTimeoutMs?: number;
@@ -70,8 +75,17 @@ export async function startBridge(
 ): Promise<RunningBridge> {
   const firestore = openFirestore(config.projectId);
   const stats = emptyStats();
-  const queues = new Map<string, Promise<void>>();
-  const inflight = new Set<Promise<void>>();
+  let resumeReading: (() => void) | null = null;
+  const queues = new DeviceQueues(
+    (serial, error) => bridgeLogs.handlerFailed(serial, error),
+    () => {
+      if (resumeReading && queues.size <= config.maxQueuedMessages / 2) {
+        const resume = resumeReading;
+        resumeReading = null;
+        resume();
+      }
+    },
+  );
 
   const connectOptions: IClientOptions = {
     clientId: config.clientId,
@@ -89,6 +103,9 @@ export async function startBridge(
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
     keepalive: 30,
+    // mqtt.js calls its `debug` logger several times per packet even when nothing listens (issue #21's profile);
+    // DEBUG=mqttjs* still turns it on for troubleshooting.
+    ...(mqttDebugEnabled() ? {} : { log: () => undefined }),
     ...(config.protocolVersion === 5
       ? {
           // Acks are held until a message is handled (deferred-acks.ts): room for many devices' messages at once.
@@ -101,7 +118,6 @@ export async function startBridge(
   // Back-pressure: mqtt.js reads the next packet only once this calls back, so past maxQueuedMessages
   // unhandled messages the bridge stops reading its socket until half have been handled; meanwhile the broker
   // keeps the messages in this instance's session.
-  let resumeReading: (() => void) | null = null;
   /**
    * Set by stop(): messages read from then on are neither handled nor acknowledged (the broker keeps them for
    * the session), so the queues can empty while devices keep publishing and the socket still reads to its end.
@@ -109,26 +125,8 @@ export async function startBridge(
   let refusing = false;
   client.handleMessage = (_packet, callback) => {
     if (refusing) callback(new Error('bridge stopping'));
-    else if (inflight.size < config.maxQueuedMessages) callback();
+    else if (queues.size < config.maxQueuedMessages) callback();
     else resumeReading = () => callback();
-  };
-
-  /** Runs `task` after the device's earlier tasks; settles when it has run (errors are logged here). */
-  const enqueueTask = (serial: string, task: () => Promise<void>): Promise<void> => {
-    const previous = queues.get(serial) ?? Promise.resolve();
-    const next = previous.then(task).catch((error) => bridgeLogs.handlerFailed(serial, error));
-    queues.set(serial, next);
-    inflight.add(next);
-    void next.finally(() => {
-      inflight.delete(next);
-      if (queues.get(serial) === next) queues.delete(serial);
-      if (resumeReading && inflight.size <= config.maxQueuedMessages / 2) {
-        const resume = resumeReading;
-        resumeReading = null;
-        resume();
-      }
-    });
-    return next;
   };
 
   const ctx: BridgeContext = {
@@ -139,7 +137,7 @@ export async function startBridge(
     events: new BridgeEvents(),
     writer: new WriteBatcher(firestore.db),
     enqueue(serial, task) {
-      void enqueueTask(serial, task);
+      queues.enqueue(serial, task);
     },
     publishRetained(topic, payload) {
       client.publish(topic, payload, { qos: 0, retain: true });
@@ -168,28 +166,19 @@ export async function startBridge(
     if (refusing) return;
     stats.received++;
     const handled = acksToBroker.received(packet);
-    const controlled = parseControlTopic(topic);
-    if (controlled) {
-      const control = decodePayload(controlPayloadSchema, payload);
-      if (control.ok) ctx.events.emit('commandSent', controlled, control.value.id);
-      handled();
-      return;
-    }
+    // Device topics first: they are nearly all the traffic, and parseDeviceTopic refuses control topics.
     const parsed = parseDeviceTopic(topic);
     if (!parsed) {
-      drop(ctx, topic, 'not a device topic', 'topic');
+      const controlled = parseControlTopic(topic);
+      if (controlled) {
+        const control = decodePayload(controlPayloadSchema, payload);
+        if (control.ok) ctx.events.emit('commandSent', controlled, control.value.id);
+      } else drop(ctx, topic, 'not a device topic', 'topic');
       handled();
       return;
     }
-    const receivedAt = ctx.now();
-    void enqueueTask(parsed.serial, async () => {
-      try {
-        await ingest(ctx, handlers, topic, parsed, payload, receivedAt);
-      } catch (error) {
-        bridgeLogs.writeFailed(parsed.serial, error);
-        drop(ctx, topic, error instanceof Error ? error.message : String(error), 'write_failed');
-      }
-    }).then(handled);
+    const incoming = { topic, parsed, payload, receivedAt: ctx.now() };
+    queues.enqueue(parsed.serial, () => ingestSafely(ctx, handlers, incoming), handled);
   });
 
   const shared = (filter: string) =>
@@ -246,13 +235,11 @@ export async function startBridge(
   let stopping: Promise<void> | null = null;
   /** Until nothing is in flight: only for stop(), once no message is taken any more. */
   const drain = async () => {
-    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    while (queues.size > 0) await queues.idle();
   };
   // What was received so far, not what arrives meanwhile: with devices publishing faster than Firestore takes
   // writes, "nothing in flight" may never come (bridge.test's restart case waited past its 60 s for it).
-  const idle = async () => {
-    await Promise.allSettled([...inflight]);
-  };
+  const idle = () => queues.idle();
 
   return {
     stats: () => ({ ...stats, droppedBy: { ...stats.droppedBy } }),

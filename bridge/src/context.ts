@@ -31,7 +31,7 @@ export interface BridgeContext {
   /** Device-document updates, batched across devices (write-batcher.ts). */
   writer: WriteBatcher;
   /** Runs `task` after every earlier task of the same device, so a device's writes land in order. */
-  enqueue(serial: string, task: () => Promise<void>): void;
+  enqueue(serial: string, task: () => Promise<unknown> | undefined): void;
   /** Publishes on the bridge's connection (QoS 0, retained: user status republish). */
   publishRetained(topic: string, payload: string): void;
   now(): number;
@@ -47,8 +47,13 @@ export interface DeviceMessage {
   now: number;
 }
 
-/** `'dropped'` when the handler refused the message (it was counted and logged as dropped). */
-export type DeviceMessageHandler = (message: DeviceMessage) => Promise<'dropped' | undefined>;
+/**
+ * `'dropped'` when the handler refused the message (it was counted and logged as dropped). A handler with no
+ * asynchronous work (nothing to write) answers synchronously, so the message costs no promise.
+ */
+export type DeviceMessageHandler = (
+  message: DeviceMessage,
+) => Promise<'dropped' | undefined> | 'dropped' | undefined;
 
 /**
  * One capability of the bridge (Zigbee2MQTT's extension shape): it handles some device message kinds, listens

@@ -56,6 +56,12 @@ export class DeviceDirectory {
     private readonly ttlMs: number,
   ) {}
 
+  /** The device when it is in memory and fresh (no read due): the hot path, without a promise. */
+  cached(serial: string, now: number): DeviceEntry | undefined {
+    const cached = this.entries.get(serial);
+    return cached && now - cached.loadedAt <= this.ttlMs ? cached : undefined;
+  }
+
   /** The device with this serial, or null when no device document carries it. Callers serialise per serial. */
   async lookup(serial: string, now = Date.now()): Promise<DeviceEntry | null> {
     const cached = this.entries.get(serial);

@@ -16,13 +16,16 @@ export async function writeDevice(
   await ctx.writer.update(firestorePaths.device(entry.deviceId), fields);
 }
 
-/** Writes `changes` plus last_seen when there are changes or the last_seen window has passed. */
-export async function touchDevice(
+/**
+ * Writes `changes` plus last_seen when there are changes or the last_seen window has passed. Returns a promise
+ * only when it writes: an unchanged message is handled without one (issue #21).
+ */
+export function touchDevice(
   ctx: BridgeContext,
   entry: DeviceEntry,
   now: number,
   changes: DocumentData,
-): Promise<void> {
+): Promise<void> | undefined {
   if (entry.written.online !== true) {
     changes['state.online'] = true;
     if (entry.status === 'registered') {
@@ -32,13 +35,19 @@ export async function touchDevice(
     bridgeLogs.markedOnline(entry.deviceId);
   }
   const due = now - entry.written.lastSeenAt >= ctx.config.lastSeenWindowMs;
-  if (Object.keys(changes).length === 0 && !due) return;
+  if (!due && isEmpty(changes)) return undefined;
   changes['state.last_seen'] = Timestamp.fromMillis(now);
-  await writeDevice(ctx, entry, changes);
-  const previous = entry.written.online;
-  entry.written.online = true;
-  entry.written.lastSeenAt = now;
-  if (previous !== true) ctx.events.emit('presenceChanged', entry, true, previous, now);
+  return writeDevice(ctx, entry, changes).then(() => {
+    const previous = entry.written.online;
+    entry.written.online = true;
+    entry.written.lastSeenAt = now;
+    if (previous !== true) ctx.events.emit('presenceChanged', entry, true, previous, now);
+  });
+}
+
+export function isEmpty(fields: DocumentData): boolean {
+  for (const _ in fields) return false;
+  return true;
 }
 
 /**

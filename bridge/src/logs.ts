@@ -94,6 +94,10 @@ export const bridgeLogs = {
   alertDeliveryFailed(channel: string, alertId: string, reason: string): void {
     line('warn', 'alert delivery failed', { channel, alertId, reason: reason.slice(0, 300) });
   },
+  /** A webhook call the customer's plan no longer includes (a downgrade): not sent, settings kept. */
+  webhookHeldByPlan(webhookId: string, uid: string, plan: string, event: string): void {
+    line('info', 'webhook held by plan', { webhookId, uid, plan, event });
+  },
   webhookDisabled(webhookId: string, failures: number): void {
     line('warn', 'webhook disabled after repeated failures', { webhookId, failures });
   },

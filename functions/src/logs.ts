@@ -118,8 +118,11 @@ export const logs = {
   apiKeyRejected(reason: string): void {
     logger.info('api key rejected', { reason });
   },
-  apiKeyChanged(uid: string, keyId: string, change: 'created' | 'revoked'): void {
-    logger.info('api key changed', { uid, keyId, change });
+  apiKeyChanged(uid: string, keyId: string, change: 'created' | 'revoked', organisationId?: string): void {
+    logger.info('api key changed', { uid, keyId, change, ...(organisationId ? { organisationId } : {}) });
+  },
+  organisationChanged(organisationId: string, byUid: string, change: string): void {
+    logger.info('organisation changed', { organisationId, byUid, change });
   },
   apiKeyRateLimited(uid: string, keyId: string, limit: number): void {
     logger.info('api key rate limited', { uid, keyId, limit });
@@ -132,6 +135,10 @@ export const logs = {
   },
   eventWebhooksQueued(event: string, deviceId: string, endpoints: number): void {
     logger.info('event webhooks queued', { event, deviceId, endpoints });
+  },
+  /** A downgrade holds event webhooks: the customer's subscriptions stay, this event goes nowhere. */
+  eventWebhooksHeldByPlan(uid: string, event: string, plan: string, endpoints: number): void {
+    logger.info('event webhooks held by plan', { uid, event, plan, endpoints });
   },
   eventWebhooksFailed(event: string, deviceId: string, error: unknown): void {
     logger.error('event webhooks not queued', {

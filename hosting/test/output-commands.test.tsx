@@ -83,7 +83,9 @@ describe('a control’s pending mark', () => {
     await act(() => commands.set(relay1, true));
     act(() => ack('cmd-3'));
     expect(view.getByTestId('pending').textContent).toBe('pending');
-    act(() => vi.runOnlyPendingTimers());
+    act(() => {
+      vi.runOnlyPendingTimers();
+    });
     expect(view.getByTestId('pending').textContent).toBe('settled');
   });
 });

@@ -51,6 +51,13 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(create.requestBody)).toContain('"enum":["read","control","admin"]');
     expect(document.paths['/api/devices/{deviceId}/status'].get['x-api-key-scope']).toBe('read');
     expect(document.paths['/api/health'].get.security).toEqual([]);
+    // Organisation management, like personal keys, needs a signed-in session.
+    const orgKeys = document.paths['/api/organisations/{orgId}/api-keys'].post;
+    expect(orgKeys['x-api-key-scope']).toBe('id-token-only');
+    expect(JSON.stringify(orgKeys.requestBody)).toContain('"enum":["read","control","admin"]');
+    expect(JSON.stringify(document.paths['/api/organisations/{orgId}/members'].post.requestBody)).toContain(
+      '"enum":["admin","member"]',
+    );
   });
 
   it('renders a browsable page without any script', () => {

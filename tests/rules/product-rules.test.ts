@@ -137,6 +137,12 @@ beforeAll(async () => {
       ['webhooks/w1', { owner_uid: 'alice', url: 'http://127.0.0.1:9/hook', secret: 'whsec_x' }],
       ['webhooks/w1/deliveries/d1', { ok: true }],
       ['email_unsubscribe/tok', { uid: 'alice' }],
+      // Integrations (issue 16): keys are stored hashed and still unreadable; organisations are API-only.
+      ['api_keys/abc123', { key_id: 'abc', owner_uid: 'alice', organisation_id: 'org1', scope: 'admin' }],
+      ['organisations/org1', { organisation_id: 'org1', name: 'ร้านอลิซ', owner_uid: 'alice' }],
+      ['organisation_members/org1_alice', { organisation_id: 'org1', uid: 'alice', role: 'admin' }],
+      ['organisation_members/org1_bob', { organisation_id: 'org1', uid: 'bob', role: 'member' }],
+      ['claim_locks/alice', { uid: 'alice' }],
     ];
     for (const [path, data] of seeds) await setDoc(doc(db, path), data);
   });
@@ -669,6 +675,26 @@ describe('alerts: notifications, settings and the server-only alert collections'
       await assertFails(setDoc(doc(db, 'alerts/forged'), { device_id: 'DEV_A' }));
       await assertFails(setDoc(doc(db, 'alert_outbox/forged'), { channel: 'webhook' }));
       await assertFails(setDoc(doc(db, 'webhooks/forged'), { owner_uid: uid, url: 'http://x' }));
+    },
+  );
+});
+
+describe('integrations: API keys, organisations and claim locks are server-only', () => {
+  const serverOnly = [
+    'api_keys/abc123',
+    'organisations/org1',
+    'organisation_members/org1_alice',
+    'organisation_members/org1_bob',
+    'claim_locks/alice',
+  ];
+  it.each([...MEMBERS, 'dave'])(
+    '%s reads none of them, not even their own organisation or key',
+    async (uid) => {
+      const db = as(uid);
+      for (const path of serverOnly) await assertFails(getDoc(doc(db, path)));
+      await assertFails(getDocs(query(collection(db, 'api_keys'), where('owner_uid', '==', uid))));
+      await assertFails(getDocs(query(collection(db, 'organisation_members'), where('uid', '==', uid))));
+      await assertFails(setDoc(doc(db, 'organisation_members/org1_dave'), { uid: 'dave', role: 'admin' }));
     },
   );
 });

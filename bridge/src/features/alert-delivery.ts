@@ -4,11 +4,13 @@ import {
   COLLECTIONS,
   type EventWebhookBody,
   firestorePaths,
+  webhookKindAllowed,
 } from '@esp32cloud/protocol';
 import { deliverWebhook } from '@esp32cloud/webhooks';
 import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import type { DocumentReference } from 'firebase-admin/firestore';
+import { customerPlans } from '../alerts/customer-plan.ts';
 import { emailSender } from '../alerts/email.ts';
 import type { OutboxItem } from '../alerts/outbox-item.ts';
 import type { BridgeContext, BridgeFeature } from '../context.ts';
@@ -33,6 +35,7 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
   const { db } = ctx;
   const config = ctx.config.alerts;
   const mail = emailSender(db, config);
+  const planOf = customerPlans(db, () => ctx.now());
   const pending = new Map<string, OutboxItem>();
   const running = new Set<Promise<void>>();
   let unsubscribe: (() => void) | null = null;
@@ -96,6 +99,26 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
     const hook = hookSnap.data() as WebhookDoc | undefined;
     if (!hook || hook.owner_uid !== item.uid) return finish(ref, 'skipped', 'webhook deleted');
     if (!hook.enabled) return finish(ref, 'skipped', 'webhook disabled');
+    // After a downgrade the call is held (not sent, not a failure), the endpoint and its settings stay, and
+    // the delivery log says why; an upgrade sends the next calls again.
+    const kind = item.payload ? 'event' : 'alert';
+    const plan = await planOf(item.uid);
+    if (!webhookKindAllowed(plan.entitlements, kind)) {
+      bridgeLogs.webhookHeldByPlan(item.webhook_id ?? '-', item.uid, plan.id, item.event);
+      const held = `Not sent: the ${plan.name.en} plan has no ${kind} webhooks. Upgrade to send them again.`;
+      await db.doc(`${firestorePaths.webhookDeliveries(item.webhook_id ?? '-')}/${item.item_id}`).set({
+        delivery_id: item.item_id,
+        event: item.event,
+        alert_id: item.alert_id,
+        ok: false,
+        status: null,
+        attempts: 0,
+        error: held,
+        held_by_plan: true,
+        at: new Date(ctx.now()).toISOString(),
+      });
+      return finish(ref, 'skipped', held);
+    }
     // An event webhook item carries its body; an alert item's body is built from the episode's facts (the
     // support portal queues email only).
     const body: AlertWebhookBody | EventWebhookBody = item.payload ?? {

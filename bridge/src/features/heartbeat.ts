@@ -10,10 +10,9 @@ export function heartbeat(ctx: BridgeContext): BridgeFeature {
   let sweep: NodeJS.Timeout | undefined;
   return {
     handles: {
-      async heartbeat({ entry, now }) {
+      heartbeat({ entry, now }) {
         entry.lastHeardAt = now;
-        await touchDevice(ctx, entry, now, {});
-        return undefined;
+        return touchDevice(ctx, entry, now, {})?.then(() => undefined);
       },
     },
     start() {

@@ -2,15 +2,21 @@ import {
   type AlertWebhookBody,
   COLLECTIONS,
   firestorePaths,
+  PLAN_IDS,
+  type Plan,
+  type PlanId,
   type WebhookDeliveryResponse,
   type WebhookEvent,
+  type WebhookPlanHold,
   type WebhookResponse,
+  webhookKindAllowed,
 } from '@esp32cloud/protocol';
 import { deliverWebhook, newWebhookSecret } from '@esp32cloud/webhooks';
 import type { Firestore } from 'firebase-admin/firestore';
 import { config } from '../config.ts';
 import { notFound } from '../http/errors.ts';
 import { webhookAllowance } from '../plans/enforce.ts';
+import { type CustomerPlan, customerPlan, planTable } from '../plans/entitlements.ts';
 
 // A user's webhook endpoints. The signing secret is stored server-side only (webhooks/ has no client rule)
 // and shown once, in the create reply. "Send test" makes one signed call now and logs it like any delivery.
@@ -29,7 +35,7 @@ export interface WebhookDoc {
   events?: WebhookEvent[];
 }
 
-export const webhookView = (doc: WebhookDoc): WebhookResponse => ({
+export const webhookView = (doc: WebhookDoc, hold: WebhookPlanHold | null = null): WebhookResponse => ({
   webhook_id: doc.webhook_id,
   url: doc.url,
   description: doc.description,
@@ -38,15 +44,43 @@ export const webhookView = (doc: WebhookDoc): WebhookResponse => ({
   disabled_reason: doc.disabled_reason,
   created_at: doc.created_at,
   events: doc.events ?? [],
+  held_by_plan: hold,
 });
+
+/**
+ * What the customer's current plan holds back of one endpoint (after a downgrade): alert calls without the
+ * webhook alert channel, event calls without eventWebhooks. The bridge skips those calls at delivery
+ * (bridge/src/features/alert-delivery.ts); this is the notice the web app shows on the endpoint.
+ */
+export function planHold(
+  doc: WebhookDoc,
+  { plan, entitlements }: CustomerPlan,
+  table: Record<PlanId, Plan>,
+): WebhookPlanHold | null {
+  const alerts = !webhookKindAllowed(entitlements, 'alert');
+  const events = (doc.events ?? []).length > 0 && !webhookKindAllowed(entitlements, 'event');
+  if (!alerts && !events) return null;
+  const upgradeTo =
+    PLAN_IDS.find(
+      (id) =>
+        (!alerts || webhookKindAllowed(table[id].entitlements, 'alert')) &&
+        (!events || webhookKindAllowed(table[id].entitlements, 'event')),
+    ) ?? null;
+  return { alerts, events, plan: plan.id, upgradeTo };
+}
 
 const webhooksOf = (db: Firestore, uid: string) =>
   db.collection(COLLECTIONS.webhooks).where('owner_uid', '==', uid);
 
 export async function listWebhooks(db: Firestore, uid: string): Promise<WebhookResponse[]> {
-  const snap = await webhooksOf(db, uid).get();
+  const [snap, customer, table] = await Promise.all([
+    webhooksOf(db, uid).get(),
+    customerPlan(db, uid),
+    planTable(db),
+  ]);
   return snap.docs
-    .map((d) => webhookView(d.data() as WebhookDoc))
+    .map((d) => d.data() as WebhookDoc)
+    .map((doc) => webhookView(doc, planHold(doc, customer, table)))
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 

@@ -8,8 +8,8 @@ import { requirePlanFeature } from './plan-feature.ts';
 import type { KeyCaller } from './verify.ts';
 
 // What a request made with an API key may reach (docs/API.md, "Scopes"): the route's scope (GET needs
-// `read`, a device command `control`, any other change `admin`), the key's device list, the owner's plan
-// (apiAccess) and its per-minute request limit (apiRequestsPerMinute, 429 with Retry-After).
+// `read`, a device command `control`, any other change `admin`), the key's device list, an organisation key's
+// devices (its owner's own), the owner's plan (apiAccess) and its per-minute request limit (apiRequestsPerMinute, 429 with Retry-After).
 //
 // Metering without a write per request: the limiter already counts each request in rate_limits/{key}, one
 // field per minute window. The first request of a window folds the finished windows' counts into
@@ -51,6 +51,7 @@ export async function admitKeyRequest(
     throw new ApiError(403, 'id_token_required', 'This request needs a signed-in session, not an API key.');
   const needed = neededScope(route);
   if (!scopeAllows(grant.scope, needed)) throw insufficientScope(needed, grant.scope);
+  if (grant.organisationId) await admitOrganisationKey(db, caller, route, params);
   if (grant.deviceIds) {
     const deviceId = params.deviceId;
     if (deviceId !== undefined) {
@@ -88,6 +89,42 @@ export async function admitKeyRequest(
     'x-ratelimit-limit': String(limit),
     'x-ratelimit-remaining': String(Math.max(0, limit - result.counts[0])),
   };
+}
+
+/**
+ * An organisation key reaches only the organisation's devices: those its owner owns (a device shared with the
+ * owner is someone else's), and only routes about one device (plus the device-free routes, which filter),
+ * so it never reads or changes the owner's personal settings. The owner's plan must still include
+ * organisation keys (after a downgrade they answer plan_limit, as personal keys do without apiAccess).
+ */
+async function admitOrganisationKey(
+  db: Firestore,
+  caller: KeyCaller,
+  route: KeyRoute,
+  params: Record<string, string>,
+): Promise<void> {
+  const deviceId = params.deviceId;
+  if (deviceId === undefined) {
+    if (!DEVICE_FREE_ROUTES.has(`${route.method} ${route.pattern}`))
+      throw new ApiError(
+        403,
+        'permission_denied',
+        "An organisation API key reaches the organisation's devices only; this request is not about one.",
+      );
+  } else {
+    const ownedHere =
+      !deviceId.includes('/') &&
+      !deviceId.startsWith('__') &&
+      deviceId.length <= 200 &&
+      (await db.doc(firestorePaths.userDevice(caller.uid, deviceId)).get()).get('access_level') === 'owner';
+    if (!ownedHere) throw notFound(`No device ${deviceId} in this organisation.`);
+  }
+  await requirePlanFeature(
+    db,
+    caller.uid,
+    'organisationKeys',
+    'organisations; upgrade to use organisation keys',
+  );
 }
 
 /** Adds the finished windows' request counts (refused requests past the limit not counted) to api_calls. */

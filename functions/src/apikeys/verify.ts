@@ -2,11 +2,12 @@ import { API_KEY_PREFIX, type ApiKeyScope, firestorePaths } from '@esp32cloud/pr
 import { getAuth } from 'firebase-admin/auth';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { config } from '../config.ts';
-import { unauthenticated } from '../http/errors.ts';
+import { ApiError, unauthenticated } from '../http/errors.ts';
 import { logs } from '../logs.ts';
 import { type ApiKeyDoc, hashApiKey } from './keys.ts';
 
-// Who an API key speaks for: its owner, with the key's scope and device list. Every request reads the key's
+// Who an API key speaks for: its owner (an organisation key: the organisation's owner account), with the key's
+// scope and device list. Every request reads the key's
 // document (so a revocation counts at once, on every instance); last_used_at is rewritten at most once per
 // `lastUsedResolutionSeconds`, so a busy key costs no write per request.
 
@@ -15,6 +16,8 @@ export interface ApiKeyGrant {
   scope: ApiKeyScope;
   /** null: every device of the owner. */
   deviceIds: string[] | null;
+  /** An organisation key: it reaches only devices its owner (the caller uid) owns, never shared ones. */
+  organisationId: string | null;
 }
 
 export interface KeyCaller {
@@ -58,6 +61,9 @@ export async function verifyApiKey(
     await snap.ref.update({ last_used_at: Timestamp.fromMillis(nowMs) }).catch(() => undefined);
   let isOperator = false;
   let email: string | null = null;
+  // An organisation key never carries its owner's operator role: its admins are not the owner.
+  if (operatorRoute && doc.organisation_id)
+    throw new ApiError(403, 'permission_denied', 'An organisation API key cannot call operator routes.');
   if (operatorRoute) {
     const user = await getAuth()
       .getUser(doc.owner_uid)
@@ -71,6 +77,11 @@ export async function verifyApiKey(
     email,
     isOperator,
     claims: {},
-    apiKey: { keyId: doc.key_id, scope: doc.scope, deviceIds: doc.device_ids },
+    apiKey: {
+      keyId: doc.key_id,
+      scope: doc.scope,
+      deviceIds: doc.device_ids,
+      organisationId: doc.organisation_id ?? null,
+    },
   };
 }

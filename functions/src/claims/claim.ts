@@ -162,9 +162,10 @@ async function claimTransaction(
       );
     }
 
-    // The plan's device limit (plans/enforce.ts): checked after the code, so it tells a guesser nothing.
-    await requireDeviceRoom(db, request.uid);
     const links = device.status === 'available' ? [] : (await tx.get(r.linksOf(deviceId))).docs;
+    // The plan's device limit (plans/enforce.ts): checked after the code, so it tells a guesser nothing, and
+    // after the other reads, because it writes the account's claim lock.
+    await requireDeviceRoom(db, request.uid, tx);
     // Defaults again, but the broker URL stays the one the unit was provisioned (and flashed) with.
     const brokerUrl =
       (configSnap.data() as DeviceConfigDoc | undefined)?.mqtt_broker_url ?? settings.deviceBrokerUrl;

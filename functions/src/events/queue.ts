@@ -1,5 +1,12 @@
-import { COLLECTIONS, type EventWebhookBody, firestorePaths, type WebhookEvent } from '@esp32cloud/protocol';
+import {
+  COLLECTIONS,
+  type EventWebhookBody,
+  firestorePaths,
+  type WebhookEvent,
+  webhookKindAllowed,
+} from '@esp32cloud/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
+import { logs } from '../logs.ts';
 import { customerPlan } from '../plans/entitlements.ts';
 import type { DetectedEvent } from './detect.ts';
 
@@ -53,7 +60,12 @@ export async function queueEventWebhooks(
           !source.skipWebhookIds?.includes(hook.webhook_id),
       );
     if (hooks.length === 0) continue;
-    if (!(await customerPlan(db, uid)).entitlements.eventWebhooks) continue;
+    // Held after a downgrade: the subscriptions stay, nothing is queued, the endpoint shows a notice.
+    const { plan, entitlements } = await customerPlan(db, uid);
+    if (!webhookKindAllowed(entitlements, 'event')) {
+      logs.eventWebhooksHeldByPlan(uid, detected.event, plan.id, hooks.length);
+      continue;
+    }
     const eventId = `evt_${source.sourceId}_${index}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 200);
     const payload: EventWebhookBody = {
       event: detected.event,

@@ -1,7 +1,8 @@
 import type { WebhookEvent, WebhookResponse } from '@esp32cloud/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
-import { ownWebhook, webhookView } from '../alerts/webhooks.ts';
+import { ownWebhook, planHold, webhookView } from '../alerts/webhooks.ts';
 import { requirePlanFeature } from '../apikeys/plan-feature.ts';
+import { customerPlan, planTable } from '../plans/entitlements.ts';
 
 // An event subscription is a list of event names on one of the customer's webhook endpoints (webhooks/{id}
 // `events`): the same endpoint, secret, delivery log and failure count as alert webhooks, so there is one
@@ -18,5 +19,7 @@ export async function setWebhookEvents(
     await requirePlanFeature(db, uid, 'eventWebhooks', 'event webhooks; upgrade to subscribe to events');
   const { ref, doc } = await ownWebhook(db, uid, webhookId);
   await ref.update({ events: unique });
-  return webhookView({ ...doc, events: unique });
+  const updated = { ...doc, events: unique };
+  const [customer, table] = await Promise.all([customerPlan(db, uid), planTable(db)]);
+  return webhookView(updated, planHold(updated, customer, table));
 }

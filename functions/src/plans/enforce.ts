@@ -2,10 +2,11 @@ import {
   type AlertChannel,
   COLLECTIONS,
   DAY_MS,
+  firestorePaths,
   type HistoryResolution,
   type PlanId,
 } from '@esp32cloud/protocol';
-import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
+import { type DocumentSnapshot, type Firestore, Timestamp, type Transaction } from 'firebase-admin/firestore';
 import type { DeviceDoc } from '../shared/documents.ts';
 import { customerPlan, planLimit, planTable } from './entitlements.ts';
 
@@ -16,12 +17,20 @@ import { customerPlan, planLimit, planTable } from './entitlements.ts';
 const ownedDevices = (db: Firestore, uid: string) =>
   db.collection(COLLECTIONS.devices).where('owner_uid', '==', uid);
 
-/** Claiming one more device: refused once the customer owns as many as the plan allows. */
-export async function requireDeviceRoom(db: Firestore, uid: string): Promise<void> {
+/**
+ * Claiming one more device (a claim, an accepted transfer): refused once the customer owns as many as the plan
+ * allows. Runs inside the claim's transaction, after its other reads: it reads and rewrites the account's
+ * claim_locks/{uid} document, so two claims at once conflict there and one retries after the other committed
+ * and then counts the other's device. The count itself is always the owned devices (never a stored counter
+ * that a release, a transfer or a decommissioning could leave wrong).
+ */
+export async function requireDeviceRoom(db: Firestore, uid: string, tx: Transaction): Promise<void> {
+  const lock = db.doc(firestorePaths.claimLock(uid));
+  await tx.get(lock);
   const [{ plan, entitlements }, table, owned] = await Promise.all([
     customerPlan(db, uid),
     planTable(db),
-    ownedDevices(db, uid).count().get(),
+    tx.get(ownedDevices(db, uid).count()),
   ]);
   const count = owned.data().count;
   if (count >= entitlements.devices)
@@ -32,6 +41,7 @@ export async function requireDeviceRoom(db: Firestore, uid: string): Promise<voi
       count + 1,
       table,
     );
+  tx.set(lock, { uid, last_claim_at: Timestamp.now() });
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type PlanId,
   type PlanLimitDetails,
   planThatLifts,
+  planWithOverrides,
 } from '@esp32cloud/protocol';
 import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 import { ApiError } from '../http/errors.ts';
@@ -23,32 +24,13 @@ const PLAN_TABLE_TTL_MS = 60_000;
 
 let cachedTable: { at: number; table: Promise<Record<PlanId, Plan>> } | null = null;
 
-function mergePlan(base: Plan, override: Record<string, unknown> | undefined): Plan {
-  if (!override) return base;
-  const entitlements = { ...base.entitlements };
-  const overrideEntitlements = (override.entitlements ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(entitlements) as (keyof Entitlements)[]) {
-    const value = overrideEntitlements[key];
-    if (value !== undefined && typeof value === typeof base.entitlements[key]) {
-      (entitlements as Record<string, unknown>)[key] = value;
-    }
-  }
-  return {
-    ...base,
-    name: (override.name as Plan['name']) ?? base.name,
-    priceThbMonthly:
-      typeof override.priceThbMonthly === 'number' ? override.priceThbMonthly : base.priceThbMonthly,
-    entitlements,
-  };
-}
-
 /** The plan table (defaults with operators' overrides), cached per instance for a minute. */
 export function planTable(db: Firestore, now = Date.now()): Promise<Record<PlanId, Plan>> {
   if (cachedTable && now - cachedTable.at < PLAN_TABLE_TTL_MS) return cachedTable.table;
   const table = Promise.all(PLAN_IDS.map((id) => db.doc(firestorePaths.plan(id)).get())).then(
     (snaps) =>
       Object.fromEntries(
-        PLAN_IDS.map((id, i) => [id, mergePlan(DEFAULT_PLANS[id], snaps[i].data())]),
+        PLAN_IDS.map((id, i) => [id, planWithOverrides(DEFAULT_PLANS[id], snaps[i].data())]),
       ) as Record<PlanId, Plan>,
   );
   // A failed read must not poison the cache for a minute.

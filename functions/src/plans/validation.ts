@@ -24,6 +24,7 @@ export const planEditSchema = z.strictObject({
       apiAccess: z.boolean().optional(),
       apiRequestsPerMinute: count.optional(),
       eventWebhooks: z.boolean().optional(),
+      organisationKeys: z.boolean().optional(),
       supportPriority: z.enum(['standard', 'priority', 'dedicated']).optional(),
     })
     .optional(),

@@ -24,7 +24,10 @@ export function registerApiKeyRoutes(router: Router): void {
     handler: async ({ params, caller }) => {
       requireSelf(caller!.uid, params.uid);
       const { plan } = await customerPlan(db, params.uid);
-      return { body: { keys: await listApiKeys(db, params.uid), plan: plan.id as PlanId }, headers: noStore };
+      return {
+        body: { keys: await listApiKeys(db, { kind: 'personal', uid: params.uid }), plan: plan.id as PlanId },
+        headers: noStore,
+      };
     },
   });
 
@@ -37,7 +40,7 @@ export function registerApiKeyRoutes(router: Router): void {
     handler: async ({ params, caller, body }) => {
       requireSelf(caller!.uid, params.uid);
       await requirePlanFeature(db, params.uid, 'apiAccess', 'API access; upgrade to create API keys');
-      const created = await createApiKey(db, params.uid, body);
+      const created = await createApiKey(db, { kind: 'personal', uid: params.uid }, body);
       logs.apiKeyChanged(params.uid, created.key_id, 'created');
       return { status: 201, body: created, headers: noStore };
     },
@@ -49,7 +52,7 @@ export function registerApiKeyRoutes(router: Router): void {
     summary: 'Revoke an API key at once (it stays listed as revoked)',
     handler: async ({ params, caller }) => {
       requireSelf(caller!.uid, params.uid);
-      const revoked = await revokeApiKey(db, params.uid, params.keyId);
+      const revoked = await revokeApiKey(db, { kind: 'personal', uid: params.uid }, params.keyId);
       logs.apiKeyChanged(params.uid, revoked.key_id, 'revoked');
       return { body: revoked, headers: noStore };
     },

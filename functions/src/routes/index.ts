@@ -10,6 +10,7 @@ import { registerHealthRoutes } from './health.ts';
 import { registerMeRoutes } from './me.ts';
 import { registerNotificationRoutes } from './notifications.ts';
 import { registerOpenApiRoutes } from './openapi.ts';
+import { registerOrganisationRoutes } from './organisations.ts';
 import { registerPlanRoutes } from './plans.ts';
 import { registerRoomRoutes } from './rooms.ts';
 import { registerSharingRoutes } from './sharing.ts';
@@ -35,6 +36,7 @@ export function createRouter(): Router {
   registerSupportAdminRoutes(router);
   registerTicketRoutes(router);
   registerApiKeyRoutes(router);
+  registerOrganisationRoutes(router);
   registerEventWebhookRoutes(router);
   registerOpenApiRoutes(router);
   registerPlanRoutes(router);

@@ -25,11 +25,14 @@ export function registerUserRoutes(router: Router): void {
     handler: async ({ params, caller }) => {
       requireSelf(caller!, params.uid, true);
       const linkDocs = await refs(db).linksFor(params.uid).get();
-      // An API key limited to some devices lists only those (docs/API.md).
+      // An API key limited to some devices lists only those; an organisation key only the owner's own
+      // devices (docs/API.md).
       const keyDevices = caller!.apiKey?.deviceIds;
+      const ownedOnly = Boolean(caller!.apiKey?.organisationId);
       const links = linkDocs.docs
         .map((doc) => doc.data() as UserDeviceDoc)
-        .filter((link) => !keyDevices || keyDevices.includes(link.device_id));
+        .filter((link) => !keyDevices || keyDevices.includes(link.device_id))
+        .filter((link) => !ownedOnly || link.access_level === 'owner');
       const deviceSnaps = links.length
         ? await db.getAll(...links.map((link) => refs(db).device(link.device_id)))
         : [];

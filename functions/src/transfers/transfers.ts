@@ -153,7 +153,7 @@ export async function acceptTransfer(
       return 'stale' as const;
     }
     // Accepting is claiming: the recipient's plan must have room for one more device (plans/enforce.ts).
-    await requireDeviceRoom(db, caller.uid);
+    await requireDeviceRoom(db, caller.uid, tx);
     const link = handOver(tx, db, {
       device,
       secret: (secretSnap.data() ?? {}) as DeviceSecretDoc,

@@ -36,6 +36,7 @@ function EntitlementList({ entitlements }: { entitlements: Entitlements }) {
         <li key={key}>{ta(`ent.${key}` as AccountKey, { n: entitlements[key] as number })}</li>
       ))}
       {entitlements.apiAccess && <li>{ta('ent.apiAccess')}</li>}
+      {entitlements.organisationKeys && <li>{ta('ent.organisationKeys')}</li>}
       <li>{ta('ent.supportPriority', { n: ta(`support.${entitlements.supportPriority}` as AccountKey) })}</li>
     </ul>
   );

@@ -63,6 +63,11 @@ export function Webhooks(props: { uid: string }) {
           <li key={hook.webhook_id}>
             <code>{hook.url}</code>{' '}
             {!hook.enabled && <em>{at('webhooks.disabled', { reason: hook.disabled_reason ?? '' })}</em>}{' '}
+            {hook.held_by_plan?.alerts && (
+              <em data-testid="webhook-held">
+                {at('webhooks.heldByPlan')} <a href="/account">{at('webhooks.upgrade')}</a>
+              </em>
+            )}{' '}
             <button type="button" onClick={() => void test(hook)}>
               {at('webhooks.test')}
             </button>{' '}

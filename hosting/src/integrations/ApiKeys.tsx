@@ -3,29 +3,39 @@ import {
   type ApiKeyResponse,
   type ApiKeyScope,
   type CreatedApiKeyResponse,
-  type ListDevicesResponse,
 } from '@esp32cloud/protocol';
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { dateTimeText } from '../i18n/format.ts';
 import { api } from '../lib/api.ts';
+import { IntegrationMessage } from './IntegrationMessage.tsx';
 import { it } from './i18n.ts';
-import { integrationError } from './plan-error.ts';
+import { type IntegrationFailure, integrationError } from './plan-error.ts';
 
 const EXPIRY_DAYS = [0, 30, 90, 365];
 
-/** Create a key (shown once, with a copy button), list keys with last use, revoke. */
-export function ApiKeys(props: { uid: string }) {
+/** What a key's device choice needs of a device (a person's list and an organisation's both have it). */
+interface KeyDevice {
+  device_id: string;
+  device_name: string;
+}
+
+/**
+ * Create a key (shown once, with a copy button), list keys with last use, revoke. The same list serves a
+ * person's keys (`/users/{uid}/api-keys`, devices from their device list) and an organisation's
+ * (`/organisations/{id}/api-keys`, devices from the organisation's, each key with who created it).
+ */
+export function ApiKeys(props: { keysPath: string; devicesPath: string; testId?: string }) {
   const keys = useSignal<ApiKeyResponse[]>([]);
-  const devices = useSignal<ListDevicesResponse['devices']>([]);
+  const devices = useSignal<KeyDevice[]>([]);
   const name = useSignal('');
   const scope = useSignal<ApiKeyScope>('read');
   const chosen = useSignal<string[] | null>(null);
   const days = useSignal(90);
   const shown = useSignal<string | null>(null);
   const copied = useSignal(false);
-  const message = useSignal<{ text: string; planLimit: boolean } | null>(null);
-  const base = `/users/${props.uid}/api-keys`;
+  const message = useSignal<IntegrationFailure | null>(null);
+  const base = props.keysPath;
   const load = () =>
     api<{ keys: ApiKeyResponse[] }>('GET', base).then(
       (r) => {
@@ -37,13 +47,13 @@ export function ApiKeys(props: { uid: string }) {
     );
   useEffect(() => {
     void load();
-    void api<ListDevicesResponse>('GET', `/users/${props.uid}/devices`).then(
+    void api<{ devices: KeyDevice[] }>('GET', props.devicesPath).then(
       (r) => {
         devices.value = r.devices;
       },
       () => undefined,
     );
-  }, [props.uid]);
+  }, [props.keysPath, props.devicesPath]);
 
   const create = async (event: Event) => {
     event.preventDefault();
@@ -76,7 +86,7 @@ export function ApiKeys(props: { uid: string }) {
   const when = (iso: string) => dateTimeText(new Date(iso));
 
   return (
-    <section class="card" data-testid="api-keys">
+    <section class="card" data-testid={props.testId ?? 'api-keys'}>
       <h2>{it('keys.title')}</h2>
       {shown.value && (
         <div class="notice" data-testid="api-key-shown" role="status">
@@ -108,7 +118,10 @@ export function ApiKeys(props: { uid: string }) {
               {key.last_used_at
                 ? it('keys.lastUsed', { when: when(key.last_used_at) })
                 : it('keys.neverUsed')}
-              {key.expires_at && <> · {it('keys.expires', { when: when(key.expires_at) })}</>}{' '}
+              {key.expires_at && <> · {it('keys.expires', { when: when(key.expires_at) })}</>}
+              {key.created_by && (
+                <> · {it('keys.createdBy', { who: key.created_by.email ?? key.created_by.uid })}</>
+              )}{' '}
               {key.revoked_at ? (
                 <em>{it('keys.revoked')}</em>
               ) : (
@@ -176,11 +189,7 @@ export function ApiKeys(props: { uid: string }) {
           {it('keys.create')}
         </button>
       </form>
-      {message.value && (
-        <p role="alert" data-testid="api-keys-message">
-          {message.value.text} {message.value.planLimit && <a href="/account">{it('plan.upgrade')}</a>}
-        </p>
-      )}
+      <IntegrationMessage message={message.value} testId="api-keys-message" />
     </section>
   );
 }

@@ -9,15 +9,16 @@ import {
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../lib/api.ts';
+import { IntegrationMessage } from './IntegrationMessage.tsx';
 import { it } from './i18n.ts';
-import { integrationError } from './plan-error.ts';
+import { type IntegrationFailure, integrationError } from './plan-error.ts';
 
 /** The customer's webhook endpoints (shared with alert webhooks) and the platform events each receives. */
 export function EventWebhooks(props: { uid: string }) {
   const hooks = useSignal<WebhookResponse[]>([]);
   const url = useSignal('');
   const secret = useSignal<string | null>(null);
-  const message = useSignal<{ text: string; planLimit: boolean } | null>(null);
+  const message = useSignal<IntegrationFailure | null>(null);
   const base = `/users/${props.uid}/webhooks`;
   const load = () =>
     api<ListWebhooksResponse>('GET', base).then(
@@ -85,6 +86,12 @@ export function EventWebhooks(props: { uid: string }) {
           <legend>
             <code>{hook.url}</code>
             {!hook.enabled && <em> {it('events.disabled', { reason: hook.disabled_reason ?? '' })}</em>}
+            {hook.held_by_plan?.events && (
+              <em data-testid="event-webhook-held">
+                {' '}
+                {it('events.heldByPlan')} <a href="/account">{it('plan.upgrade')}</a>
+              </em>
+            )}
           </legend>
           {WEBHOOK_EVENTS.map((name) => (
             <label key={name} class="inline">
@@ -113,11 +120,7 @@ export function EventWebhooks(props: { uid: string }) {
         </label>
         <button type="submit">{it('events.add')}</button>
       </form>
-      {message.value && (
-        <p role="status" data-testid="event-webhooks-message">
-          {message.value.text} {message.value.planLimit && <a href="/account">{it('plan.upgrade')}</a>}
-        </p>
-      )}
+      <IntegrationMessage message={message.value} testId="event-webhooks-message" role="status" />
     </section>
   );
 }

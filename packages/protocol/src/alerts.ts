@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WebhookEvent } from './integration.ts';
+import type { PlanId } from './plans.ts';
 
 // Alert rules, notifications, notification settings and webhooks (issue 14, docs/ALERTS.md): the request
 // schemas the API validates with, the document shapes the bridge writes and the web app reads, and the
@@ -277,6 +278,16 @@ export interface WebhookResponse {
   created_at: string;
   /** Platform events the endpoint also receives (event webhooks, docs/API.md). */
   events: WebhookEvent[];
+  /** Set while the customer's plan lacks what this endpoint is for: its calls are not sent (and logged as
+   * held), its settings stay; null when everything it is set up for goes out. */
+  held_by_plan: WebhookPlanHold | null;
+}
+/** Which of an endpoint's calls the current plan holds back, and the plan that would send them again. */
+export interface WebhookPlanHold {
+  alerts: boolean;
+  events: boolean;
+  plan: PlanId;
+  upgradeTo: PlanId | null;
 }
 export interface CreateWebhookResponse extends WebhookResponse {
   /** The HMAC-SHA256 signing secret, shown once. */
@@ -293,6 +304,8 @@ export interface WebhookDeliveryResponse {
   attempts: number;
   error: string | null;
   at: string;
+  /** true: not sent because the customer's plan no longer includes this kind of call (a downgrade). */
+  held_by_plan?: boolean;
 }
 export interface TestWebhookResponse {
   delivery: WebhookDeliveryResponse;

@@ -46,6 +46,13 @@ export const COLLECTIONS = {
   billingAccounts: 'billing_accounts',
   /** billing_events/{stripeEventId}: webhook events already applied (idempotency); server-only. */
   billingEvents: 'billing_events',
+  /** claim_locks/{uid}: one per account, written by every claim and transfer acceptance so that two at once
+   * are serialised and the device limit holds (plans/enforce.ts); server-only. */
+  claimLocks: 'claim_locks',
+  /** organisations/{orgId}: a Business owner's organisation (name, owner); server-only (docs/API.md). */
+  organisations: 'organisations',
+  /** organisation_members/{orgId}_{uid}: membership and role (admin | member); server-only. */
+  organisationMembers: 'organisation_members',
   /** Read (never written) by the API's health probe. */
   health: '_health',
 } as const;
@@ -137,4 +144,7 @@ export const firestorePaths = {
   usageMonth: (uid: string, month: string) => `${COLLECTIONS.usageMonthly}/${uid}_${month}`,
   billingAccount: (uid: string) => `${COLLECTIONS.billingAccounts}/${uid}`,
   billingEvent: (eventId: string) => `${COLLECTIONS.billingEvents}/${eventId}`,
+  claimLock: (uid: string) => `${COLLECTIONS.claimLocks}/${uid}`,
+  organisation: (orgId: string) => `${COLLECTIONS.organisations}/${orgId}`,
+  organisationMember: (orgId: string, uid: string) => `${COLLECTIONS.organisationMembers}/${orgId}_${uid}`,
 } as const;

@@ -10,6 +10,7 @@ export * from './firestore-paths.ts';
 export * from './flash-config.ts';
 export * from './history.ts';
 export * from './integration.ts';
+export * from './organisations.ts';
 export * from './payloads.ts';
 export * from './plans.ts';
 export * from './rooms.ts';

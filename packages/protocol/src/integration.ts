@@ -45,6 +45,10 @@ export interface ApiKeyResponse {
   revoked_at: string | null;
   /** Updated at most once a minute. */
   last_used_at: string | null;
+  /** Organisation keys: the organisation whose devices the key reaches; null for a personal key. */
+  organisation_id: string | null;
+  /** Organisation keys: the admin who created it (kept after they leave); null for a personal key. */
+  created_by: { uid: string; email: string | null } | null;
 }
 
 /** The create reply: the only time the key itself is shown. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type DeviceType, outputsSchema, readingsSchema, UPDATE_INTERVAL_MAX } from './catalogue.ts';
+import { compiledCheck, INVALID } from './fast-validate.ts';
 
 // MQTT payload schemas, version 1. Every payload is a JSON object with `v: 1`. Consumers ignore unknown
 // top-level fields (so adding an optional field is not a breaking change) and reject any other `v`.
@@ -142,6 +143,9 @@ export type LogPayload = z.infer<typeof logPayloadSchema>;
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** One decoder for every payload: a fatal decoder keeps no state between whole-buffer decode() calls. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Bytes → JSON object, bounded by MAX_PAYLOAD_BYTES. Never throws. */
 export function decodeJson(payload: Uint8Array | string): DecodeResult<unknown> {
   const size = typeof payload === 'string' ? new TextEncoder().encode(payload).length : payload.byteLength;
@@ -149,7 +153,7 @@ export function decodeJson(payload: Uint8Array | string): DecodeResult<unknown> 
     return { ok: false, error: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
   let text: string;
   try {
-    text = typeof payload === 'string' ? payload : new TextDecoder('utf-8', { fatal: true }).decode(payload);
+    text = typeof payload === 'string' ? payload : utf8.decode(payload);
   } catch {
     return { ok: false, error: 'payload is not valid UTF-8' };
   }
@@ -171,6 +175,9 @@ export function decodePayload<T>(schema: z.ZodType<T>, payload: Uint8Array | str
   const version = (value as Record<string, unknown>).v;
   if (version !== PROTOCOL_VERSION)
     return { ok: false, error: `unsupported version ${JSON.stringify(version)}` };
+  // The schema compiled (fast-validate.ts) answers valid inputs; zod itself words the error for invalid ones.
+  const checked = compiledCheck(schema)(value);
+  if (checked !== INVALID) return { ok: true, value: checked as T };
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const error = parsed.error.issues

@@ -32,6 +32,8 @@ export interface Entitlements {
   apiRequestsPerMinute: number;
   /** Event webhooks (device.*, command.*, alert.*) may be subscribed. */
   eventWebhooks: boolean;
+  /** An organisation with members and organisation API keys over the owner's devices (docs/API.md). */
+  organisationKeys: boolean;
   supportPriority: SupportPriority;
 }
 
@@ -60,6 +62,7 @@ export const DEFAULT_PLANS: Record<PlanId, Plan> = {
       apiAccess: false,
       apiRequestsPerMinute: 0,
       eventWebhooks: false,
+      organisationKeys: false,
       supportPriority: 'standard',
     },
   },
@@ -79,6 +82,7 @@ export const DEFAULT_PLANS: Record<PlanId, Plan> = {
       apiAccess: true,
       apiRequestsPerMinute: 60,
       eventWebhooks: true,
+      organisationKeys: false,
       supportPriority: 'priority',
     },
   },
@@ -98,6 +102,7 @@ export const DEFAULT_PLANS: Record<PlanId, Plan> = {
       apiAccess: true,
       apiRequestsPerMinute: 600,
       eventWebhooks: true,
+      organisationKeys: true,
       supportPriority: 'dedicated',
     },
   },
@@ -124,6 +129,36 @@ export function planThatLifts(
   }
   return null;
 }
+
+/**
+ * A plan with an operator's Firestore `plans/{id}` document laid over it field by field; a field of the wrong
+ * type is ignored. The functions and the bridge both read the plan table through this.
+ */
+export function planWithOverrides(base: Plan, override: Record<string, unknown> | undefined): Plan {
+  if (!override) return base;
+  const entitlements = { ...base.entitlements };
+  const overrideEntitlements = (override.entitlements ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(entitlements) as (keyof Entitlements)[]) {
+    const value = overrideEntitlements[key];
+    if (value !== undefined && typeof value === typeof base.entitlements[key]) {
+      (entitlements as Record<string, unknown>)[key] = value;
+    }
+  }
+  return {
+    ...base,
+    name: (override.name as Plan['name']) ?? base.name,
+    priceThbMonthly:
+      typeof override.priceThbMonthly === 'number' ? override.priceThbMonthly : base.priceThbMonthly,
+    entitlements,
+  };
+}
+
+/** The two kinds of webhook call: an alert episode's (alert channel) and a subscribed platform event's. */
+export type WebhookKind = 'alert' | 'event';
+
+/** Whether a plan lets a webhook call of this kind go out (checked again at delivery, so a downgrade holds). */
+export const webhookKindAllowed = (entitlements: Entitlements, kind: WebhookKind): boolean =>
+  kind === 'alert' ? entitlements.alertChannels.includes('webhook') : entitlements.eventWebhooks;
 
 /** Error code of every refusal caused by the customer's plan (HTTP 403). */
 export const PLAN_LIMIT_ERROR = 'plan_limit';
