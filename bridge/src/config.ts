@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { COMMAND_TIMEOUT_MS, DEFAULT_CLAIM_RESET_WINDOW_SECONDS } from '@esp32cloud/protocol';
+import type { EmailRetryPolicy } from './alerts/email-retry.ts';
 
 // Every setting of the ingest bridge, read once from the environment (or passed to startBridge in tests).
 
@@ -75,6 +76,10 @@ export interface AlertDeliveryConfig {
   webhookTimeoutMs: number;
   /** An endpoint is disabled after this many deliveries in a row failed (every retry spent). */
   webhookDisableAfter: number;
+  /** An email the SMTP relay refused is tried again after a doubling pause, up to this many attempts. */
+  emailRetry: EmailRetryPolicy;
+  /** Entries each endpoint's delivery log keeps (the oldest beyond are deleted). */
+  webhookDeliveryLogKeep: number;
   /** How long an instance owns an outbox item it claimed before another may retry it. */
   outboxLeaseMs: number;
   /** How often held items (quiet hours) are checked for being due. */
@@ -127,6 +132,12 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): BridgeCo
       webhookMaxDelayMs: num(source, 'WEBHOOK_RETRY_MAX_MS', 60_000),
       webhookTimeoutMs: num(source, 'WEBHOOK_TIMEOUT_MS', 10_000),
       webhookDisableAfter: num(source, 'WEBHOOK_DISABLE_AFTER_FAILURES', 10),
+      webhookDeliveryLogKeep: num(source, 'WEBHOOK_DELIVERY_LOG_KEEP', 200),
+      emailRetry: {
+        attempts: num(source, 'EMAIL_ATTEMPTS', 6),
+        firstPauseMs: num(source, 'EMAIL_RETRY_INITIAL_MS', 60_000),
+        maxPauseMs: num(source, 'EMAIL_RETRY_MAX_MS', 30 * 60_000),
+      },
       outboxLeaseMs: num(source, 'ALERT_OUTBOX_LEASE_MS', 5 * 60_000),
       outboxPollMs: num(source, 'ALERT_OUTBOX_POLL_MS', 15_000),
     },

@@ -18,12 +18,29 @@ export interface Fixture {
   stop(): Promise<void>;
 }
 
-export async function startFixture(kind: 'mosquitto' | 'embedded'): Promise<Fixture> {
+/** Our Firestore emulator alone, with an Admin handle: for suites of one bridge part. */
+export async function startFirestoreFixture(): Promise<{
+  db: Firestore;
+  projectId: string;
+  stop(): Promise<void>;
+}> {
   const projectId = `demo-bridge-${Math.random().toString(36).slice(2, 8)}`;
   const firestore = await startFirestore({ host: '127.0.0.1', port: 0, projectId, quiet: true });
   process.env.FIRESTORE_EMULATOR_HOST = firestore.hostAndPort;
   const app = initializeApp({ projectId }, `fixture-${projectId}`);
-  const db = getFirestore(app);
+  return {
+    db: getFirestore(app),
+    projectId,
+    async stop() {
+      await deleteApp(app);
+      await firestore.stop();
+    },
+  };
+}
+
+export async function startFixture(kind: 'mosquitto' | 'embedded'): Promise<Fixture> {
+  const store = await startFirestoreFixture();
+  const { db, projectId } = store;
   const broker = await startTestBroker(kind, 0);
   const admin = await BrokerAdmin.connect({ url: broker.broker.url, ...broker.broker.adminCredentials });
   return {
@@ -76,8 +93,7 @@ export async function startFixture(kind: 'mosquitto' | 'embedded'): Promise<Fixt
     async stop() {
       await admin.close();
       await broker.stop();
-      await deleteApp(app);
-      await firestore.stop();
+      await store.stop();
     },
   };
 }

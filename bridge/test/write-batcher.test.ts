@@ -1,8 +1,7 @@
-import { start as startFirestore } from '@esp32cloud/firestore-emulator';
-import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import type { Firestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WriteBatcher } from '../src/write-batcher.ts';
+import { startFirestoreFixture } from './bridge-fixtures.ts';
 
 // The bridge's cross-device write batching against our Firestore emulator: updates of many devices share
 // commits, each device's updates land in order (last write wins), one bad document fails alone, and callers
@@ -10,19 +9,14 @@ import { WriteBatcher } from '../src/write-batcher.ts';
 
 let stop: () => Promise<void>;
 let db: Firestore;
-let app: ReturnType<typeof initializeApp>;
 
 beforeAll(async () => {
-  const projectId = `demo-batcher-${Math.random().toString(36).slice(2, 8)}`;
-  const firestore = await startFirestore({ host: '127.0.0.1', port: 0, projectId, quiet: true });
-  process.env.FIRESTORE_EMULATOR_HOST = firestore.hostAndPort;
-  app = initializeApp({ projectId }, projectId);
-  db = getFirestore(app);
-  stop = () => firestore.stop();
+  const store = await startFirestoreFixture();
+  db = store.db;
+  stop = store.stop;
 });
 
 afterAll(async () => {
-  await deleteApp(app);
   await stop?.();
 });
 

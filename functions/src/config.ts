@@ -79,6 +79,11 @@ export const config = {
   apiKeys: {
     /** last_used_at is rewritten at most this often per key. */
     lastUsedResolutionSeconds: intEnv('API_KEY_LAST_USED_RESOLUTION_SECONDS', 60),
+    /**
+     * A key's owner account (disabled or deleted in Firebase Auth) is looked up at most this often per owner and
+     * instance: a disabled account's keys stop within this time.
+     */
+    ownerCheckSeconds: intEnv('API_KEY_OWNER_CHECK_SECONDS', 60),
     /** The per-plan request limit (apiRequestsPerMinute) counts in windows of this length. */
     rateWindowSeconds: 60,
   },

@@ -43,7 +43,11 @@ const toggleAndWaitForAck = (testId: string) => `new Promise((resolve, reject) =
     if (now && now.getAttribute('aria-pressed') === target && now.getAttribute('data-pending') === 'false') {
       observer.disconnect();
       clearTimeout(timeout);
-      resolve(performance.now() - started);
+      const total = performance.now() - started;
+      const post = performance.getEntriesByType('resource')
+        .filter((e) => e.name.includes('/control') && e.startTime >= started - 1).at(-1);
+      performance.clearResourceTimings();
+      resolve({ total, answered: post ? post.responseEnd - started : NaN });
     }
   });
   observer.observe(document.body, { subtree: true, attributes: true, childList: true });
@@ -213,18 +217,33 @@ async function toggleFigures(browser: Browser): Promise<void> {
 
     const measure = async (testId: string, where: string) => {
       const times: number[] = [];
+      const answers: number[] = [];
+      const afterAnswer: number[] = [];
       for (let i = 0; i < TOGGLES; i += 1) {
-        // Measured in the page: from the click to the button showing the new, acknowledged state.
-        const ms = await page.evaluate<number>(toggleAndWaitForAck(testId)).catch(async (error) => {
-          const alert = await page.getByRole('alert').allTextContents();
-          throw new Error(
-            `toggle ${i + 1}: ${(error as Error).message}; on screen: ${alert.join(' | ') || 'no error'}`,
-          );
-        });
-        times.push(ms);
+        // Measured in the page: from the click to the button showing the new, acknowledged state, and when the
+        // API's answer to the POST arrived (resource timing).
+        const ms = await page
+          .evaluate<{ total: number; answered: number }>(toggleAndWaitForAck(testId))
+          .catch(async (error) => {
+            const alert = await page.getByRole('alert').allTextContents();
+            throw new Error(
+              `toggle ${i + 1}: ${(error as Error).message}; on screen: ${alert.join(' | ') || 'no error'}`,
+            );
+          });
+        times.push(ms.total);
+        if (Number.isFinite(ms.answered)) {
+          answers.push(ms.answered);
+          afterAnswer.push(ms.total - ms.answered);
+        }
       }
       console.log(
         `toggle click → acknowledged on screen, ${where} (${world.broker.kind} broker): ${latencySummary(times, { digits: 0 })}`,
+      );
+      // Where the time goes: the API's answer (the Functions emulator, the command's Firestore round trips and
+      // the publish), then the ack reaching the page through the bridge and the Firestore listener.
+      console.log(`  click → the API's answer to POST /control: ${latencySummary(answers, { digits: 0 })}`);
+      console.log(
+        `  the answer → settled on screen (ack and report through the listener): ${latencySummary(afterAnswer, { digits: 0 })}`,
       );
     };
     await measure('output-relay1', 'device page');

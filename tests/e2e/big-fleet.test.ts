@@ -7,7 +7,7 @@ import { requireProgram } from '../harness/programs.ts';
 import { type Stack, startStack } from '../harness/stack.ts';
 import { runtimeConfigForStack, startWebServer, type WebServer } from '../harness/web.ts';
 import { artifactsDir, newPhonePage } from './browser.ts';
-import { fleetDeviceId, liveDashboard, ROOMS, seedFleet } from './fleet.ts';
+import { fleetDeviceId, liveDashboard, ROOMS, renameFleetDevice, seedFleet } from './fleet.ts';
 
 // Issue 19's big fleet in real Chromium: 1,000 devices of one owner render (windowed: only the cards near the
 // viewport exist), are searched, filtered by room and sorted, and the last device is reachable by scrolling.
@@ -108,6 +108,31 @@ describe.skipIf(!hasChromium)('a dashboard of 1,000 devices (Chromium + emulator
       .poll(() => page.locator('[data-testid^="device-card-"]').first().getAttribute('data-testid'))
       .toBe(`device-card-${fleetDeviceId(ID_BASE, 0)}`);
     await page.getByTestId('sort').selectOption('name');
+  });
+
+  it("names each card from its device's copy of the owner's name, live; a device without one from its link", async () => {
+    const firstCard = () => page.locator('[data-testid^="device-card-"]').first().getAttribute('data-testid');
+    const rename = (i: number, name: string, legacy = false) =>
+      renameFleetDevice({
+        projectId: stack.projectId,
+        firestoreHost: stack.firestoreHost!,
+        uid: owner.uid,
+        deviceId: fleetDeviceId(ID_BASE, i),
+        name,
+        legacy,
+      });
+    // ก sorts before every ห้อง…: the renamed device moves to the top of the name order.
+    await rename(500, 'ก โคมไฟ');
+    await expect.poll(firstCard).toBe(`device-card-${fleetDeviceId(ID_BASE, 500)}`);
+    await page.getByRole('heading', { name: 'ก โคมไฟ', exact: true }).waitFor();
+    // Claimed before the copy existed: the dashboard reads the owner's links for that name.
+    await rename(600, 'ก กาน้ำ', true);
+    await expect.poll(firstCard).toBe(`device-card-${fleetDeviceId(ID_BASE, 600)}`);
+    await page.getByRole('heading', { name: 'ก กาน้ำ', exact: true }).waitFor();
+    expect(await shownCount()).toContain('1000');
+    await page.reload();
+    await liveDashboard(page, COUNT);
+    expect(await firstCard()).toBe(`device-card-${fleetDeviceId(ID_BASE, 600)}`);
   });
 
   it('reaches the last device by scrolling (the window follows)', async () => {

@@ -1,5 +1,5 @@
 import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { getFirestore, Timestamp } from 'firebase-admin/firestore';
+import { FieldValue, type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import type { Page } from 'playwright-core';
 
 // A big account without a factory run: devices and owner links written straight into the Firestore emulator
@@ -13,18 +13,37 @@ export function fleetDeviceId(idBase: number, i: number): string {
   return `ESP32_${(idBase + i).toString(16).toUpperCase()}`;
 }
 
+/** The owner's name of the fleet's i-th device. */
+export function fleetDeviceName(i: number): string {
+  return `ห้อง ${i + 1}`;
+}
+
+/** Runs `work` with a firebase-admin Firestore on the emulator, in an app of its own (deleted after). */
+async function withAdminDb<T>(
+  options: { projectId: string; firestoreHost: string },
+  name: string,
+  work: (db: Firestore) => Promise<T>,
+): Promise<T> {
+  process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
+  const app = initializeApp({ projectId: options.projectId }, `${name}-${Date.now()}`);
+  try {
+    return await work(getFirestore(app));
+  } finally {
+    await deleteApp(app);
+  }
+}
+
 export async function seedFleet(options: {
   projectId: string;
   firestoreHost: string;
   uid: string;
   count: number;
   idBase: number;
+  /** Leaves out `owner_device_name`, as on devices claimed before the field existed (names from links only). */
+  legacy?: boolean;
 }): Promise<void> {
-  process.env.FIRESTORE_EMULATOR_HOST = options.firestoreHost;
-  const app = initializeApp({ projectId: options.projectId }, `fleet-${options.idBase}-${Date.now()}`);
-  const db = getFirestore(app);
-  const now = Timestamp.now();
-  try {
+  await withAdminDb(options, `fleet-${options.idBase}`, async (db) => {
+    const now = Timestamp.now();
     // A fleet this size is a Business account (docs/BILLING.md); on Free most of it would be read-only.
     await db.doc(`users/${options.uid}`).set({ plan: 'business' }, { merge: true });
     for (let start = 0; start < options.count; start += 200) {
@@ -41,6 +60,7 @@ export async function seedFleet(options: {
           owner_uid: options.uid,
           created_at: now,
           room: i % 10 === 0 ? null : ROOMS[i % ROOMS.length],
+          ...(options.legacy ? {} : { owner_device_name: fleetDeviceName(i) }),
           state: {
             online: i % 4 !== 0,
             last_seen: Timestamp.fromMillis(now.toMillis() - i * 60_000),
@@ -57,7 +77,7 @@ export async function seedFleet(options: {
         batch.set(db.doc(`user_devices/${options.uid}_${deviceId}`), {
           user_id: options.uid,
           device_id: deviceId,
-          device_name: `ห้อง ${i + 1}`,
+          device_name: fleetDeviceName(i),
           access_level: 'owner',
           added_at: now,
           last_accessed: now,
@@ -65,9 +85,29 @@ export async function seedFleet(options: {
       }
       await batch.commit();
     }
-  } finally {
-    await deleteApp(app);
-  }
+  });
+}
+
+/**
+ * Renames a fleet device as `PATCH /api/users/{uid}/devices/{id}` does: the owner's link and the device's copy
+ * (`owner_device_name`) in one batch; `legacy` instead removes the copy, as on a device claimed before it.
+ */
+export async function renameFleetDevice(options: {
+  projectId: string;
+  firestoreHost: string;
+  uid: string;
+  deviceId: string;
+  name: string;
+  legacy?: boolean;
+}): Promise<void> {
+  await withAdminDb(options, `rename-${options.deviceId}`, async (db) => {
+    const batch = db.batch();
+    batch.update(db.doc(`user_devices/${options.uid}_${options.deviceId}`), { device_name: options.name });
+    batch.update(db.doc(`devices/${options.deviceId}`), {
+      owner_device_name: options.legacy ? FieldValue.delete() : options.name,
+    });
+    await batch.commit();
+  });
 }
 
 /**

@@ -1,9 +1,10 @@
 import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
+import { getAuth } from 'firebase-admin/auth';
 import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorToken } from '../e2e/operator.ts';
 import { signUp, type TestUser } from '../harness/auth.ts';
-import { type Stack, startStack } from '../harness/stack.ts';
+import { type Stack, startStack, useStackEnv } from '../harness/stack.ts';
 
 // Integration API keys through the real api function (Functions emulator), the Auth emulator and our
 // Firestore emulator: plans gate creation, scopes gate what a key reaches, revoked and expired keys get 401,
@@ -66,7 +67,13 @@ const createKey = (user: TestUser, body: Record<string, unknown>) =>
   call('POST', `/users/${user.uid}/api-keys`, user.idToken, body);
 
 beforeAll(async () => {
-  stack = await startStack({ firestore: true, firebase: ['auth', 'functions'] });
+  stack = await startStack({
+    firestore: true,
+    firebase: ['auth', 'functions'],
+    // Every request looks the key's owner up in Auth, so a disabled account is seen at the next request.
+    functionsEnv: { API_KEY_OWNER_CHECK_SECONDS: '0' },
+  });
+  useStackEnv(stack);
   api = stack.apiUrl!;
   process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost!;
   db = getFirestore(initializeApp({ projectId: stack.projectId }, appName));
@@ -176,6 +183,22 @@ describe('API keys', { timeout: 120_000 }, () => {
     expect(expired.status).toBe(401);
     expect(expired.body.error.message).toContain('expired');
     expect((await call('GET', '/me', 'e32k_nonsense')).status).toBe(401);
+  });
+
+  it('a key stops working when its owner account is disabled, and again after it is deleted', async () => {
+    const user = await customer('pro');
+    const created = await createKey(user, { name: 'ERP', scope: 'read' });
+    const key = created.body.api_key;
+    expect((await call('GET', '/me', key)).status).toBe(200);
+    const auth = getAuth(getApp(appName));
+    await auth.updateUser(user.uid, { disabled: true });
+    const disabled = await call('GET', '/me', key);
+    expect(disabled.status).toBe(401);
+    expect(disabled.body.error.message).toContain('disabled or gone');
+    await auth.updateUser(user.uid, { disabled: false });
+    expect((await call('GET', '/me', key)).status).toBe(200);
+    await auth.deleteUser(user.uid);
+    expect((await call('GET', '/me', key)).status).toBe(401);
   });
 
   it('a key stops working when the plan loses API access (downgrade)', async () => {

@@ -441,8 +441,12 @@ describe('PUT /api/devices/{id}/config', () => {
 describe('PATCH and DELETE /api/users/{uid}/devices/{id}', () => {
   it('renames with any Unicode, trimmed; rejects control characters and other accounts', async () => {
     const device = take();
-    const [user, other] = await Promise.all([newUser(), newUser()]);
+    const [user, other, viewer] = await Promise.all([newUser(), newUser(), newUser()]);
     expect((await register(user, device)).status).toBe(201);
+    // The device carries a copy of its owner's name (the dashboard's one query needs no owner links).
+    const ownerName = async () =>
+      (await db.doc(`devices/${device.device_id}`).get()).get('owner_device_name');
+    expect(await ownerName()).toBe('ห้องนั่งเล่น');
     const route = `/users/${user.uid}/devices/${device.device_id}`;
     const renamed = await call(api, 'PATCH', route, {
       token: user.idToken,
@@ -451,6 +455,15 @@ describe('PATCH and DELETE /api/users/{uid}/devices/{id}', () => {
     expect(renamed).toEqual({ status: 200, body: { device_id: device.device_id, device_name: 'ห้องนอน 🛏️' } });
     const list = await call(api, 'GET', `/users/${user.uid}/devices`, { token: user.idToken });
     expect(list.body.devices[0].device_name).toBe('ห้องนอน 🛏️');
+    expect(await ownerName()).toBe('ห้องนอน 🛏️');
+    // A shared user's own name for it is theirs alone: the owner's copy stays.
+    await linkAs(viewer, device.device_id, 'viewer');
+    const viewerRoute = `/users/${viewer.uid}/devices/${device.device_id}`;
+    expect(
+      (await call(api, 'PATCH', viewerRoute, { token: viewer.idToken, body: { device_name: 'ของฉัน' } }))
+        .status,
+    ).toBe(200);
+    expect(await ownerName()).toBe('ห้องนอน 🛏️');
     const bad = await call(api, 'PATCH', route, { token: user.idToken, body: { device_name: 'a\u0007b' } });
     expect(bad.status).toBe(400);
     expect(
@@ -490,7 +503,7 @@ describe('PATCH and DELETE /api/users/{uid}/devices/{id}', () => {
     expect(released.body.claim_code).toBeUndefined();
 
     const doc = (await db.doc(`devices/${device.device_id}`).get()).data()!;
-    expect(doc).toMatchObject({ status: 'available', owner_uid: null });
+    expect(doc).toMatchObject({ status: 'available', owner_uid: null, owner_device_name: null });
     const links = await db.collection('user_devices').where('device_id', '==', device.device_id).get();
     expect(links.size).toBe(0);
     expect((await db.collection(`devices/${device.device_id}/commands`).get()).size).toBe(0);

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type RunningEmulator, start } from '@esp32cloud/firestore-emulator';
-import { ownedDevicesQuery, userLinksQuery } from '@esp32cloud/hosting/devices/queries';
+import {
+  ownedDevicesQuery,
+  ownerLinksQuery,
+  sharedLinksQuery,
+  userLinksQuery,
+} from '@esp32cloud/hosting/devices/queries';
 import {
   assertFails,
   assertSucceeds,
@@ -19,6 +24,7 @@ import {
   limit,
   onSnapshot,
   orderBy,
+  type Query,
   query,
   runTransaction,
   serverTimestamp,
@@ -386,6 +392,29 @@ describe('user_devices/{uid}_{deviceId}', () => {
       );
     });
     expect(code).toBe('permission-denied');
+  });
+
+  it("the dashboard's shared-links listener and the owner-links query (queries.ts) split a user's links by level, and only their own", async () => {
+    const idsOf = async (q: Query) => (await assertSucceeds(getDocs(q))).docs.map((d) => d.id);
+    // Live too: the dashboard listens to the shared links.
+    const live = await new Promise<string[]>((resolve, reject) => {
+      const stop = onSnapshot(
+        sharedLinksQuery(as('bob'), 'bob'),
+        (snap) => {
+          if (snap.metadata.fromCache) return;
+          stop();
+          resolve(snap.docs.map((d) => d.id));
+        },
+        reject,
+      );
+    });
+    expect(live).toEqual(['bob_DEV_A']);
+    expect(await idsOf(sharedLinksQuery(as('carol'), 'carol'))).toEqual(['carol_DEV_A']);
+    expect(await idsOf(sharedLinksQuery(as('alice'), 'alice'))).toEqual([]);
+    expect(await idsOf(ownerLinksQuery(as('alice'), 'alice'))).toEqual(['alice_DEV_A']);
+    expect(await idsOf(ownerLinksQuery(as('bob'), 'bob'))).toEqual([]);
+    await expectDenied(getDocs(sharedLinksQuery(as('bob'), 'carol')));
+    await expectDenied(getDocs(ownerLinksQuery(as('bob'), 'alice')));
   });
 
   it("the app's listeners on each linked device, its commands and its config are allowed for every level", async () => {

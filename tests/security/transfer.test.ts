@@ -135,6 +135,8 @@ describe('ownership transfer', () => {
     expect((await status(friend, device.device_id)).status).toBe(404);
     const doc = await db.doc(`devices/${device.device_id}`).get();
     expect(doc.get('owner_uid')).toBe(buyer.uid);
+    // The new owner's name for it (the offer's) travels on the device for the dashboard.
+    expect(doc.get('owner_device_name')).toBe('ห้องนอน');
     expect((await db.doc(`transfers/${device.device_id}`).get()).exists).toBe(false);
     expect((await incoming(buyer)).body.transfers).toEqual([]);
     // The previous owner still knows the printed label: it claims nothing.

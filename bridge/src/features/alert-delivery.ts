@@ -11,7 +11,9 @@ import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import type { DocumentReference } from 'firebase-admin/firestore';
 import { customerPlans } from '../alerts/customer-plan.ts';
+import { trimDeliveryLog } from '../alerts/delivery-log.ts';
 import { emailSender } from '../alerts/email.ts';
+import { emailRetry } from '../alerts/email-retry.ts';
 import type { OutboxItem } from '../alerts/outbox-item.ts';
 import type { BridgeContext, BridgeFeature } from '../context.ts';
 import { bridgeLogs } from '../logs.ts';
@@ -84,13 +86,18 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       bridgeLogs.alertDeliveryFailed('email', item.alert_id, message);
-      // Back to pending after a pause: SMTP relays have bad minutes too.
-      await ref.update({
-        state: 'pending',
-        error: message,
-        deliver_after: ctx.now() + config.webhookMaxDelayMs,
-      });
+      const next = emailRetry(config.emailRetry, item.attempts + 1, ctx.now());
+      if (next.retry)
+        await ref.update({ state: 'pending', error: message, deliver_after: next.deliverAfter });
+      else await finish(ref, 'failed', `gave up after ${item.attempts + 1} attempts: ${message}`);
     }
+  };
+
+  // Every delivery (sent, failed or held) is logged on its endpoint; the log keeps its newest entries.
+  const recordDelivery = async (webhookId: string, deliveryId: string, entry: Record<string, unknown>) => {
+    await db.doc(`${firestorePaths.webhookDeliveries(webhookId)}/${deliveryId}`).set(entry);
+    // A trim that fails is retried by the next delivery; it never fails this one.
+    await trimDeliveryLog(db, webhookId, config.webhookDeliveryLogKeep).catch(() => undefined);
   };
 
   const sendWebhook = async (ref: DocumentReference, item: OutboxItem) => {
@@ -106,7 +113,7 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
     if (!webhookKindAllowed(plan.entitlements, kind)) {
       bridgeLogs.webhookHeldByPlan(item.webhook_id ?? '-', item.uid, plan.id, item.event);
       const held = `Not sent: the ${plan.name.en} plan has no ${kind} webhooks. Upgrade to send them again.`;
-      await db.doc(`${firestorePaths.webhookDeliveries(item.webhook_id ?? '-')}/${item.item_id}`).set({
+      await recordDelivery(item.webhook_id ?? '-', item.item_id, {
         delivery_id: item.item_id,
         event: item.event,
         alert_id: item.alert_id,
@@ -142,7 +149,7 @@ export function alertDelivery(ctx: BridgeContext): BridgeFeature {
       },
     );
     const at = new Date(ctx.now()).toISOString();
-    await db.doc(`${firestorePaths.webhookDeliveries(item.webhook_id ?? '-')}/${result.deliveryId}`).set({
+    await recordDelivery(item.webhook_id ?? '-', result.deliveryId, {
       delivery_id: result.deliveryId,
       event: item.event,
       alert_id: item.alert_id,

@@ -1,8 +1,8 @@
 import { API_KEY_PREFIX, type ApiKeyScope, firestorePaths } from '@esp32cloud/protocol';
-import { getAuth } from 'firebase-admin/auth';
+import { getAuth, type UserRecord } from 'firebase-admin/auth';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { config } from '../config.ts';
-import { ApiError, unauthenticated } from '../http/errors.ts';
+import { ApiError, unauthenticated, unavailable } from '../http/errors.ts';
 import { logs } from '../logs.ts';
 import { type ApiKeyDoc, hashApiKey } from './keys.ts';
 
@@ -36,8 +36,9 @@ const keyRejected = (reason: string) => {
 };
 
 /**
- * `operatorRoute`: the route is operator-only, so the owner's operator role is looked up in Firebase Auth
- * (one more lookup, on those routes only). Only an admin-scoped key of an operator passes (the router checks
+ * A key works only while its owner's account exists and is enabled in Firebase Auth (looked up at most every
+ * `API_KEY_OWNER_CHECK_SECONDS` per owner and instance). `operatorRoute`: the route is operator-only, so the
+ * owner's account and operator role are looked up afresh. Only an admin-scoped key of an operator passes (the router checks
  * the scope); a customer key never reaches them.
  */
 export async function verifyApiKey(
@@ -64,13 +65,15 @@ export async function verifyApiKey(
   // An organisation key never carries its owner's operator role: its admins are not the owner.
   if (operatorRoute && doc.organisation_id)
     throw new ApiError(403, 'permission_denied', 'An organisation API key cannot call operator routes.');
+  // Operator routes always ask Firebase Auth afresh; other routes accept an answer up to ownerCheckSeconds old.
+  const owner = await ownerAccount(
+    doc.owner_uid,
+    operatorRoute ? 0 : config.apiKeys.ownerCheckSeconds * 1000,
+  );
+  if (!owner.usable) throw keyRejected('owned by an account that is disabled or gone');
   if (operatorRoute) {
-    const user = await getAuth()
-      .getUser(doc.owner_uid)
-      .catch(() => null);
-    if (!user || user.disabled) throw keyRejected('owned by an account that is disabled or gone');
-    isOperator = user.customClaims?.role === 'operator';
-    email = user.email ?? null;
+    isOperator = owner.isOperator;
+    email = owner.email;
   }
   return {
     uid: doc.owner_uid,
@@ -84,4 +87,42 @@ export async function verifyApiKey(
       organisationId: doc.organisation_id ?? null,
     },
   };
+}
+
+interface OwnerAccount {
+  usable: boolean;
+  isOperator: boolean;
+  email: string | null;
+  at: number;
+}
+
+const OWNERS_REMEMBERED = 10_000;
+const ownerAccounts = new Map<string, OwnerAccount>();
+
+/** The key owner's Firebase Auth account: gone or disabled means its keys stop working. */
+async function ownerAccount(uid: string, maxAgeMs: number): Promise<OwnerAccount> {
+  const known = ownerAccounts.get(uid);
+  if (known && Date.now() - known.at < maxAgeMs) return known;
+  let user: UserRecord | null;
+  try {
+    user = await getAuth().getUser(uid);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'auth/user-not-found') {
+      // Firebase Auth unreachable: an earlier answer is better than refusing every key.
+      if (known) return known;
+      throw unavailable('Could not check this API key right now. Try again.');
+    }
+    user = null;
+  }
+  const account: OwnerAccount = {
+    usable: user !== null && !user.disabled,
+    isOperator: user?.customClaims?.role === 'operator',
+    email: user?.email ?? null,
+    at: Date.now(),
+  };
+  ownerAccounts.delete(uid);
+  if (ownerAccounts.size >= OWNERS_REMEMBERED)
+    ownerAccounts.delete(ownerAccounts.keys().next().value as string);
+  ownerAccounts.set(uid, account);
+  return account;
 }

@@ -49,6 +49,7 @@ export function handOver(
     desired: null,
     // Rooms are the owner's own arrangement: a new owner starts without the last one's.
     room: null,
+    owner_device_name: change.deviceName,
   });
   tx.set(r.secret(deviceId), closedClaim(change.secret, change.device.owner_uid, change.now), {
     merge: true,

@@ -54,6 +54,7 @@ export async function releaseDevice(
       registered_at: null,
       desired: null,
       room: null,
+      owner_device_name: null,
     });
     // Defaults again, but the broker URL stays the one the unit was provisioned (and flashed) with.
     const brokerUrl =

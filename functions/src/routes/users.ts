@@ -63,6 +63,10 @@ export function registerUserRoutes(router: Router): void {
         const snap = await tx.get(ref);
         if (!snap.exists) return false;
         tx.update(ref, { device_name: body.device_name });
+        // The device's copy of the owner's name (DeviceDoc.owner_device_name) follows the owner's link only.
+        if ((snap.data() as UserDeviceDoc).access_level === 'owner') {
+          tx.update(refs(db).device(params.deviceId), { owner_device_name: body.device_name });
+        }
         return true;
       });
       if (!renamed) throw notFound(`No device ${params.deviceId} in your account.`);

@@ -33,6 +33,12 @@ export interface DeviceDoc {
   registered_at?: Timestamp | null;
   /** The owner's room for the device (any Unicode); absent or null when in none. */
   room?: string | null;
+  /**
+   * A copy of the owner's `user_devices` link's `device_name` (the link stays the source), written in the same
+   * transaction, so the dashboard names owned devices from their one query without listening to the owner's
+   * links (docs/SCALING.md, "Dashboard at 1,000 devices"). Absent on devices claimed before it existed.
+   */
+  owner_device_name?: string | null;
   state: {
     online: boolean;
     last_seen: Timestamp | null;

@@ -1,5 +1,6 @@
 import { compareRooms, DEVICE_TYPES, type DeviceType } from '@esp32cloud/protocol';
 import type { DeviceLink, DeviceRecord } from '../devices/types.ts';
+import { compareNames } from '../lib/collate.ts';
 
 export type OnlineFilter = 'all' | 'online' | 'offline';
 export const SORT_KEYS = ['name', 'room', 'type', 'status', 'lastSeen'] as const;
@@ -52,7 +53,7 @@ export function matchesFilter(
 type Entry = { link: DeviceLink; device: DeviceRecord | null | undefined };
 
 const byName = (a: Entry, b: Entry) =>
-  a.link.name.localeCompare(b.link.name, 'th') || a.link.deviceId.localeCompare(b.link.deviceId);
+  compareNames(a.link.name, b.link.name) || a.link.deviceId.localeCompare(b.link.deviceId);
 
 const COMPARE: Record<SortKey, (a: Entry, b: Entry) => number> = {
   name: () => 0,

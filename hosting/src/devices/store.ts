@@ -1,20 +1,31 @@
 import { firestorePaths } from '@esp32cloud/protocol';
 import { batch, effect, type Signal, signal } from '@preact/signals';
-import { type DocumentChange, doc, onSnapshot, type Unsubscribe } from 'firebase/firestore';
+import {
+  type DocumentChange,
+  type DocumentData,
+  doc,
+  onSnapshot,
+  type QueryDocumentSnapshot,
+  type Unsubscribe,
+} from 'firebase/firestore';
 import { firestore } from '../firestore.ts';
+import { compareNames } from '../lib/collate.ts';
 import { shownSnapshotAt } from '../pwa/connectivity.ts';
 import { loadSnapshot, removeSnapshots, snapshotWriter } from '../pwa/snapshot.ts';
 import { currentUser } from '../session.ts';
 import { decodeDevice, decodeLink } from './decode.ts';
-import { ownedDevicesQuery, userLinksQuery } from './queries.ts';
+import { ownedDevicesQuery, ownerLinksQuery, sharedLinksQuery } from './queries.ts';
 import type { DeviceLink, DeviceRecord } from './types.ts';
 
 /**
- * The signed-in user's devices, live. Listeners: one on the user's `user_devices` links, one query on every
- * device the user owns (a fleet of 1,000 is one listener), and one document listener per device shared with
- * the user by someone else. Every device has its own signal, so an update re-renders that device's card only;
- * the grid re-renders only when the set of links changes. Kept while the user stays signed in, so moving
- * between the grid and a detail view never re-subscribes.
+ * The signed-in user's devices, live. Listeners: one query on every device the user owns (a fleet of 1,000 is
+ * one listener; each device carries its owner's name, `owner_device_name`), one on the links of devices shared
+ * with the user, and one document listener per shared device. The owner's own links are not listened to: at
+ * 1,000 devices they doubled the web SDK's work for names the devices already carry (docs/SCALING.md); only an
+ * account holding devices claimed before that field existed also listens to them, for those names. Every device
+ * has its own signal, so an update re-renders that device's card only; the grid re-renders only when the set of
+ * devices or a name changes. Kept while the user stays signed in, so moving between the grid and a detail view
+ * never re-subscribes.
  *
  * Opened offline, the store starts from the account's last snapshot (../pwa/snapshot.ts) and says so in
  * `staleSince` until Firestore answers from the server.
@@ -22,7 +33,7 @@ import type { DeviceLink, DeviceRecord } from './types.ts';
 export interface DeviceStore {
   uid: string;
   links: Signal<DeviceLink[]>;
-  /** The first links snapshot (or the offline snapshot) has arrived. */
+  /** Every listener the list depends on has answered once (or the offline snapshot is shown). */
   loaded: Signal<boolean>;
   /** A Firestore error code (e.g. permission-denied, unavailable) while listening. */
   error: Signal<string | null>;
@@ -34,8 +45,15 @@ export interface DeviceStore {
   dispose(): void;
 }
 
+/** One owned device's change, from a snapshot's docChanges or, after an ignored snapshot, its whole result. */
+interface OwnedChange {
+  type: DocumentChange['type'];
+  id: string;
+  data(): DocumentData;
+}
+
 function byName(a: DeviceLink, b: DeviceLink): number {
-  return a.name.localeCompare(b.name, 'th') || a.deviceId.localeCompare(b.deviceId);
+  return compareNames(a.name, b.name) || a.deviceId.localeCompare(b.deviceId);
 }
 
 function createDeviceStore(uid: string): DeviceStore {
@@ -101,69 +119,141 @@ function createDeviceStore(uid: string): DeviceStore {
     );
   };
 
+  const failed = (failure: unknown) => {
+    error.value = (failure as { code?: string }).code ?? 'unknown';
+    loaded.value = true;
+  };
+
+  /** The owner's name of each owned device, from its document; null on devices claimed before the field. */
+  const ownedNames = new Map<string, string | null>();
+  let ownedAnswered = false;
+  let sharedLinks: DeviceLink[] | null = null;
+  /** Names from the owner's own links, listened to only while some owned device lacks its own copy. */
+  let legacyNames: Map<string, string> | null = null;
+  let stopLegacy: Unsubscribe | null = null;
+
+  const listenLegacyNames = () => {
+    stopLegacy = onSnapshot(
+      ownerLinksQuery(db, uid),
+      (snapshot) => {
+        if (ignore(snapshot.metadata.fromCache)) return;
+        const names = new Map<string, string>();
+        for (const entry of snapshot.docs) {
+          const link = decodeLink(entry.data());
+          if (link) names.set(link.deviceId, link.name);
+        }
+        legacyNames = names;
+        publish();
+      },
+      failed,
+    );
+  };
+
+  /** Rebuilds the sorted list once the owned devices and the shared links have both answered. */
+  function publish(): void {
+    if (!ownedAnswered || !sharedLinks) return;
+    const unnamed = [...ownedNames.values()].some((name) => name === null);
+    if (unnamed && !stopLegacy) listenLegacyNames();
+    if (unnamed && !legacyNames) return;
+    const next: DeviceLink[] = [];
+    for (const [deviceId, name] of ownedNames) {
+      next.push({ deviceId, name: name ?? legacyNames?.get(deviceId) ?? deviceId, access: 'owner' });
+    }
+    for (const link of sharedLinks) if (!ownedIds.has(link.deviceId)) next.push(link);
+    next.sort(byName);
+    const keep = new Set(next.map((l) => l.deviceId));
+    for (const [deviceId, stop] of shared) {
+      if (!keep.has(deviceId)) {
+        stop();
+        shared.delete(deviceId);
+      }
+    }
+    for (const deviceId of devices.keys()) {
+      if (!keep.has(deviceId)) devices.delete(deviceId);
+    }
+    for (const link of next) if (!ownedIds.has(link.deviceId)) listenShared(link.deviceId);
+    links.value = next;
+    loaded.value = true;
+    error.value = null;
+    staleSince.value = null;
+    shownSnapshotAt.value = null;
+    writer.schedule();
+  }
+
+  /** An ignored snapshot's changes are gone from the next one's docChanges: that one is then read whole. */
+  let ownedMissed = false;
   const stopOwned = onSnapshot(
     ownedDevicesQuery(db, uid),
     (snapshot) => {
-      if (ignore(snapshot.metadata.fromCache)) return;
+      if (ignore(snapshot.metadata.fromCache)) {
+        ownedMissed = true;
+        return;
+      }
       // One update for the whole snapshot: 1,000 devices arriving re-render the grid once, not 1,000 times.
-      batch(() => applyOwned(snapshot.docChanges()));
+      batch(() => {
+        const changes = ownedMissed
+          ? wholeResult(snapshot.docs)
+          : snapshot.docChanges().map((c) => ({ type: c.type, id: c.doc.id, data: () => c.doc.data() }));
+        ownedMissed = false;
+        const listChanged = applyOwned(changes);
+        if (listChanged || !ownedAnswered) {
+          ownedAnswered = true;
+          publish();
+        }
+      });
       writer.schedule();
     },
-    (failure) => {
-      error.value = (failure as { code?: string }).code ?? 'unknown';
-    },
+    failed,
   );
 
-  function applyOwned(changes: DocumentChange[]): void {
+  /** The whole result as changes: every device in it, and the removal of any owned one no longer in it. */
+  function wholeResult(docs: QueryDocumentSnapshot[]): OwnedChange[] {
+    const now = new Set(docs.map((d) => d.id));
+    return [
+      ...[...ownedIds]
+        .filter((id) => !now.has(id))
+        .map((id) => ({ type: 'removed' as const, id, data: () => ({}) })),
+      ...docs.map((d) => ({ type: 'added' as const, id: d.id, data: () => d.data() })),
+    ];
+  }
+
+  /** Applies owned devices' changes; true when the list itself changes (a device added, removed or renamed). */
+  function applyOwned(changes: OwnedChange[]): boolean {
+    let listChanged = false;
     for (const change of changes) {
-      const deviceId = change.doc.id;
+      const deviceId = change.id;
       if (change.type === 'removed') {
+        // Released or handed over; a shared link that still names it is followed on its own (publish).
         ownedIds.delete(deviceId);
-        // Released or handed over: a link that still names it (now shared) is followed on its own.
-        if (links.value.some((l) => l.deviceId === deviceId)) listenShared(deviceId);
+        ownedNames.delete(deviceId);
+        listChanged = true;
         continue;
       }
+      const data = change.data();
+      const name = typeof data.owner_device_name === 'string' ? data.owner_device_name : null;
+      if (!ownedIds.has(deviceId) || ownedNames.get(deviceId) !== name) listChanged = true;
       ownedIds.add(deviceId);
+      ownedNames.set(deviceId, name);
       shared.get(deviceId)?.();
       shared.delete(deviceId);
-      deviceSignal(deviceId).value = decodeDevice(deviceId, change.doc.data());
+      deviceSignal(deviceId).value = decodeDevice(deviceId, data);
     }
+    return listChanged;
   }
 
   const stopLinks = onSnapshot(
-    userLinksQuery(db, uid),
+    sharedLinksQuery(db, uid),
     (snapshot) => {
       if (ignore(snapshot.metadata.fromCache)) return;
       const next: DeviceLink[] = [];
-      for (const change of snapshot.docs) {
-        const link = decodeLink(change.data());
+      for (const entry of snapshot.docs) {
+        const link = decodeLink(entry.data());
         if (link) next.push(link);
       }
-      next.sort(byName);
-      const keep = new Set(next.map((l) => l.deviceId));
-      for (const [deviceId, stop] of shared) {
-        if (!keep.has(deviceId)) {
-          stop();
-          shared.delete(deviceId);
-        }
-      }
-      for (const deviceId of devices.keys()) {
-        if (!keep.has(deviceId) && !ownedIds.has(deviceId)) devices.delete(deviceId);
-      }
-      for (const link of next) {
-        if (link.access !== 'owner' && !ownedIds.has(link.deviceId)) listenShared(link.deviceId);
-      }
-      links.value = next;
-      loaded.value = true;
-      error.value = null;
-      staleSince.value = null;
-      shownSnapshotAt.value = null;
-      writer.schedule();
+      sharedLinks = next;
+      publish();
     },
-    (failure) => {
-      error.value = (failure as { code?: string }).code ?? 'unknown';
-      loaded.value = true;
-    },
+    failed,
   );
 
   return {
@@ -172,7 +262,7 @@ function createDeviceStore(uid: string): DeviceStore {
     loaded,
     error,
     staleSince,
-    // Which listener feeds a device is decided by its link (above); asking for it only reads its signal.
+    // Which listener feeds a device is decided above (owned query or shared link); asking only reads its signal.
     device: deviceSignal,
     link: (deviceId) => links.value.find((l) => l.deviceId === deviceId),
     dispose: () => {
@@ -181,6 +271,7 @@ function createDeviceStore(uid: string): DeviceStore {
       window.removeEventListener('pagehide', onHide);
       stopLinks();
       stopOwned();
+      stopLegacy?.();
       for (const stop of shared.values()) stop();
       shared.clear();
       devices.clear();
