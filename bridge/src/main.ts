@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { startBridge } from './bridge.ts';
 import { configFromEnv } from './config.ts';
 import { bridgeLogs } from './logs.ts';
@@ -14,7 +14,11 @@ bridgeLogs.ready(config.clientId);
 const statsFile = process.env.BRIDGE_STATS_FILE;
 if (statsFile)
   setInterval(
-    () => void writeFile(statsFile, JSON.stringify(bridge.stats())).catch(() => undefined),
+    // Whole or not at all (a reader never sees half a file): written beside, then renamed over.
+    () =>
+      void writeFile(`${statsFile}.tmp`, JSON.stringify(bridge.stats()))
+        .then(() => rename(`${statsFile}.tmp`, statsFile))
+        .catch(() => undefined),
     1000,
   ).unref();
 let stopping = false;
