@@ -10,13 +10,15 @@ export interface ProcessSample {
   rssMb: number;
   /** CPU seconds (user + system) so far. */
   cpuSeconds: number;
+  /** How many of the pids were running. */
+  alive: number;
   at: number;
 }
 
 export interface ProcessFigures {
   rssStartMb: number;
   rssEndMb: number;
-  /** Share of one core over the window; null when the process was replaced (killed and restarted) meanwhile. */
+  /** Share of one core over the window; null when the process was replaced or stopped meanwhile. */
   cpuPercent: number | null;
 }
 
@@ -25,6 +27,7 @@ const TICKS_PER_SECOND = 100;
 export function sampleProcesses(pids: number[]): ProcessSample {
   let rssKb = 0;
   let ticks = 0;
+  let alive = 0;
   for (const pid of pids) {
     try {
       rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -32,15 +35,25 @@ export function sampleProcesses(pids: number[]): ProcessSample {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(fields[11]) + Number(fields[12]);
+      alive++;
     } catch {
       // gone: counts as nothing
     }
   }
-  return { pids, rssMb: Math.round(rssKb / 1024), cpuSeconds: ticks / TICKS_PER_SECOND, at: Date.now() };
+  return {
+    pids,
+    rssMb: Math.round(rssKb / 1024),
+    cpuSeconds: ticks / TICKS_PER_SECOND,
+    alive,
+    at: Date.now(),
+  };
 }
 
 export function processFigures(start: ProcessSample, end: ProcessSample): ProcessFigures {
-  const same = start.pids.length === end.pids.length && start.pids.every((pid, i) => end.pids[i] === pid);
+  const same =
+    start.pids.length === end.pids.length &&
+    start.pids.every((pid, i) => end.pids[i] === pid) &&
+    end.alive === end.pids.length;
   const seconds = (end.at - start.at) / 1000;
   return {
     rssStartMb: start.rssMb,
