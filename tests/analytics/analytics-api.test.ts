@@ -300,7 +300,8 @@ describe('retention cleanup', () => {
 
     const agesLeft = async (deviceId: string, sub: string) =>
       (await db.collection(`devices/${deviceId}/${sub}`).get()).docs
-        .map((d) => Math.round((now - (d.get('start_ms') ?? Date.parse(d.get('date')))) / DAY_MS))
+        // Whole days back: a day document starts at its UTC midnight, so after noon rounding would add one.
+        .map((d) => Math.floor((now - (d.get('start_ms') ?? Date.parse(d.get('date')))) / DAY_MS))
         .sort((a, b) => a - b);
     // free (and no owner): 7 days of hours, 90 days of summaries.
     for (const id of ['ESP32_RET_FREE', 'ESP32_RET_NONE']) {

@@ -102,8 +102,13 @@ describe(`local MQTT backbone on ${kind}`, () => {
     await waitFor(
       async () => (await db.doc('devices/ESP32_E00001/commands/relay-1').get()).get('status') === 'acked',
     );
-    const state = (await db.doc('devices/ESP32_E00001').get()).get('state.outputs');
-    expect(state).toEqual({ relay1: true, relay2: true, relay3: true, relay4: true });
+    // The ack and the device's report of its outputs are separate writes: wait for the report too.
+    const allOn = { relay1: true, relay2: true, relay3: true, relay4: true };
+    await waitFor(async () => {
+      const outputs = (await db.doc('devices/ESP32_E00001').get()).get('state.outputs');
+      return JSON.stringify(outputs) === JSON.stringify(allOn);
+    });
+    expect((await db.doc('devices/ESP32_E00001').get()).get('state.outputs')).toEqual(allOn);
     await relay.close();
   });
 
