@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { type CreateDeviceResponse, usageMonthId } from '@esp32cloud/protocol';
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
@@ -38,6 +40,10 @@ describe.skipIf(!hasChromium)(
     beforeAll(async () => {
       standin = await startLocalStripeStandin({ host: '127.0.0.1', port: await freePort() });
       const webPort = await freePort();
+      // Checkout returns to APP_URL, so the web server's port is chosen before the stack starts; it is held
+      // meanwhile, or another suite's freePort() could take it during the minute the stack needs.
+      const held = createServer().listen(webPort, '127.0.0.1');
+      await once(held, 'listening');
       stack = await startStack({
         firestore: true,
         firebase: ['auth', 'functions'],
@@ -46,6 +52,7 @@ describe.skipIf(!hasChromium)(
         functionsEnv: { ...functionsBillingEnv(standin), APP_URL: `http://127.0.0.1:${webPort}` },
       });
       standin.setWebhookUrl(`${stack.apiUrl}/billing/webhook`);
+      await new Promise((resolve) => held.close(resolve));
       web = await startWebServer({
         config: runtimeConfigForStack(stack),
         apiUrl: stack.apiUrl,
