@@ -86,6 +86,39 @@ for (const kind of BROKER_KINDS) {
       expect(doc.state.outputs).toMatchObject({ power: true, brightness: 30 });
     });
 
+    it('creates no command for an ack nobody asked for, and a redelivered ack leaves the command acked', async () => {
+      const flash = await fx.provision('BRG0000011', '4Relay');
+      const device = await connectClient(fx.broker.url, {
+        username: flash.username,
+        password: flash.password,
+        clientId: 'BRG0000011',
+        protocolVersion: 4,
+      });
+      clients.push(device);
+      const ack = (id: string, relay1: boolean) =>
+        JSON.stringify({ v: 1, id, ok: true, state: { outputs: { relay1 } } });
+      await device.publishAsync('devices/BRG0000011/ack', ack('ghost-1', true), { qos: 1 });
+      // The state the ack reports is still the device's state; only the command is not invented.
+      await waitFor(
+        async () => (await state(flash.device_id)).state?.outputs?.relay1 === true,
+        10_000,
+        'state from the unasked ack',
+      );
+      expect((await fx.db.doc(`devices/${flash.device_id}/commands/ghost-1`).get()).exists).toBe(false);
+
+      const ref = fx.db.doc(`devices/${flash.device_id}/commands/twice-1`);
+      await ref.set({ id: 'twice-1', command: 'relay', params: { relay: 1, state: 'off' }, status: 'sent' });
+      await device.publishAsync('devices/BRG0000011/ack', ack('twice-1', false), { qos: 1 });
+      await device.publishAsync('devices/BRG0000011/ack', ack('twice-1', false), { qos: 1 });
+      await waitFor(async () => (await state(flash.device_id)).state?.outputs?.relay1 === false);
+      const command = await waitFor(async () => {
+        const c = (await ref.get()).data();
+        return c?.status === 'acked' ? c : null;
+      });
+      expect(command.error).toBeUndefined();
+      expect(command.acked_at).toBeInstanceOf(Timestamp);
+    });
+
     it('marks a command failed with "timeout" when the device never answers', async () => {
       const flash = await fx.provision('BRG0000007', '4Relay');
       const device = await simulate(flash);

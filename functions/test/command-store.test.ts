@@ -3,11 +3,11 @@ import { type Stack, startStack, useStackEnv } from '@esp32cloud/tests/harness/s
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore, Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markSendFailed, markSent, recordQueued } from '../src/commands/command-store.ts';
+import { markSendFailed, recordSent } from '../src/commands/command-store.ts';
 
-// The command store against our Firestore emulator: one batch records the command and the device shadow's
-// `desired`, and sent/failed never overwrite a status the bridge wrote first (a device that acks before the
-// API's last step). docs/SCALING.md tells why this is not a transaction.
+// The command store against our Firestore emulator: one batch records the command (sent) and the device
+// shadow's `desired`, and a send failure never overwrites a status the bridge wrote first (a device that acks
+// before the API's last step). docs/SCALING.md tells why this is not a transaction.
 
 let stack: Stack;
 let db: Firestore;
@@ -38,46 +38,43 @@ async function newDevice(id: string) {
 describe('command store', () => {
   it('records the command and merges desired outputs field by field in one write', async () => {
     await newDevice('CS1');
-    const first = await recordQueued(db, 'CS1', 'c1', relay(25, 'on'), 'u1');
-    const second = await recordQueued(db, 'CS1', 'c2', relay(26, 'off'), 'u1');
-    expect(first.status).toBe('queued');
+    const first = await recordSent(db, 'CS1', 'c1', relay(25, 'on'), 'u1');
+    const second = await recordSent(db, 'CS1', 'c2', relay(26, 'off'), 'u1');
+    expect(first.status).toBe('sent');
     expect(second.createdAt).toBeInstanceOf(Timestamp);
     const device = (await db.doc('devices/CS1').get()).data()!;
     expect(device.desired.outputs).toEqual({ relay1: true, relay2: false, relay3: true });
     expect(device.desired.command_id).toBe('c2');
     const command = (await db.doc('devices/CS1/commands/c1').get()).data()!;
-    expect(command).toMatchObject({ id: 'c1', command: 'relay', status: 'queued', requested_by: 'u1' });
-  });
-
-  it('marks a queued command sent', async () => {
-    await newDevice('CS2');
-    const recorded = await recordQueued(db, 'CS2', 'c1', relay(25, 'on'), 'u1');
-    await markSent(db, 'CS2', 'c1', recorded.createdAt!);
-    const command = (await db.doc('devices/CS2/commands/c1').get()).data()!;
-    expect(command.status).toBe('sent');
+    expect(command).toMatchObject({ id: 'c1', command: 'relay', status: 'sent', requested_by: 'u1' });
     expect(command.sent_at).toBeInstanceOf(Timestamp);
   });
 
-  it('keeps an ack that landed before the API marked the command sent or failed', async () => {
+  it('marks an unanswered command failed when the broker refused it', async () => {
+    await newDevice('CS2');
+    const recorded = await recordSent(db, 'CS2', 'c1', relay(25, 'on'), 'u1');
+    await markSendFailed(db, 'CS2', 'c1', recorded.createdAt!);
+    const command = (await db.doc('devices/CS2/commands/c1').get()).data()!;
+    expect(command.status).toBe('failed');
+    expect(command.error.code).toBe('broker_unavailable');
+  });
+
+  it('keeps an ack that landed before the API marked the command failed', async () => {
     await newDevice('CS3');
-    for (const mark of [markSent, markSendFailed]) {
-      const id = `c-${mark.name}`;
-      const recorded = await recordQueued(db, 'CS3', id, relay(25, 'on'), 'u1');
-      // The bridge's ack write, as bridge/src/features/acks.ts makes it.
-      const ack = commandUpdates.ack({ ok: true }, Timestamp.now());
-      await db.doc(`devices/CS3/commands/${id}`).update(ack);
-      await mark(db, 'CS3', id, recorded.createdAt!);
-      const command = (await db.doc(`devices/CS3/commands/${id}`).get()).data()!;
-      expect(command.status).toBe('acked');
-      expect(command.error).toBeUndefined();
-    }
+    const recorded = await recordSent(db, 'CS3', 'c1', relay(25, 'on'), 'u1');
+    // The bridge's ack write, as bridge/src/features/acks.ts makes it.
+    const ack = commandUpdates.ack({ ok: true }, Timestamp.now());
+    await db.doc('devices/CS3/commands/c1').update(ack);
+    await markSendFailed(db, 'CS3', 'c1', recorded.createdAt!);
+    const command = (await db.doc('devices/CS3/commands/c1').get()).data()!;
+    expect(command.status).toBe('acked');
+    expect(command.error).toBeUndefined();
   });
 
   it('does not record a repeated command id again, and reports its status', async () => {
     await newDevice('CS4');
-    const recorded = await recordQueued(db, 'CS4', 'c1', relay(25, 'on'), 'u1');
-    await markSent(db, 'CS4', 'c1', recorded.createdAt!);
-    const again = await recordQueued(db, 'CS4', 'c1', relay(25, 'off'), 'u2');
+    await recordSent(db, 'CS4', 'c1', relay(25, 'on'), 'u1');
+    const again = await recordSent(db, 'CS4', 'c1', relay(25, 'off'), 'u2');
     expect(again).toEqual({ status: 'sent', createdAt: null });
     const device = (await db.doc('devices/CS4').get()).data()!;
     expect(device.desired.outputs.relay1).toBe(true);

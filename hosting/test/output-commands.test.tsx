@@ -13,10 +13,16 @@ import type { CommandRecord, DeviceRecord } from '../src/devices/types.ts';
 const transport = vi.hoisted(() => ({
   listeners: new Map<string, (command: CommandRecord) => void>(),
   next: 0,
+  /** When set, the API's answer waits for it. */
+  answer: null as Promise<void> | null,
 }));
 
 vi.mock('../src/devices/commands.ts', () => ({
-  sendCommand: async () => `cmd-${++transport.next}`,
+  sendCommand: async () => {
+    const id = `cmd-${++transport.next}`;
+    if (transport.answer) await transport.answer;
+    return id;
+  },
   watchCommand: (_device: string, id: string, onChange: (command: CommandRecord) => void) => {
     transport.listeners.set(id, onChange);
     return () => transport.listeners.delete(id);
@@ -50,6 +56,7 @@ const ack = (id: string) => transport.listeners.get(id)?.({ outcome: 'acked' } a
 beforeEach(() => {
   vi.useFakeTimers();
   transport.listeners.clear();
+  transport.answer = null;
 });
 afterEach(() => {
   cleanup();
@@ -57,14 +64,33 @@ afterEach(() => {
 });
 
 describe('a control’s pending mark', () => {
-  it('settles at the ack when the device already reported the new value', async () => {
+  it('settles at the device’s report of the new value, before the API has answered', async () => {
+    let answer = () => {};
+    transport.answer = new Promise((resolve) => {
+      answer = resolve;
+    });
     const view = render(<Owner device={board(false)} />);
-    await act(() => commands.set(relay1, true));
+    let sent: Promise<void> = Promise.resolve();
+    act(() => {
+      sent = commands.set(relay1, true);
+    });
     expect(view.getByTestId('pending').textContent).toBe('pending');
-    // The bridge wrote the device's report before the command's ack: the owner re-renders first.
+    // The bridge wrote the device's report; the device listener delivers it while the POST is still out.
+    view.rerender(<Owner device={board(true)} />);
+    expect(view.getByTestId('pending').textContent).toBe('settled');
+    // The late answer neither brings the mark back nor follows a command already answered by the device.
+    answer();
+    await act(() => sent);
+    expect(view.getByTestId('pending').textContent).toBe('settled');
+    expect(transport.listeners.size).toBe(0);
+  });
+
+  it('waits for the ack when the device already showed the value asked for', async () => {
+    const view = render(<Owner device={board(true)} />);
+    await act(() => commands.set(relay1, true));
     view.rerender(<Owner device={board(true)} />);
     expect(view.getByTestId('pending').textContent).toBe('pending');
-    act(() => ack('cmd-1'));
+    act(() => ack(`cmd-${transport.next}`));
     // No timer has run: it settled because of the ack, not the grace period.
     expect(view.getByTestId('pending').textContent).toBe('settled');
   });
@@ -72,7 +98,7 @@ describe('a control’s pending mark', () => {
   it('settles at the report when the ack came first', async () => {
     const view = render(<Owner device={board(false)} />);
     await act(() => commands.set(relay1, true));
-    act(() => ack('cmd-2'));
+    act(() => ack(`cmd-${transport.next}`));
     expect(view.getByTestId('pending').textContent).toBe('pending');
     view.rerender(<Owner device={board(true)} />);
     expect(view.getByTestId('pending').textContent).toBe('settled');
@@ -81,7 +107,7 @@ describe('a control’s pending mark', () => {
   it('drops the mark after the grace period when the device acks but never reports the value', async () => {
     const view = render(<Owner device={board(false)} />);
     await act(() => commands.set(relay1, true));
-    act(() => ack('cmd-3'));
+    act(() => ack(`cmd-${transport.next}`));
     expect(view.getByTestId('pending').textContent).toBe('pending');
     act(() => {
       vi.runOnlyPendingTimers();

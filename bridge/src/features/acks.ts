@@ -2,7 +2,6 @@ import {
   type AckPayload,
   commandUpdates,
   firestorePaths,
-  mayApply,
   sanitizeAckResult,
   sanitizeState,
 } from '@esp32cloud/protocol';
@@ -33,31 +32,40 @@ export function acks(ctx: BridgeContext): BridgeFeature {
         const ack: AckPayload = reported.ok
           ? { ...reported, result: result?.value, state: state.value }
           : { ...reported, state: state.value };
-        await recordAck(ctx, entry.deviceId, ack, now);
-        // The state after obeying is written at once: this is what the dashboard is waiting for.
+        // The ack and the state after obeying (what the dashboard is waiting for) go out together: one round
+        // trip, not three (read, ack, state).
         const outputs = state.value.outputs ?? {};
         const changes: DocumentData = {};
         for (const [key, value] of Object.entries(outputs)) {
           if (entry.written.outputs[key] !== value) changes[`state.outputs.${key}`] = value;
         }
-        await touchDevice(ctx, entry, now, changes);
-        Object.assign(entry.written.outputs, outputs);
+        await Promise.all([
+          recordAck(ctx, entry.deviceId, ack, now),
+          touchDevice(ctx, entry, now, changes)?.then(() => Object.assign(entry.written.outputs, outputs)),
+        ]);
         return undefined;
       },
     },
   };
 }
 
+const NOT_FOUND = 5;
+
+/**
+ * A blind update, no read first: the only status an ack may not overwrite is `acked` itself
+ * (COMMAND_TRANSITIONS), and a second ack of one command id is a redelivery carrying the same answer, so
+ * rewriting it changes nothing but `acked_at`. A timeout racing the ack runs in a transaction
+ * (stale-commands.ts), which this write aborts, and the retried transaction then finds the ack.
+ */
 async function recordAck(ctx: BridgeContext, deviceId: string, ack: AckPayload, now: number): Promise<void> {
   const ref = ctx.db.doc(firestorePaths.command(deviceId, ack.id));
-  const snapshot = await withRetry(() => ref.get());
-  if (!snapshot.exists) {
+  try {
+    await withRetry(() => ref.update(commandUpdates.ack(ack, Timestamp.fromMillis(now))));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== NOT_FOUND) throw error;
     bridgeLogs.ackForUnknownCommand(deviceId, ack.id);
     return;
   }
-  // A redelivered ack finds its command acked already: nothing to record.
-  if (!mayApply('ack', snapshot.get('status'))) return;
   ctx.stats.writes++;
   ctx.stats.acks++;
-  await withRetry(() => ref.update(commandUpdates.ack(ack, Timestamp.fromMillis(now))));
 }

@@ -8,16 +8,20 @@ import { FieldPath, type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { refs } from '../shared/documents.ts';
 
 // The API's side of the command lifecycle (@esp32cloud/protocol command-lifecycle.ts): record a command as
-// queued, then mark it sent or failed, and keep the device shadow's `desired` in step. The bridge writes the
-// rest (acks, timeouts) under the same transition rules.
+// sent, mark it failed when the broker refuses it, and keep the device shadow's `desired` in step. The bridge
+// writes the rest (acks, timeouts) under the same transition rules.
 //
-// Two Firestore round trips per command and no transaction (docs/SCALING.md, "Why commands stalled"):
-//  1. one batch creates the command (queued) and merges the outputs into `desired`;
-//  2. sent / failed is an update conditioned on the command's update time from step 1. Only this API ever
-//     writes `queued`, so "unchanged since it was created" is exactly "still queued", the one status `send`
-//     and `sendFailed` apply from. A fast device's ack (written by the bridge) that lands first makes the
-//     precondition fail, and the ack stands; no read, nothing to retry. A read-modify-write transaction here
-//     was aborted by that very ack and retried after the SDK's 0.5–1.5 s backoff.
+// One Firestore round trip per command before its publish, and no transaction (docs/SCALING.md, "Why
+// commands stalled"):
+//  1. one batch creates the command, already `sent`, and merges the outputs into `desired`, just before the
+//     publish. A second write marking it sent after the publish cost every command one more round trip
+//     before the API could answer; what it told apart (recorded but not yet published) lasts a millisecond,
+//     and a command whose instance died in between is ended by the bridge's timeout like any unanswered one.
+//  2. only when the publish fails: `failed` is an update conditioned on the command's update time from
+//     step 1, so "unchanged since it was created" is exactly "nobody answered it". A device's ack (written by
+//     the bridge) that lands first makes the precondition fail, and the ack stands; no read, nothing to
+//     retry. A read-modify-write transaction here was aborted by that very ack and retried after the SDK's
+//     0.5–1.5 s backoff.
 
 export interface RecordedCommand {
   status: CommandStatus;
@@ -32,10 +36,10 @@ const ALREADY_EXISTS = 6;
 const FAILED_PRECONDITION = 9;
 
 /**
- * Records `command` as queued under `commandId` and merges its outputs into the device's `desired`, in one
- * atomic batch; when that id exists already (an idempotent retry) nothing is written.
+ * Records `command` as sent under `commandId` and merges its outputs into the device's `desired`, in one
+ * atomic batch, before it is published; when that id exists already (an idempotent retry) nothing is written.
  */
-export async function recordQueued(
+export async function recordSent(
   db: Firestore,
   deviceId: string,
   commandId: string,
@@ -49,9 +53,9 @@ export async function recordQueued(
     id: commandId,
     command: command.command,
     params: command.params,
-    status: 'queued',
     requested_by: requestedBy,
     created_at: now,
+    ...commandUpdates.send(now),
   };
   const batch = db.batch().create(ref, doc);
   const outputs = Object.entries(command.desiredOutputs);
@@ -70,21 +74,12 @@ export async function recordQueued(
   }
   try {
     const [created] = await batch.commit();
-    return { status: 'queued', createdAt: created!.writeTime };
+    return { status: 'sent', createdAt: created!.writeTime };
   } catch (error) {
     if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
     const existing = await ref.get();
     return { status: existing.get('status') as CommandStatus, createdAt: null };
   }
-}
-
-export async function markSent(
-  db: Firestore,
-  deviceId: string,
-  commandId: string,
-  createdAt: Timestamp,
-): Promise<void> {
-  await updateIfStillQueued(db, deviceId, commandId, createdAt, commandUpdates.send(Timestamp.now()));
 }
 
 /** Stores the fixed broker_unavailable error; the caller logs the relay's own error text. */
@@ -94,10 +89,10 @@ export async function markSendFailed(
   commandId: string,
   createdAt: Timestamp,
 ): Promise<void> {
-  await updateIfStillQueued(db, deviceId, commandId, createdAt, commandUpdates.sendFailed());
+  await updateIfUnanswered(db, deviceId, commandId, createdAt, commandUpdates.sendFailed());
 }
 
-async function updateIfStillQueued(
+async function updateIfUnanswered(
   db: Firestore,
   deviceId: string,
   commandId: string,

@@ -4,11 +4,11 @@ import { db as defaultDb } from '../firebase.ts';
 import { ApiError, unavailable } from '../http/errors.ts';
 import { logs } from '../logs.ts';
 import type { DeviceDoc } from '../shared/documents.ts';
-import { markSendFailed, markSent, recordQueued } from './command-store.ts';
+import { markSendFailed, recordSent } from './command-store.ts';
 import { commandRelay, RelayUnavailableError } from './relay-instance.ts';
 
-// One command to one device under the command lifecycle: recorded queued (idempotent on its id) with the
-// shadow's desired outputs, published at QoS 1 and marked sent, or marked failed when the broker refuses.
+// One command to one device under the command lifecycle: recorded sent (idempotent on its id) with the
+// shadow's desired outputs and published at QoS 1, or marked failed when the broker refuses.
 // Every sender goes through here — the control route, "all off in this room", the operator's diagnostic
 // action — so a command has one path.
 
@@ -31,7 +31,7 @@ export async function sendToDevice(
   callerUid: string,
   commandId: string,
 ): Promise<SentCommand> {
-  const recorded = await recordQueued(db, deviceId, commandId, parsed, callerUid);
+  const recorded = await recordSent(db, deviceId, commandId, parsed, callerUid);
   if (!recorded.createdAt) return { commandId, status: recorded.status };
   const createdAt = recorded.createdAt;
   const payload: ControlPayload = { ...parsed.params, v: 1, id: commandId, command: parsed.command };
@@ -43,7 +43,6 @@ export async function sendToDevice(
     await markSendFailed(db, deviceId, commandId, createdAt);
     throw error;
   }
-  await markSent(db, deviceId, commandId, createdAt);
   return { commandId, status: 'sent' };
 }
 

@@ -8,14 +8,19 @@ import { commandForOutput } from './controls.ts';
 import type { DeviceRecord } from './types.ts';
 
 // The web app's one way to change a device's output: the device page's controls and the dashboard's quick
-// controls both use it. An output is pending from the click until the command is acknowledged (the command
-// lifecycle in @esp32cloud/protocol, read through commandOutcome) and the device reports the value asked for.
+// controls both use it. An output is pending from the click until the device reports the value asked for:
+// when it reported another value at the click, that report is the answer itself (it arrives through the
+// device's listener, already open, often before the API has answered); when it already showed that value
+// (a second click racing the first), the report proves nothing, so the command's ack (the command lifecycle
+// in @esp32cloud/protocol, read through commandOutcome) is awaited too.
 
 /** A command on its way: shown as pending until the device acknowledges and reports the new value. */
 export interface Pending {
   target: OutputValue;
   commandId?: string;
   acked: boolean;
+  /** The device reported another value at the click, so reporting `target` means it obeyed. */
+  awaitsChange: boolean;
 }
 
 export interface OutputCommands {
@@ -46,11 +51,11 @@ export function useOutputCommands(device: DeviceRecord): OutputCommands {
     [],
   );
 
-  // Drop a pending mark once the device acked and reports the value asked for.
+  // Drop a pending mark once the device reports the value asked for (and acked, when that report is no news).
   useEffect(() => {
     const current = pending.value;
     const settled = Object.entries(current).filter(
-      ([key, p]) => p.acked && device.state.outputs[key] === p.target,
+      ([key, p]) => (p.acked || p.awaitsChange) && device.state.outputs[key] === p.target,
     );
     if (settled.length) {
       const next = { ...current };
@@ -69,14 +74,21 @@ export function useOutputCommands(device: DeviceRecord): OutputCommands {
 
   async function set(output: OutputSpec, value: OutputValue) {
     error.value = null;
-    pending.value = { ...pending.value, [output.key]: { target: value, acked: false } };
+    const mark: Pending = {
+      target: value,
+      acked: false,
+      awaitsChange: latest.current.state.outputs[output.key] !== value,
+    };
+    pending.value = { ...pending.value, [output.key]: mark };
     try {
       const commandId = await sendCommand(
         device.deviceId,
         device.type,
         commandForOutput(device.type, output, value),
       );
-      pending.value = { ...pending.value, [output.key]: { target: value, commandId, acked: false } };
+      // Settled by the device's report while the API answered, or overtaken by a newer click: nothing to follow.
+      if (pending.value[output.key] !== mark) return;
+      pending.value = { ...pending.value, [output.key]: { ...mark, commandId } };
       const stop = () => {
         unsubscribe();
         clearTimeout(timer);
@@ -115,7 +127,7 @@ export function useOutputCommands(device: DeviceRecord): OutputCommands {
       cleanups.current.add(stop);
     } catch (caught) {
       error.value = errorMessage(caught);
-      clear(output.key);
+      if (pending.value[output.key] === mark) clear(output.key);
     }
   }
 

@@ -1,14 +1,17 @@
 // The life of one control command, owned once (docs/DATA_MODEL.md, devices/{id}/commands/{commandId}):
 //
-//   queued ──send──▶ sent ──ack──▶ acked
-//      │               │   └─ack(ok:false)─▶ failed
-//      │               └─timeout──▶ failed (error.code "timeout": the outcome "timed_out")
-//      └─send failed──▶ failed (error.code "broker_unavailable")
+//   (created) ──send──▶ sent ──ack──▶ acked
+//                         │   └─ack(ok:false)─▶ failed
+//                         ├─timeout──▶ failed (error.code "timeout": the outcome "timed_out")
+//                         └─send failed──▶ failed (error.code "broker_unavailable")
 //
-// The API (functions) creates the document and records send / send failure; the bridge records acks and
-// timeouts; the web app follows the document. Every writer applies an event only from the statuses listed
-// here, so writes that race (a fast ack before the API marks the command sent, an ack handled by another
-// bridge instance) settle the same way whoever wins. A timed-out command is stored as status "failed" with
+// The API (functions) creates the document as sent just before it publishes (functions/src/commands/
+// command-store.ts tells why in one write) and records a send failure; the bridge records acks and timeouts;
+// the web app follows the document. Every writer applies an event only from the statuses listed here, so
+// writes that race (a fast ack before the API records a send failure, an ack handled by another bridge
+// instance) settle the same way whoever wins; the bridge writes an ack without reading first, since the one
+// status it may not follow, acked, means a redelivery of the same answer. `queued` (recorded, not yet published) is what earlier versions
+// wrote first; such documents are still ended by acks and timeouts. A timed-out command is stored as status "failed" with
 // error code "timeout" so older documents and readers keep working; commandOutcome() names it.
 
 export const COMMAND_STATUSES = ['queued', 'sent', 'acked', 'failed'] as const;
@@ -69,10 +72,10 @@ export type CommandEvent = 'send' | 'sendFailed' | 'ack' | 'timeout';
 
 /** The statuses each event may be applied from. */
 export const COMMAND_TRANSITIONS: Record<CommandEvent, readonly CommandStatus[]> = {
-  /** The API published the command. Never over an ack that landed first. */
+  /** The API publishes the command (the status it is created with; `queued` from earlier versions). */
   send: ['queued'],
-  /** The API could not publish it. */
-  sendFailed: ['queued'],
+  /** The API could not publish it. Never over an ack that landed first. */
+  sendFailed: ['queued', 'sent'],
   /** The device answered. A late answer still wins over a timeout: it says what the device really did. */
   ack: ['queued', 'sent', 'failed'],
   /** Nobody answered in time. */

@@ -17,7 +17,9 @@ describe('command lifecycle', () => {
     expect(mayApply('send', 'queued')).toBe(true);
     // A fast device's ack landed first: the API's "sent" must not overwrite it.
     expect(mayApply('send', 'acked')).toBe(false);
-    expect(mayApply('sendFailed', 'sent')).toBe(false);
+    // The API records a command sent as it publishes; a refused publish then fails it, unless it was answered.
+    expect(mayApply('sendFailed', 'sent')).toBe(true);
+    expect(mayApply('sendFailed', 'acked')).toBe(false);
     expect(mayApply('timeout', 'sent')).toBe(true);
     expect(mayApply('timeout', 'acked')).toBe(false);
     // A late answer still says what the device did, even after a timeout.
