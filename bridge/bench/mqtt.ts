@@ -10,6 +10,7 @@ import { signUp } from '@esp32cloud/tests/harness/auth';
 import { benchBrokerKind } from '@esp32cloud/tests/harness/broker-kind';
 import { startStack } from '@esp32cloud/tests/harness/stack';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { getAuth } from 'firebase-admin/auth';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import mqtt from 'mqtt';
 import { extrapolatedFrom, latencySummary, median } from '../../scripts/lib/bench-figures.ts';
@@ -130,6 +131,7 @@ async function roundTrip(commands = 200) {
     functionsEnv: { MQTT_URL: broker.url, MQTT_USERNAME: relay.username, MQTT_PASSWORD: relay.password },
   });
   process.env.FIRESTORE_EMULATOR_HOST = stack.firestoreHost as string;
+  process.env.FIREBASE_AUTH_EMULATOR_HOST = stack.authHost as string;
   const app = initializeApp({ projectId: stack.projectId }, `bench-rt-${stack.projectId}`);
   const db = getFirestore(app);
   let bridge: RunningBridge | null = null;
@@ -197,9 +199,14 @@ async function roundTrip(commands = 200) {
     const answers: number[] = [];
     // The path's floor on this machine, sampled between the commands so it sees the same load: a request the
     // api function answers without any backend (an unknown route: the Functions emulator's hop and the
-    // router) and one Firestore round trip (the access read's getAll, from this process).
+    // router), the ID token check as the api function makes it (firebase-admin asks the Auth emulator
+    // whether the user was revoked on every check when the emulator is in use, base-auth.js `checkRevoked ||
+    // isEmulator`: a lookup production does not make, where the check is local) and one Firestore round trip
+    // (the access read's getAll, from this process).
     const emulatorHop: number[] = [];
+    const tokenCheck: number[] = [];
     const firestoreTrip: number[] = [];
+    const auth = getAuth(app);
     const deviceRef = db.doc(`devices/${provisioned.device_id}`);
     const linkRef = db.doc(firestorePaths.userDevice(owner.uid, provisioned.device_id));
     for (let i = 0; i < commands + 10; i++) {
@@ -226,6 +233,9 @@ async function roundTrip(commands = 200) {
         await (await fetch(`${stack.apiUrl}/api/bench-floor-unknown-route`)).arrayBuffer();
         emulatorHop.push(performance.now() - t);
         t = performance.now();
+        await auth.verifyIdToken(owner.idToken);
+        tokenCheck.push(performance.now() - t);
+        t = performance.now();
         await db.getAll(deviceRef, linkRef);
         firestoreTrip.push(performance.now() - t);
       }
@@ -243,25 +253,37 @@ async function roundTrip(commands = 200) {
       `  device → its ack through the broker: ${latencySummary(deviceToAck.filter(Number.isFinite))}`,
     );
     console.log(
-      `  ack at the broker → acked seen by the admin listener (bridge ingest, ack read + write, listener): ${latencySummary(ackToListener.filter(Number.isFinite))}`,
+      `  ack at the broker → acked seen by the admin listener (bridge ingest, ack and state writes, listener): ${latencySummary(ackToListener.filter(Number.isFinite))}`,
     );
-    // POST → command at the device is at least the emulator's hop, two Firestore round trips (the access and
-    // plan read, the command's batch) and a broker hop; the API answers after a third (marked sent). What
-    // is above that floor is this project's code.
+    // POST → command at the device is at least the emulator's hop, the token check, two Firestore round trips
+    // (the access and plan read, the command's batch) and a broker hop; the ack then costs the device's hop
+    // back and one more round trip (the bridge's ack and state writes, side by side). What is above that floor
+    // is this project's code (and the listener's delivery).
     const hop = median(emulatorHop);
+    const token = median(tokenCheck);
     const trip = median(firestoreTrip);
     const brokerHop = median(deviceToAck.filter(Number.isFinite));
-    const floor = hop + 2 * trip + brokerHop;
+    const floor = hop + token + 2 * trip + brokerHop;
+    const roundTripFloor = floor + brokerHop + trip;
     const roundTripMedian = median(samples);
     console.log(
       `  floor, same run: Functions emulator hop (unknown route, 404) ${latencySummary(emulatorHop)}`,
     );
     console.log(
-      `  floor, same run: one Firestore emulator round trip (getAll of device and link) ${latencySummary(firestoreTrip)}`,
+      `  floor, same run: ID token check with the Auth emulator's revocation lookup (not made in production) ${latencySummary(tokenCheck)}`,
     );
     console.log(
-      `  → POST → device floor ${floor.toFixed(1)} ms (hop + 2 round trips + broker) vs measured ${median(toDevice.filter(Number.isFinite)).toFixed(1)} ms; ` +
-        `round trip median ${roundTripMedian.toFixed(1)} ms vs aim 30 ms: ${roundTripMedian <= 30 ? 'met' : floor + trip >= 30 ? `not met — the floor of emulator hop and Firestore round trips alone is ${(floor + trip).toFixed(1)} ms on this machine now` : 'not met — above the floor, so time is in the project code'}`,
+      `  floor, same run: one Firestore emulator round trip (getAll of device and link) ${latencySummary(firestoreTrip)}`,
+    );
+    const verdict =
+      roundTripMedian <= 30
+        ? 'met'
+        : roundTripFloor >= 30
+          ? `not met — the emulator suite's floor alone is ${roundTripFloor.toFixed(1)} ms on this machine now (${token.toFixed(1)} ms of it the Auth emulator's lookup); ${(roundTripMedian - roundTripFloor).toFixed(1)} ms above it`
+          : `not met — ${(roundTripMedian - roundTripFloor).toFixed(1)} ms above the floor of ${roundTripFloor.toFixed(1)} ms: time in the project code`;
+    console.log(
+      `  → POST → device floor ${floor.toFixed(1)} ms (hop + token check + 2 round trips + broker) vs measured ${median(toDevice.filter(Number.isFinite)).toFixed(1)} ms; ` +
+        `round trip floor ${roundTripFloor.toFixed(1)} ms (+ device's hop + 1 round trip); median ${roundTripMedian.toFixed(1)} ms vs aim 30 ms: ${verdict}`,
     );
   } finally {
     await device?.stop({ graceful: false });
