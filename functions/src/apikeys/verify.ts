@@ -4,6 +4,7 @@ import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { config } from '../config.ts';
 import { ApiError, unauthenticated, unavailable } from '../http/errors.ts';
 import { logs } from '../logs.ts';
+import { RecentMap } from '../shared/recent-map.ts';
 import { type ApiKeyDoc, hashApiKey } from './keys.ts';
 
 // Who an API key speaks for: its owner (an organisation key: the organisation's owner account), with the key's
@@ -97,7 +98,7 @@ interface OwnerAccount {
 }
 
 const OWNERS_REMEMBERED = 10_000;
-const ownerAccounts = new Map<string, OwnerAccount>();
+const ownerAccounts = new RecentMap<OwnerAccount>(OWNERS_REMEMBERED);
 
 /** The key owner's Firebase Auth account: gone or disabled means its keys stop working. */
 async function ownerAccount(uid: string, maxAgeMs: number): Promise<OwnerAccount> {
@@ -120,9 +121,6 @@ async function ownerAccount(uid: string, maxAgeMs: number): Promise<OwnerAccount
     email: user?.email ?? null,
     at: Date.now(),
   };
-  ownerAccounts.delete(uid);
-  if (ownerAccounts.size >= OWNERS_REMEMBERED)
-    ownerAccounts.delete(ownerAccounts.keys().next().value as string);
   ownerAccounts.set(uid, account);
   return account;
 }

@@ -8,6 +8,7 @@ import {
 } from '@esp32cloud/protocol';
 import { type DocumentSnapshot, type Firestore, Timestamp, type Transaction } from 'firebase-admin/firestore';
 import type { DeviceDoc } from '../shared/documents.ts';
+import { RecentMap } from '../shared/recent-map.ts';
 import { customerPlan, planLimit, planTable } from './entitlements.ts';
 
 // Where a customer's plan refuses something (docs/BILLING.md, "Enforcement"). Every refusal is the one
@@ -79,7 +80,7 @@ export async function requireWritableDevice(
   const [table, owned] = await Promise.all([planTable(db), ownedDevices(db, owner).count().get()]);
   const total = owned.data().count;
   if (total <= entitlements.devices) {
-    rememberWithinLimit(owner, { plan: plan.id, devices: entitlements.devices, at: Date.now() });
+    ownersWithinLimit.set(owner, { plan: plan.id, devices: entitlements.devices, at: Date.now() });
     return;
   }
   ownersWithinLimit.delete(owner);
@@ -100,15 +101,7 @@ export async function requireWritableDevice(
 
 const OWNER_WITHIN_LIMIT_TTL_MS = 60_000;
 const OWNERS_REMEMBERED = 10_000;
-const ownersWithinLimit = new Map<string, { plan: PlanId; devices: number; at: number }>();
-
-function rememberWithinLimit(owner: string, verdict: { plan: PlanId; devices: number; at: number }) {
-  ownersWithinLimit.delete(owner);
-  // Insertion order is age order: the oldest entry goes first when the instance has seen many owners.
-  if (ownersWithinLimit.size >= OWNERS_REMEMBERED)
-    ownersWithinLimit.delete(ownersWithinLimit.keys().next().value as string);
-  ownersWithinLimit.set(owner, verdict);
-}
+const ownersWithinLimit = new RecentMap<{ plan: PlanId; devices: number; at: number }>(OWNERS_REMEMBERED);
 
 /** Sharing a device with one more person: the owner's plan caps the people per device. */
 export async function requireShareSeat(db: Firestore, ownerUid: string, sharedNow: number): Promise<void> {
