@@ -135,7 +135,11 @@ async function timeSearch(page: Page, lastId: string): Promise<void> {
 
 async function dashboardFigures(browser: Browser, distDir: string): Promise<void> {
   const stack = await startStack({ firestore: true, firebase: ['auth'] });
-  const web = await startWebServer({ config: runtimeConfigForStack(stack), apiUrl: stack.apiUrl });
+  const web = await startWebServer({
+    config: runtimeConfigForStack(stack),
+    apiUrl: stack.apiUrl,
+    root: distDir,
+  });
   try {
     const user = await signUp(stack.authHost!, uniqueEmail('bench'));
     const seed = (uid: string, count: number, idBase: number) =>
@@ -278,8 +282,9 @@ async function main(): Promise<void> {
     }
     return;
   }
-  // A private build (not hosting/dist), so a concurrent build elsewhere cannot disturb the figures.
-  const distDir = await buildWebApp();
+  // A private build (not hosting/dist), so a concurrent build elsewhere cannot disturb the figures. WEB_BENCH_DIST
+  // names a build made beforehand instead (e.g. another commit's, for paired before/after runs).
+  const distDir = process.env.WEB_BENCH_DIST || (await buildWebApp());
   const first = firstPageFromBuild(distDir);
   console.log(
     `first page JS from the build (entry + preloads, ${first.files.length} files): ${kb(first.gzip)} gzip`,

@@ -32,8 +32,29 @@ self.addEventListener('activate', (event) => {
 });
 
 self.addEventListener('message', (event) => {
-  if (event.data === 'skip-waiting') self.skipWaiting();
+  if (event.data === 'skip-waiting') {
+    self.skipWaiting();
+    return;
+  }
+  answerAuthPersistence(event);
 });
+
+// Firebase Auth's IndexedDB persistence tells the page's service worker each time it saves the session (on
+// every sign-in and on restoring it at page load), as `{eventType, eventId}` with a reply port, and waits up to
+// 50 ms for an acknowledgement before the save counts as done: a worker that stays silent adds 50 ms to every
+// page load of a signed-in user. This worker holds no session (it never touches Auth traffic), so it
+// acknowledges at once and answers with no results, as Auth's own receiver does for events nobody handles.
+const AUTH_EVENTS = ['ping', 'keyChanged'];
+
+function answerAuthPersistence(event) {
+  const message = event.data;
+  const port = event.ports?.[0];
+  if (!port || !message || typeof message.eventId !== 'string' || !AUTH_EVENTS.includes(message.eventType))
+    return;
+  const { eventId, eventType } = message;
+  port.postMessage({ status: 'ack', eventId, eventType });
+  port.postMessage({ status: 'done', eventId, eventType, response: [] });
+}
 
 function neverCached(url) {
   return (
@@ -44,26 +65,31 @@ function neverCached(url) {
   );
 }
 
-async function networkFirst(request, fallbackPath) {
-  const cache = await caches.open(SHELL_CACHE);
+// A response goes to the page at once; its copy is written to the cache afterwards (`keep`, the fetch event's
+// waitUntil), never in the page's way: the web config is a blocking script in every page's <head>.
+function store(request, response, keep) {
+  const copy = response.clone();
+  keep(caches.open(SHELL_CACHE).then((cache) => cache.put(request, copy)));
+}
+
+async function networkFirst(request, keep, fallbackPath) {
   try {
     const response = await fetch(request);
-    if (response.ok && !fallbackPath) await cache.put(request, response.clone());
+    if (response.ok && !fallbackPath) store(request, response, keep);
     return response;
   } catch (error) {
-    const cached = await cache.match(fallbackPath ?? request);
+    const cached = await caches.match(fallbackPath ?? request, { cacheName: SHELL_CACHE });
     if (cached) return cached;
     throw error;
   }
 }
 
-async function cacheFirst(request) {
-  const cache = await caches.open(SHELL_CACHE);
-  const cached = await cache.match(request);
+async function cacheFirst(request, keep) {
+  const cached = await caches.match(request, { cacheName: SHELL_CACHE });
   if (cached) return cached;
   const response = await fetch(request);
   // Hashed build files never change under their name; lazy chunks join the shell the first time they load.
-  if (response.ok) await cache.put(request, response.clone());
+  if (response.ok) store(request, response, keep);
   return response;
 }
 
@@ -72,13 +98,14 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (neverCached(url)) return;
+  const keep = (promise) => event.waitUntil(promise.catch(() => undefined));
   if (request.mode === 'navigate') {
     // Every page of the app is the same shell: fresh when online, the cached one offline.
-    event.respondWith(networkFirst(request, '/index.html'));
+    event.respondWith(networkFirst(request, keep, '/index.html'));
   } else if (url.pathname.startsWith('/assets/')) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(cacheFirst(request, keep));
   } else if (SHELL.includes(url.pathname)) {
     // The web config and the manifests may change without a new build: fresh when online.
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(request, keep));
   }
 });

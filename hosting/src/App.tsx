@@ -11,7 +11,7 @@ import { AuthPage } from './pages/AuthPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { Banners } from './pwa/Banners.tsx';
 import { navigate, onLinkClick, route } from './router.ts';
-import { currentUser } from './session.ts';
+import { currentUser, sessionLikely } from './session.ts';
 import { supportPage } from './support/lazy.tsx';
 
 // The dashboard and the wizard are separate chunks: the first page ships only the shell, auth and i18n.
@@ -19,6 +19,17 @@ const Dashboard = lazyPage(() => import('./dashboard/Dashboard.tsx').then((m) =>
 const DeviceDetail = lazyPage<{ deviceId: string }>(() =>
   import('./dashboard/DeviceDetail.tsx').then((m) => m.default),
 );
+
+/**
+ * Opening the dashboard or a device with a saved session: their chunks (and Firestore's) load while Firebase
+ * restores the session, instead of after it. A signed-out visitor (no saved session) loads nothing more.
+ */
+export function preloadFirstPage(): void {
+  if (!sessionLikely()) return;
+  const { path } = route.value;
+  if (path === '/') Dashboard.preload();
+  else if (/^\/devices\/[^/]+$/.test(path)) DeviceDetail.preload();
+}
 const Setup = lazyPage(() => import('./setup/Setup.tsx').then((m) => m.default));
 const FleetAnalytics = lazyPage(() => import('./analytics/FleetPage.tsx').then((m) => m.default));
 

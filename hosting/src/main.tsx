@@ -1,9 +1,10 @@
 import { render } from 'preact';
-import { App } from './App.tsx';
+import { App, preloadFirstPage } from './App.tsx';
 import { startInstallableApp } from './pwa/register.ts';
 import { watchSession } from './session.ts';
 import './styles.css';
 
 watchSession();
+preloadFirstPage();
 startInstallableApp();
 render(<App />, document.getElementById('app')!);

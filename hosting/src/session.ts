@@ -14,11 +14,36 @@ import { clearPrivateData } from './pwa/private-data.ts';
 /** The signed-in user: undefined until Firebase has restored the session, then a User or null. */
 export const currentUser = signal<User | null | undefined>(undefined);
 
+/** Set while someone is signed in on this browser (no account data: only that a session is saved). */
+const SIGNED_IN_KEY = 'esp32cloud.signed-in';
+
+/**
+ * Whether the last page left a signed-in session behind, known at once, before Firebase has restored it: the
+ * first page can then load the chunks a signed-in user's page needs while the session is being restored.
+ */
+export function sessionLikely(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function rememberSession(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(SIGNED_IN_KEY, '1');
+    else localStorage.removeItem(SIGNED_IN_KEY);
+  } catch {
+    // storage unavailable: pages load their chunks once the session is restored, as without the hint
+  }
+}
+
 let started = false;
 export function watchSession(): void {
   if (started) return;
   started = true;
   onAuthStateChanged(firebase().auth, (user) => {
+    rememberSession(user !== null);
     currentUser.value = user;
   });
 }

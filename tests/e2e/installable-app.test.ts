@@ -112,6 +112,30 @@ describe.skipIf(!hasChromium)('installable app (Chromium + emulators)', () => {
     }
   });
 
+  it("answers Firebase Auth's persistence messages at once, so saving the session never waits for it", async () => {
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    // As Auth's IndexedDB persistence sends them (a reply port; ack, then done with the handlers' results).
+    const replies = await page.evaluate<unknown[]>(`Promise.all(['ping', 'keyChanged'].map((eventType) =>
+      new Promise((resolve) => {
+        const channel = new MessageChannel();
+        const got = [];
+        channel.port1.onmessage = (event) => {
+          got.push(event.data);
+          if (event.data.status === 'done') resolve(got);
+        };
+        navigator.serviceWorker.controller.postMessage(
+          { eventType, eventId: 'e-' + eventType, data: { key: 'firebase:authUser:x' } },
+          [channel.port2],
+        );
+      })))`);
+    expect(replies).toEqual(
+      ['ping', 'keyChanged'].map((eventType) => [
+        { status: 'ack', eventId: `e-${eventType}`, eventType },
+        { status: 'done', eventId: `e-${eventType}`, eventType, response: [] },
+      ]),
+    );
+  });
+
   it('reloads offline with the shell, the offline banner and the last known states marked stale', async () => {
     await page.goto(`${web.url}/signin`);
     await page.getByRole('textbox', { name: 'อีเมล' }).fill(owner.email);
@@ -140,12 +164,32 @@ describe.skipIf(!hasChromium)('installable app (Chromium + emulators)', () => {
   it("sign-out removes the account's saved dashboard; offline afterwards shows none of it", async () => {
     const saved = () =>
       page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('esp32cloud.snapshot.')));
+    const signedInHint = () => page.evaluate(() => localStorage.getItem('esp32cloud.signed-in'));
+    // With a saved session, opening the dashboard asks for its chunk while Auth is still restoring the session
+    // (its accounts:lookup not yet answered), not after.
+    const order: string[] = [];
+    const onRequest = (request: import('playwright-core').Request) => {
+      if (/\/assets\/Dashboard-[^/]+\.js$/.test(new URL(request.url()).pathname))
+        order.push('dashboard chunk');
+    };
+    const onResponse = (response: import('playwright-core').Response) => {
+      if (response.url().includes('accounts:lookup') && response.request().method() === 'POST')
+        order.push('session restored');
+    };
+    page.on('request', onRequest);
+    page.on('response', onResponse);
     await page.reload();
     await liveDashboard(page, 3);
+    page.off('request', onRequest);
+    page.off('response', onResponse);
+    expect(order[0]).toBe('dashboard chunk');
+    expect(order).toContain('session restored');
+    expect(await signedInHint()).toBe('1');
     expect(await saved()).toEqual([`esp32cloud.snapshot.${owner.uid}`]);
     await page.getByTestId('sign-out').click();
     await page.waitForURL(/\/signin$/);
     expect(await saved()).toEqual([]);
+    expect(await signedInHint()).toBeNull();
     await context.setOffline(true);
     await page.goto(`${web.url}/`);
     await page.getByRole('heading', { name: th['auth.signIn.title'] }).waitFor();

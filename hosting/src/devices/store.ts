@@ -82,8 +82,10 @@ function createDeviceStore(uid: string): DeviceStore {
       .map((link) => devices.get(link.deviceId)?.value)
       .filter((d): d is DeviceRecord => Boolean(d)),
   }));
+  // Leaving the page writes only what changed since the last write: the first live answer is saved when the page
+  // is next idle (publish), so a reload does not wait for 1,000 devices to be written on the way out.
   const onHide = () => {
-    if (!staleSince.value) writer.flush();
+    if (!staleSince.value) writer.flushPending();
   };
   window.addEventListener('pagehide', onHide);
 
@@ -149,6 +151,9 @@ function createDeviceStore(uid: string): DeviceStore {
     );
   };
 
+  /** Whether the live list has been saved once (the first is written at the next idle moment). */
+  let savedLive = false;
+
   /** Rebuilds the sorted list once the owned devices and the shared links have both answered. */
   function publish(): void {
     if (!ownedAnswered || !sharedLinks) return;
@@ -177,7 +182,11 @@ function createDeviceStore(uid: string): DeviceStore {
     error.value = null;
     staleSince.value = null;
     shownSnapshotAt.value = null;
-    writer.schedule();
+    if (savedLive) writer.schedule();
+    else {
+      savedLive = true;
+      writer.soon();
+    }
   }
 
   /** An ignored snapshot's changes are gone from the next one's docChanges: that one is then read whole. */

@@ -58,24 +58,49 @@ function write(uid: string, links: DeviceLink[], devices: DeviceRecord[]): void 
   }
 }
 
-/** A throttled writer for one account's snapshot; `flush` writes what is pending at once. */
+/** Runs `work` when the page is idle (soon after where requestIdleCallback is missing); returns its cancel. */
+function whenIdle(work: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const handle = requestIdleCallback(work, { timeout: WRITE_EVERY_MS });
+    return () => cancelIdleCallback(handle);
+  }
+  const handle = setTimeout(work, 1_000);
+  return () => clearTimeout(handle);
+}
+
+/**
+ * A throttled writer for one account's snapshot. `schedule` writes within WRITE_EVERY_MS, `soon` at the next
+ * idle moment, `flushPending` at once if a write is pending (leaving the page), `flush` at once.
+ */
 export function snapshotWriter(uid: string, read: () => { links: DeviceLink[]; devices: DeviceRecord[] }) {
   let timer: ReturnType<typeof setTimeout> | null = null;
-  const flush = () => {
+  let cancelIdle: (() => void) | null = null;
+  const cancel = () => {
     if (timer) clearTimeout(timer);
     timer = null;
+    cancelIdle?.();
+    cancelIdle = null;
+  };
+  const flush = () => {
+    cancel();
     const { links, devices } = read();
     write(uid, links, devices);
   };
   return {
     schedule() {
-      if (!timer) timer = setTimeout(flush, WRITE_EVERY_MS);
+      if (!timer && !cancelIdle) timer = setTimeout(flush, WRITE_EVERY_MS);
     },
-    flush,
-    cancel() {
+    soon() {
+      if (cancelIdle) return;
       if (timer) clearTimeout(timer);
       timer = null;
+      cancelIdle = whenIdle(flush);
     },
+    flushPending() {
+      if (timer || cancelIdle) flush();
+    },
+    flush,
+    cancel,
   };
 }
 
