@@ -279,7 +279,7 @@ async function roundTrip(commands = 200) {
       roundTripMedian <= 30
         ? 'met'
         : roundTripFloor >= 30
-          ? `not met — the emulator suite's floor alone is ${roundTripFloor.toFixed(1)} ms on this machine now (${token.toFixed(1)} ms of it the Auth emulator's lookup); ${(roundTripMedian - roundTripFloor).toFixed(1)} ms above it`
+          ? `not met — the emulator suite's floor alone is ${roundTripFloor.toFixed(1)} ms on this machine now (${token.toFixed(1)} ms of it the Auth emulator's lookup); ${roundTripMedian > roundTripFloor ? `${(roundTripMedian - roundTripFloor).toFixed(1)} ms above it` : 'the median is within it (the floor adds medians of hops that overlap)'}`
           : `not met — ${(roundTripMedian - roundTripFloor).toFixed(1)} ms above the floor of ${roundTripFloor.toFixed(1)} ms: time in the project code`;
     console.log(
       `  → POST → device floor ${floor.toFixed(1)} ms (hop + token check + 2 round trips + broker) vs measured ${median(toDevice.filter(Number.isFinite)).toFixed(1)} ms; ` +
