@@ -49,7 +49,9 @@ describe.skipIf(!hasChromium)('alert UI: bell, notification centre, rules (Chrom
     });
 
   beforeAll(async () => {
-    stack = await startStack({ firestore: true, firebase: ['auth', 'functions'] });
+    // The notifications page asks the api for its settings and webhooks at once, beside a "mark read": warm
+    // workers, as `npm start` runs them, so no request waits for a cold worker start on a loaded machine.
+    stack = await startStack({ firestore: true, firebase: ['auth', 'functions'], warmFunctionWorkers: 3 });
     web = await startWebServer({ config: runtimeConfigForStack(stack), apiUrl: stack.apiUrl });
     browser = await launchChromium();
     owner = await signUp(stack.authHost!);

@@ -1,8 +1,10 @@
 import { describeAlert, type NotificationDoc } from '@esp32cloud/protocol';
+import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { dateTimeText } from '../i18n/format.ts';
 import { language } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
+import { errorMessage } from '../lib/errors.ts';
 import { at } from './i18n.ts';
 import { notifications, watchNotifications } from './store.ts';
 
@@ -11,12 +13,24 @@ export function NotificationCentre(props: { uid: string }) {
   useEffect(() => watchNotifications(props.uid), [props.uid]);
   const list = notifications.value;
   const lang = language.value;
-  const markRead = (n: NotificationDoc) =>
-    api('POST', `/users/${props.uid}/notifications/${encodeURIComponent(n.notification_id)}/read`);
+  const error = useSignal<string | null>(null);
+  const markRead = async (n: NotificationDoc) => {
+    error.value = null;
+    try {
+      await api('POST', `/users/${props.uid}/notifications/${encodeURIComponent(n.notification_id)}/read`);
+    } catch (caught) {
+      error.value = errorMessage(caught);
+    }
+  };
   return (
     <section class="card" aria-labelledby="centre-title" data-testid="notification-centre">
       <h2 id="centre-title">{at('centre.title')}</h2>
       {list.length === 0 && <p class="hint">{at('centre.empty')}</p>}
+      {error.value && (
+        <p class="error" role="alert">
+          {error.value}
+        </p>
+      )}
       <ul class="notifications">
         {list.map((n) => (
           <li

@@ -10,7 +10,12 @@ const AuditPage = lazyPage<{ deviceId: string | null; actor: string | null }>(()
   import('./AuditPage.tsx').then((m) => m.default),
 );
 
-export const LazyConsoleLink = lazyPage(() => import('./ConsoleLink.tsx').then((m) => m.default));
+// Nothing while it loads: most users are not operators and never see a link there, so a loading line would
+// only appear and vanish in the header, moving the links beside it under the pointer.
+export const LazyConsoleLink = lazyPage(
+  () => import('./ConsoleLink.tsx').then((m) => m.default),
+  () => null,
+);
 
 /** The console page for `path`, or null when the path is not one of them. */
 export function operatorPage(path: string, query: URLSearchParams): VNode | null {
