@@ -22,6 +22,17 @@ for (const kind of BROKER_KINDS) {
       await device.waitConnected(5000);
       return device;
     };
+    // A device as a bare MQTT client with its own credentials: the test writes its messages by hand.
+    const rawDevice = async (flash: FlashConfig) => {
+      const client = await connectClient(fx.broker.url, {
+        username: flash.username,
+        password: flash.password,
+        clientId: flash.serial_number,
+        protocolVersion: 4,
+      });
+      clients.push(client);
+      return client;
+    };
     const state = async (deviceId: string) => (await fx.db.doc(`devices/${deviceId}`).get()).data() ?? {};
 
     beforeAll(async () => {
@@ -88,13 +99,7 @@ for (const kind of BROKER_KINDS) {
 
     it('creates no command for an ack nobody asked for, and a redelivered ack leaves the command acked', async () => {
       const flash = await fx.provision('BRG0000011', '4Relay');
-      const device = await connectClient(fx.broker.url, {
-        username: flash.username,
-        password: flash.password,
-        clientId: 'BRG0000011',
-        protocolVersion: 4,
-      });
-      clients.push(device);
+      const device = await rawDevice(flash);
       const ack = (id: string, relay1: boolean) =>
         JSON.stringify({ v: 1, id, ok: true, state: { outputs: { relay1 } } });
       await device.publishAsync('devices/BRG0000011/ack', ack('ghost-1', true), { qos: 1 });
@@ -160,13 +165,7 @@ for (const kind of BROKER_KINDS) {
       const corpus = malformedMessages('BRG0000003');
       expect(corpus.length).toBeGreaterThanOrEqual(50);
       const before = bridge.stats();
-      const device = await connectClient(fx.broker.url, {
-        username: flash.username,
-        password: flash.password,
-        clientId: 'BRG0000003',
-        protocolVersion: 4,
-      });
-      clients.push(device);
+      const device = await rawDevice(flash);
       for (const message of corpus) await device.publishAsync(message.topic, message.payload, { qos: 1 });
       await device.publishAsync(
         'devices/BRG0000003/status',
@@ -222,13 +221,7 @@ for (const kind of BROKER_KINDS) {
 
     it('loses no QoS 1 status while the bridge restarts', async () => {
       const flash = await fx.provision('BRG0000006', '4Relay');
-      const device = await connectClient(fx.broker.url, {
-        username: flash.username,
-        password: flash.password,
-        clientId: 'BRG0000006',
-        protocolVersion: 4,
-      });
-      clients.push(device);
+      const device = await rawDevice(flash);
       await device.publishAsync('devices/BRG0000006/status', '{"v":1,"online":true}', {
         qos: 1,
         retain: true,
