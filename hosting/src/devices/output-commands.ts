@@ -14,7 +14,7 @@ import type { DeviceRecord } from './types.ts';
 // (a second click racing the first), the report proves nothing, so the command's ack (the command lifecycle
 // in @esp32cloud/protocol, read through commandOutcome) is awaited too.
 
-/** A command on its way: shown as pending until the device acknowledges and reports the new value. */
+/** A command on its way: shown as pending until the device reports the new value (and acks, see above). */
 export interface Pending {
   target: OutputValue;
   commandId?: string;
