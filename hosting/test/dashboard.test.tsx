@@ -122,7 +122,7 @@ describe('DeviceCard', () => {
     const device = signal<DeviceRecord | null | undefined>(relayBoard({ online: false }));
     render(
       <ul>
-        <DeviceCard link={livingRoom} device={device} position={1} total={1} stale={false} saved={false} />
+        <DeviceCard link={livingRoom} device={device} position={1} total={1} offline={false} />
       </ul>,
     );
     const card = screen.getByTestId('device-card-ESP32_AA5510');
@@ -149,8 +149,7 @@ describe('DeviceCard', () => {
           device={device}
           position={1}
           total={1}
-          stale
-          saved={false}
+          offline
         />
       </ul>,
     );

@@ -112,20 +112,30 @@ export async function renameFleetDevice(options: {
 
 /**
  * Resolves when the dashboard shows `count` devices in all and every card it has drawn (the windowed grid
- * draws those near the viewport) shows its live document.
+ * draws those near the viewport) shows its live document. `firstScreen` does not wait for the rest of the
+ * list: reopened, the dashboard starts from its saved snapshot and turns the first screen live before the
+ * whole fleet has arrived (hosting/src/devices/store.ts). Resolves with the page's clock (performance.now) at
+ * the frame where it saw that, so a busy main thread afterwards does not count.
  */
-export function liveDashboard(page: Page, count: number, timeout = 60_000): Promise<unknown> {
-  return page.waitForFunction(
-    (n) => {
+export async function liveDashboard(
+  page: Page,
+  count: number,
+  options: { timeout?: number; firstScreen?: boolean } = {},
+): Promise<number> {
+  const seen = await page.waitForFunction(
+    ({ n, firstScreen }) => {
       const cards = [...document.querySelectorAll('[data-testid^="device-card-"]')];
       const first = document.querySelector('[data-testid="device-grid"] > li');
-      return (
+      const source = document.querySelector('[data-testid="dashboard"]')?.getAttribute('data-source');
+      const live =
         cards.length > 0 &&
         first?.getAttribute('aria-setsize') === String(n) &&
-        cards.every((card) => card.getAttribute('data-state') === 'live')
-      );
+        cards.every((card) => card.getAttribute('data-state') === 'live') &&
+        (firstScreen || source === 'live');
+      return live && performance.now();
     },
-    count,
-    { polling: 'raf', timeout },
+    { n: count, firstScreen: options.firstScreen === true },
+    { polling: 'raf', timeout: options.timeout ?? 60_000 },
   );
+  return (await seen.jsonValue()) as number;
 }

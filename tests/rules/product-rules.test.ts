@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type RunningEmulator, start } from '@esp32cloud/firestore-emulator';
 import {
+  ownedDevicesByIdQuery,
   ownedDevicesQuery,
   ownerLinksQuery,
   sharedLinksQuery,
@@ -219,6 +220,16 @@ describe('devices/{id} and its live state', () => {
     expect((await assertSucceeds(getDocs(ownedDevicesQuery(as('bob'), 'bob')))).size).toBe(0);
     await assertFails(getDocs(ownedDevicesQuery(as('bob'), 'alice')));
     await assertFails(getDocs(ownedDevicesQuery(visitor(), 'alice')));
+  });
+
+  it("the dashboard's first-screen query (owned devices by id) returns only the caller's own, asked for", async () => {
+    const alice = await assertSucceeds(
+      getDocs(ownedDevicesByIdQuery(as('alice'), 'alice', ['DEV_A', 'DEV_B'])),
+    );
+    expect(alice.docs.map((d) => d.id)).toEqual(['DEV_A']);
+    // bob may read DEV_A as a controller, but it is not his: the owned query by id answers nothing.
+    expect((await assertSucceeds(getDocs(ownedDevicesByIdQuery(as('bob'), 'bob', ['DEV_A'])))).size).toBe(0);
+    await assertFails(getDocs(ownedDevicesByIdQuery(as('bob'), 'alice', ['DEV_A'])));
   });
 
   it('the visitor cannot list devices', async () => {

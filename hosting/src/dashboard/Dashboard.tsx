@@ -77,7 +77,7 @@ export default function Dashboard() {
   };
 
   return (
-    <section class="page" data-testid="dashboard">
+    <section class="page" data-testid="dashboard" data-source={saved ? 'saved' : 'live'}>
       <div class="row" style={{ justifyContent: 'space-between' }}>
         <h1>{t('dashboard.title')}</h1>
         <a class="button" href="/setup" data-testid="add-device">
@@ -196,8 +196,7 @@ export default function Dashboard() {
                   device={store.device(id)}
                   position={index + 1}
                   total={ids.length}
-                  stale={stale}
-                  saved={saved}
+                  offline={!online.value}
                 />
               ) : null;
             }}

@@ -4,6 +4,7 @@ import { canControl } from '../devices/permissions.ts';
 import type { DeviceLink, DeviceRecord } from '../devices/types.ts';
 import { lastSeenText, readingText } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
+import { fromSavedSnapshot } from '../pwa/snapshot.ts';
 import { navigate } from '../router.ts';
 import { outputLabel, readingLabel, typeLabel } from './labels.ts';
 import { QuickControls } from './QuickControls.tsx';
@@ -32,13 +33,14 @@ export function DeviceCard(props: {
   device: Signal<DeviceRecord | null | undefined>;
   position: number;
   total: number;
-  /** Stale: offline, or the states come from the saved snapshot. */
-  stale: boolean;
-  /** The states come from the saved snapshot, not yet from Firestore. */
-  saved: boolean;
+  /** The page is offline: whatever it shows may be stale. */
+  offline: boolean;
 }) {
-  const { link, stale, saved } = props;
+  const { link } = props;
   const device = props.device.value;
+  // The states come from the saved snapshot, not yet from Firestore.
+  const saved = device ? fromSavedSnapshot(device) : false;
+  const stale = saved || props.offline;
   const online = device?.state.online === true;
   const href = `/devices/${encodeURIComponent(link.deviceId)}`;
   const controllable = device && canControl(link.access) && CATALOGUE[device.type].outputs.length > 0;

@@ -1,5 +1,5 @@
 import { COLLECTIONS } from '@esp32cloud/protocol';
-import { collection, type Firestore, type Query, query, where } from 'firebase/firestore';
+import { collection, documentId, type Firestore, type Query, query, where } from 'firebase/firestore';
 
 // The Firestore queries the web app makes, kept here so tests/rules/product-rules.test.ts proves these very
 // queries against firestore.rules: the rules let a user list user_devices only filtered on their own user_id,
@@ -12,6 +12,21 @@ import { collection, type Firestore, type Query, query, where } from 'firebase/f
  */
 export function ownedDevicesQuery(db: Firestore, uid: string): Query {
   return query(collection(db, COLLECTIONS.devices), where('owner_uid', '==', uid));
+}
+
+/** The most devices one `in` filter may name (Firestore's limit for `in`). */
+export const FIRST_SCREEN_DEVICES = 30;
+
+/**
+ * A few owned devices by id (at most FIRST_SCREEN_DEVICES): the first screen of a big dashboard, listened to
+ * before the whole fleet so the cards a user sees turn live without waiting for 1,000 documents.
+ */
+export function ownedDevicesByIdQuery(db: Firestore, uid: string, deviceIds: readonly string[]): Query {
+  return query(
+    collection(db, COLLECTIONS.devices),
+    where('owner_uid', '==', uid),
+    where(documentId(), 'in', deviceIds.slice(0, FIRST_SCREEN_DEVICES)),
+  );
 }
 
 /**

@@ -14,7 +14,13 @@ import { shownSnapshotAt } from '../pwa/connectivity.ts';
 import { loadSnapshot, removeSnapshots, snapshotWriter } from '../pwa/snapshot.ts';
 import { currentUser } from '../session.ts';
 import { decodeDevice, decodeLink } from './decode.ts';
-import { ownedDevicesQuery, ownerLinksQuery, sharedLinksQuery } from './queries.ts';
+import {
+  FIRST_SCREEN_DEVICES,
+  ownedDevicesByIdQuery,
+  ownedDevicesQuery,
+  ownerLinksQuery,
+  sharedLinksQuery,
+} from './queries.ts';
 import type { DeviceLink, DeviceRecord } from './types.ts';
 
 /**
@@ -50,6 +56,18 @@ interface OwnedChange {
   type: DocumentChange['type'];
   id: string;
   data(): DocumentData;
+}
+
+/** How long the fleet's listener waits for the first screen's answer before starting regardless. */
+const FIRST_SCREEN_WAIT_MS = 1_000;
+
+/** Runs `work` once the next frame has been painted (or soon, in a hidden page that draws no frames). */
+function afterNextPaint(work: () => void): void {
+  const fallback = setTimeout(work, 100);
+  requestAnimationFrame(() => {
+    clearTimeout(fallback);
+    setTimeout(work, 0);
+  });
 }
 
 function byName(a: DeviceLink, b: DeviceLink): number {
@@ -191,29 +209,75 @@ function createDeviceStore(uid: string): DeviceStore {
 
   /** An ignored snapshot's changes are gone from the next one's docChanges: that one is then read whole. */
   let ownedMissed = false;
-  const stopOwned = onSnapshot(
-    ownedDevicesQuery(db, uid),
-    (snapshot) => {
-      if (ignore(snapshot.metadata.fromCache)) {
-        ownedMissed = true;
-        return;
-      }
-      // One update for the whole snapshot: 1,000 devices arriving re-render the grid once, not 1,000 times.
-      batch(() => {
-        const changes = ownedMissed
-          ? wholeResult(snapshot.docs)
-          : snapshot.docChanges().map((c) => ({ type: c.type, id: c.doc.id, data: () => c.doc.data() }));
-        ownedMissed = false;
-        const listChanged = applyOwned(changes);
-        if (listChanged || !ownedAnswered) {
-          ownedAnswered = true;
-          publish();
+  let stopOwned: Unsubscribe | null = null;
+  const listenOwned = () => {
+    if (stopOwned) return;
+    stopOwned = onSnapshot(
+      ownedDevicesQuery(db, uid),
+      // The first screen's devices are already in the SDK's cache when this starts: its answer from the server
+      // may change no document, only fromCache, which the SDK reports only with metadata changes.
+      { includeMetadataChanges: true },
+      (snapshot) => {
+        if (ignore(snapshot.metadata.fromCache)) {
+          ownedMissed = true;
+          return;
         }
-      });
-      writer.schedule();
-    },
-    failed,
-  );
+        // One update for the whole snapshot: 1,000 devices arriving re-render the grid once, not 1,000 times.
+        batch(() => {
+          const changes = ownedMissed
+            ? wholeResult(snapshot.docs)
+            : snapshot.docChanges().map((c) => ({ type: c.type, id: c.doc.id, data: () => c.doc.data() }));
+          ownedMissed = false;
+          const listChanged = applyOwned(changes);
+          if (listChanged || !ownedAnswered) {
+            ownedAnswered = true;
+            stopFirstScreen?.();
+            stopFirstScreen = null;
+            publish();
+          }
+        });
+        writer.schedule();
+      },
+      failed,
+    );
+  };
+
+  // With a saved dashboard on screen, the devices its first screen shows are listened to first, and the whole
+  // fleet only once their live states are painted: the web SDK takes about half a second of the main thread to
+  // take in 1,000 documents (docs/SCALING.md), during which nothing on the page could turn live. Costs one
+  // read per device on that screen (at most FIRST_SCREEN_DEVICES) each time the app opens.
+  let stopFirstScreen: Unsubscribe | null = null;
+  const firstScreen = saved
+    ? saved.links.slice(0, FIRST_SCREEN_DEVICES).filter((link) => link.access === 'owner')
+    : [];
+  for (const link of saved?.links.slice(0, FIRST_SCREEN_DEVICES) ?? []) {
+    if (link.access !== 'owner') listenShared(link.deviceId);
+  }
+  if (firstScreen.length) {
+    const startFleet = () => afterNextPaint(listenOwned);
+    // Offline, the first screen never answers from the server: the fleet's listener starts anyway.
+    const fallback = setTimeout(listenOwned, FIRST_SCREEN_WAIT_MS);
+    stopFirstScreen = onSnapshot(
+      ownedDevicesByIdQuery(
+        db,
+        uid,
+        firstScreen.map((link) => link.deviceId),
+      ),
+      (snapshot) => {
+        if (snapshot.metadata.fromCache || ownedAnswered) return;
+        batch(() => {
+          for (const entry of snapshot.docs)
+            deviceSignal(entry.id).value = decodeDevice(entry.id, entry.data());
+        });
+        clearTimeout(fallback);
+        startFleet();
+      },
+      () => {
+        clearTimeout(fallback);
+        listenOwned();
+      },
+    );
+  } else listenOwned();
 
   /** The whole result as changes: every device in it, and the removal of any owned one no longer in it. */
   function wholeResult(docs: QueryDocumentSnapshot[]): OwnedChange[] {
@@ -279,7 +343,8 @@ function createDeviceStore(uid: string): DeviceStore {
       shownSnapshotAt.value = null;
       window.removeEventListener('pagehide', onHide);
       stopLinks();
-      stopOwned();
+      stopFirstScreen?.();
+      stopOwned?.();
       stopLegacy?.();
       for (const stop of shared.values()) stop();
       shared.clear();

@@ -24,6 +24,14 @@ interface Stored {
   >;
 }
 
+/** Records read from a saved snapshot: a card shows such a one as saved (stale) until Firestore replaces it. */
+const savedRecords = new WeakSet<DeviceRecord>();
+
+/** Whether this record came from the saved snapshot rather than from Firestore. */
+export function fromSavedSnapshot(record: DeviceRecord): boolean {
+  return savedRecords.has(record);
+}
+
 export function loadSnapshot(uid: string): DashboardSnapshot | null {
   try {
     const raw = localStorage.getItem(PREFIX + uid);
@@ -32,10 +40,14 @@ export function loadSnapshot(uid: string): DashboardSnapshot | null {
     return {
       savedAt: new Date(stored.saved_at),
       links: stored.links,
-      devices: stored.devices.map((d) => ({
-        ...d,
-        state: { ...d.state, lastSeen: d.state.lastSeen === null ? null : new Date(d.state.lastSeen) },
-      })),
+      devices: stored.devices.map((d) => {
+        const record = {
+          ...d,
+          state: { ...d.state, lastSeen: d.state.lastSeen === null ? null : new Date(d.state.lastSeen) },
+        };
+        savedRecords.add(record);
+        return record;
+      }),
     };
   } catch {
     return null;
