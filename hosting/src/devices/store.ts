@@ -30,8 +30,9 @@ import type { DeviceLink, DeviceRecord } from './types.ts';
  * 1,000 devices they doubled the web SDK's work for names the devices already carry (docs/SCALING.md); only an
  * account holding devices claimed before that field existed also listens to them, for those names. Every device
  * has its own signal, so an update re-renders that device's card only; the grid re-renders only when the set of
- * devices or a name changes. Kept while the user stays signed in, so moving between the grid and a detail view
- * never re-subscribes.
+ * devices or a name changes. Reopened with a saved snapshot, the owned devices of its first screen are listened
+ * to first, by id, and the fleet's query only once they are painted (below). Kept while the user stays signed
+ * in, so moving between the grid and a detail view never re-subscribes.
  *
  * Opened offline, the store starts from the account's last snapshot (../pwa/snapshot.ts) and says so in
  * `staleSince` until Firestore answers from the server.
@@ -210,8 +211,10 @@ function createDeviceStore(uid: string): DeviceStore {
   /** An ignored snapshot's changes are gone from the next one's docChanges: that one is then read whole. */
   let ownedMissed = false;
   let stopOwned: Unsubscribe | null = null;
+  let disposed = false;
   const listenOwned = () => {
-    if (stopOwned) return;
+    // Also called from timers, which may fire after sign-out.
+    if (stopOwned || disposed) return;
     stopOwned = onSnapshot(
       ownedDevicesQuery(db, uid),
       // The first screen's devices are already in the SDK's cache when this starts: its answer from the server
@@ -339,6 +342,7 @@ function createDeviceStore(uid: string): DeviceStore {
     device: deviceSignal,
     link: (deviceId) => links.value.find((l) => l.deviceId === deviceId),
     dispose: () => {
+      disposed = true;
       writer.cancel();
       shownSnapshotAt.value = null;
       window.removeEventListener('pagehide', onHide);
