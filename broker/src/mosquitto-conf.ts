@@ -68,6 +68,8 @@ export function renderMosquittoConf(o: MosquittoConfOptions): string {
     '# The bridge must absorb bursts (a fleet reconnecting after an outage) without dropping QoS 1.',
     'max_queued_messages 100000',
     'max_inflight_messages 100',
+    "# A command goes out at once, not held behind the connection's unacknowledged bytes (Nagle's algorithm).",
+    'set_tcp_nodelay true',
     '',
     `plugin ${o.pluginPath}`,
     `plugin_opt_config_file ${o.dynsecFile}`,
