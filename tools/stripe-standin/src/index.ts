@@ -1,4 +1,4 @@
-// One file on purpose (~420 lines): the stand-in's state (customers, sessions, subscriptions) is shared by its
+// One file on purpose (~410 lines): the stand-in's state (customers, sessions, subscriptions) is shared by its
 // REST routes and the pay/portal pages that turn into signed webhooks; split, each part would take all of it.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
